@@ -1,0 +1,115 @@
+import type { LoggerService } from '@nestjs/common';
+
+/**
+ * Bytes as a legacy system speaks them, plus the little the transport knows about them.
+ * Codecs turn `body` into JS values; mappings turn those into canonical drafts.
+ */
+export interface NativeMessage {
+  body: Buffer;
+  /** MIME type, e.g. `application/json`, `application/xml`, `text/csv`. */
+  contentType: string;
+  /** Transport metadata: HTTP headers, a file name, a CSV line number, … */
+  meta?: Record<string, string | number | undefined>;
+}
+
+/** What a destination said when it accepted a message. */
+export interface DeliveryReceipt {
+  /** Transport status, e.g. the HTTP status code. */
+  status?: number;
+  /** The destination's own id for what it created, when it tells us (used for id cross-reference). */
+  nativeId?: string;
+  /** The decoded or raw answer body, for request-reply and cross-reference. */
+  body?: Buffer;
+  contentType?: string;
+}
+
+export interface AdapterHealth {
+  status: 'up' | 'down';
+  /** Why it is down, in words an operator can act on. */
+  detail?: string;
+}
+
+/** Per-send facts that stay the same across redeliveries. */
+export interface SendContext {
+  /** `<message id>:<destination system>`; the destination uses it to drop duplicates. */
+  idempotencyKey: string;
+  messageId: string;
+  correlationId: string;
+  type: string;
+}
+
+/** Per-request facts for request-reply queries. */
+export interface RequestContext {
+  messageId: string;
+  correlationId: string;
+  /** Canonical query type, e.g. `billing-period.get`. */
+  type: string;
+  /** Absolute deadline; the adapter aborts its call at this time. */
+  deadline: number;
+}
+
+export interface AdapterCapabilities {
+  /** Native → canonical: the adapter can bring messages into the bus. */
+  inbound?: boolean;
+  /** Canonical → native: the adapter can deliver messages. */
+  outbound?: { idempotent: boolean };
+  /** The adapter can answer synchronous queries (request-reply). */
+  query?: boolean;
+  maturity: 'stable' | 'beta' | 'experimental';
+}
+
+export interface AdapterContext {
+  /** System name from bus.yaml, e.g. `billing`; put it in every log line. */
+  instanceName: string;
+  logger: LoggerService;
+  now(): Date;
+}
+
+/**
+ * One configured system's transport. Codec and mapping are composed around it by the bus,
+ * so a transport never parses or maps business data.
+ */
+export interface AdapterInstance {
+  connect?(): Promise<void>;
+  /** Safe to call twice. */
+  close?(): Promise<void>;
+  /** Reports, never throws. */
+  checkHealth(): Promise<AdapterHealth>;
+  /**
+   * Inbound transports that pull (folders, mailboxes) call `onNative` for each message and
+   * resolve when `signal` aborts. HTTP inbound goes through the bus's ingress endpoint instead.
+   */
+  listen?(onNative: (msg: NativeMessage) => Promise<void>, signal: AbortSignal): Promise<void>;
+  /** Throws TransientDeliveryError or PermanentDeliveryError. */
+  send?(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt>;
+  /** Request-reply: sends a native query and returns the native answer. */
+  request?(msg: NativeMessage, ctx: RequestContext): Promise<DeliveryReceipt>;
+}
+
+/** Inbound and outbound settings of one system, as written under `inbound:` / `outbound:` in bus.yaml. */
+export interface AdapterConfigClasses<I extends object, O extends object> {
+  inbound?: new () => I;
+  outbound?: new () => O;
+}
+
+/**
+ * An adapter kind: an id, declared capabilities, config classes and a factory.
+ *
+ * @example
+ * export const httpAdapter = defineAdapter({
+ *   id: 'http', summary: 'JSON/XML over HTTP', capabilities: { inbound: true, outbound: { idempotent: true }, maturity: 'stable' },
+ *   config: { inbound: HttpInboundConfig, outbound: HttpOutboundConfig },
+ *   create: (cfg, ctx) => new HttpInstance(cfg, ctx),
+ * });
+ */
+export interface AdapterDefinition<I extends object = object, O extends object = object> {
+  /** kebab-case; equals the folder name and `adapter:` in config/bus.yaml. */
+  id: string;
+  summary: string;
+  capabilities: AdapterCapabilities;
+  /** class-validator classes checked at startup for every configured instance. */
+  config: AdapterConfigClasses<I, O>;
+  create(config: { inbound?: I; outbound?: O }, ctx: AdapterContext): AdapterInstance;
+}
+
+export const defineAdapter = <I extends object, O extends object>(d: AdapterDefinition<I, O>) => d;

@@ -1,0 +1,7 @@
+import type { AdapterDefinition } from './adapter';
+import { httpAdapter } from './http/http.adapter';
+
+/** Every installed adapter kind, in one place grep can find. `adapter:` in bus.yaml names one of these ids. */
+export const ADAPTERS: readonly AdapterDefinition<any, any>[] = [httpAdapter];
+
+export const findAdapter = (id: string) => ADAPTERS.find((a) => a.id === id);

@@ -1,0 +1,9 @@
+import type { Codec } from './codec';
+import { jsonCodec } from './json.codec';
+
+export type { Codec } from './codec';
+
+/** Every installed codec; `codec:` in bus.yaml names one of these ids. */
+export const CODECS: readonly Codec[] = [jsonCodec];
+
+export const findCodec = (id: string): Codec | undefined => CODECS.find((c) => c.id === id);

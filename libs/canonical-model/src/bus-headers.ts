@@ -1,0 +1,25 @@
+/** AMQP headers the bus sets. Message properties (messageId, correlationId, type) carry the rest. */
+export const BusHeaders = {
+  /** Name of the system that sent the message into the bus. */
+  SOURCE: 'x-bus-source',
+  /** Content hash of the config version that routed the message. */
+  CONFIG_VERSION: 'x-bus-config-version',
+  /** JSON object: destination system -> name of the route that sent it there. */
+  ROUTES: 'x-bus-routes',
+  /** Delivery attempts made so far at this destination (0 on first delivery). */
+  ATTEMPTS: 'x-bus-attempts',
+  /** The destination system a retried or dead-lettered copy belongs to. */
+  DESTINATION: 'x-bus-destination',
+  /** Epoch milliseconds when ingress accepted the message (latency measurement). */
+  ACCEPTED_AT: 'x-bus-accepted-at',
+  /** Error code (AREA.REASON) of the last failure. */
+  FAULT_CODE: 'x-bus-fault-code',
+  /** Human-readable message of the last failure. */
+  FAULT_MESSAGE: 'x-bus-fault-message',
+  /** Adapter id that failed. */
+  FAULT_ADAPTER: 'x-bus-fault-adapter',
+  /** ISO-8601 time of the first failure at this destination. */
+  FIRST_FAILED_AT: 'x-bus-first-failed-at',
+} as const;
+
+export type BusHeader = (typeof BusHeaders)[keyof typeof BusHeaders];

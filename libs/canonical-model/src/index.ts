@@ -1,0 +1,3 @@
+export * from './envelope';
+export * from './bus-headers';
+export * from './error-codes';
