@@ -83,16 +83,3 @@ export function findJsonErrorOffset(text: string): number {
   }
   return -1;
 }
-
-/** 1-based line and column of a character offset, as editors show them. */
-export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let k = 0; k < offset && k < text.length; k++) {
-    if (text.charCodeAt(k) === 10) {
-      line++;
-      lineStart = k + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}

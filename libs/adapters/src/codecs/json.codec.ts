@@ -1,7 +1,8 @@
 import { ErrorCodes } from '@bus/canonical-model';
 import { CodecError } from '../adapter.errors';
 import type { Codec } from './codec';
-import { findJsonErrorOffset, lineAndColumn } from './json-error-location';
+import { lineAndColumn } from '../text-position';
+import { findJsonErrorOffset } from './json-error-location';
 
 const BOM = 0xfeff;
 

@@ -1,0 +1,28 @@
+import type { CanonicalDraft, CanonicalEnvelope } from '@bus/canonical-model';
+import { toDrafts, toValue } from '../canonical-draft';
+import type { SystemMapping } from '../mapping';
+
+const WHERE = 'passthrough mapper';
+
+/**
+ * For systems that already speak canonical JSON: inbound bodies are `{type, payload, …}` (or an
+ * array of them) and are checked like any mapping's result; outbound, the envelope is delivered
+ * as it is. Query requests and answers pass through unchanged.
+ */
+export const passthroughMapper = (): SystemMapping => ({
+  outboundTypes: ['#'],
+  asks: [],
+  answers: ['#'],
+  async toCanonical(native: unknown): Promise<CanonicalDraft[]> {
+    return toDrafts(native, WHERE);
+  },
+  async fromCanonical(envelope: CanonicalEnvelope): Promise<unknown> {
+    return envelope;
+  },
+  async queryToNative(_type: string, query: unknown): Promise<unknown> {
+    return toValue(query, WHERE);
+  },
+  async answerFromNative(_type: string, native: unknown): Promise<unknown> {
+    return toValue(native, WHERE);
+  },
+});
