@@ -20,6 +20,8 @@ export const BusHeaders = {
   FAULT_ADAPTER: 'x-bus-fault-adapter',
   /** ISO-8601 time of the first failure at this destination. */
   FIRST_FAILED_AT: 'x-bus-first-failed-at',
+  /** Epoch milliseconds after which the asker of a query no longer waits for the answer. */
+  DEADLINE: 'x-bus-deadline',
 } as const;
 
 export type BusHeader = (typeof BusHeaders)[keyof typeof BusHeaders];

@@ -1,0 +1,262 @@
+import type * as amqp from 'amqplib';
+import { Logger } from '@nestjs/common';
+import type { CanonicalEnvelope } from '@bus/canonical-model';
+import type { AmqpConnection } from './amqp-connection';
+import type { Publisher } from './publisher';
+import { AckBatcher, type AckBatchOptions } from './ack-batcher';
+import { DeliveryRun, type DeliveryRunContext } from './delivery-run';
+import type { DeliveryPolicy, Outcome } from './delivery-policy';
+import { MessagingLog, type MessagingLogger } from './messaging.log';
+import { declareDestination, queueNames, type NamingOptions, type QueueType } from './topology';
+
+export type { Outcome, Fault } from './delivery-policy';
+
+/** One message as a delivery handler sees it. */
+export interface Delivery {
+  /** The parsed message body. */
+  envelope: CanonicalEnvelope;
+  /** Broker deliveries before this one at this destination (`x-bus-attempts`); 0 on the first. */
+  attempts: number;
+  /** In-process retries of this delivery so far; 0 on the first call. */
+  immediateRetry: number;
+  headers: Record<string, unknown>;
+  properties: amqp.MessageProperties;
+}
+
+/** Delivers one message; returns what to do with it. A throw counts as a transient failure. */
+export type DeliveryHandler = (delivery: Delivery) => Promise<Outcome>;
+
+/** How {@link Consumer.consume} reads one destination's queue. */
+export interface ConsumeOptions extends NamingOptions, Partial<DeliveryPolicy> {
+  /** Unacked messages in flight (bus.yaml `delivery.prefetch`). @default 50 */
+  prefetch?: number;
+  /** @default 2 */
+  immediateRetries?: number;
+  /** @default [1000, 10000, 60000] */
+  redeliveryDelaysMs?: readonly number[];
+  /** Queue type of the work and dead-letter queues. @default 'quorum' */
+  queueType?: QueueType;
+  /** Declare the destination's queues on every (re)connect before subscribing. @default true */
+  declare?: boolean;
+  /** Adapter id written to `x-bus-fault-adapter` when a fault does not name one. */
+  adapter?: string;
+  /** Ack coalescing; `false` acks each message on its own. */
+  ackBatch?: AckBatchOptions | false;
+  /** Longest `cancel()` waits for in-flight handlers before closing the channel anyway (they are requeued). @default 30000 */
+  drainTimeoutMs?: number;
+}
+
+/** A running subscription. */
+export interface ConsumerHandle {
+  readonly system: string;
+  readonly queue: string;
+  /** Stops taking messages, waits for in-flight handlers and their acks, closes the channel. Safe to call twice. */
+  cancel(): Promise<void>;
+}
+
+/** Starts consumers of destination work queues, with staged retries and dead-lettering. */
+export class Consumer {
+  private readonly logger: MessagingLogger;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly publisher: Publisher,
+    logger?: MessagingLogger,
+  ) {
+    this.logger = logger ?? new Logger('consumer');
+  }
+
+  /**
+   * Consumes `bus.<system>` until cancelled, re-subscribing after every reconnect. Resolves once
+   * subscribed (when connected); rejects if the destination's topology is refused.
+   */
+  async consume(system: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
+    const subscription = new Subscription(system, handler, options, this.connection, this.publisher, this.logger);
+    await subscription.start();
+    return subscription;
+  }
+}
+
+class Subscription implements ConsumerHandle {
+  readonly queue: string;
+  private readonly context: DeliveryRunContext;
+  private model?: amqp.ChannelModel;
+  private channel?: amqp.Channel;
+  private consumerTag?: string;
+  private inFlight = 0;
+  private readonly idleWaiters: Array<() => void> = [];
+  private readonly abort = new AbortController();
+  private cancelling?: Promise<void>;
+  private resubscribeTimer?: NodeJS.Timeout;
+  private resubscribeAttempt = 0;
+  private readonly unregister: Array<() => void> = [];
+
+  constructor(
+    readonly system: string,
+    private readonly handler: DeliveryHandler,
+    private readonly options: ConsumeOptions,
+    private readonly connection: AmqpConnection,
+    publisher: Publisher,
+    private readonly logger: MessagingLogger,
+  ) {
+    const names = queueNames(system, options.prefix);
+    this.queue = names.work;
+    this.context = {
+      system,
+      names,
+      policy: { immediateRetries: options.immediateRetries ?? 2, redeliveryDelaysMs: options.redeliveryDelaysMs ?? [1000, 10_000, 60_000] },
+      adapter: options.adapter,
+      handler,
+      publisher,
+      logger,
+      signal: this.abort.signal,
+    };
+  }
+
+  async start(): Promise<void> {
+    this.unregister.push(
+      this.connection.onConnected((model) =>
+        this.subscribe(model).catch((err: Error) => {
+          this.logger.warn(MessagingLog.consumerFailed(this.queue, err));
+          this.scheduleResubscribe();
+        }),
+      ),
+    );
+    this.unregister.push(this.connection.beforeClose(() => this.cancel()));
+    const model = this.connection.current();
+    if (!model || !this.connection.isConnected()) return;
+    try {
+      await this.subscribe(model);
+    } catch (err) {
+      await this.cancel();
+      throw err;
+    }
+  }
+
+  cancel(): Promise<void> {
+    this.cancelling ??= this.drainAndClose();
+    return this.cancelling;
+  }
+
+  private async drainAndClose(): Promise<void> {
+    for (const off of this.unregister) off();
+    clearTimeout(this.resubscribeTimer);
+    const channel = this.channel;
+    if (channel && this.consumerTag) await channel.cancel(this.consumerTag).catch(() => undefined);
+    await this.idle(this.options.drainTimeoutMs ?? 30_000);
+    // Handlers still waiting to move a message on give up; the message stays unacked and is requeued.
+    this.abort.abort();
+    this.batcherOf(channel)?.flush();
+    this.channel = undefined;
+    if (channel) await channel.close().catch(() => undefined);
+  }
+
+  private readonly batchers = new WeakMap<amqp.Channel, AckBatcher>();
+
+  private batcherOf(channel?: amqp.Channel): AckBatcher | undefined {
+    return channel ? this.batchers.get(channel) : undefined;
+  }
+
+  /** Runs on every (re)connect: declare, open a channel, consume. Guarded so one connection subscribes once. */
+  private async subscribe(model: amqp.ChannelModel): Promise<void> {
+    if (this.cancelling || (this.model === model && this.consumerTag)) return;
+    this.model = model;
+    const { options } = this;
+    if (options.declare !== false) {
+      await this.connection.withChannel((ch) =>
+        declareDestination(ch, this.system, {
+          prefix: options.prefix,
+          queueType: options.queueType ?? 'quorum',
+          redeliveryDelaysMs: this.context.policy.redeliveryDelaysMs,
+        }),
+      );
+    }
+    const channel = this.channel ?? (await this.openChannel(model));
+    const { consumerTag } = await channel.consume(this.queue, (msg) => this.onMessage(channel, msg));
+    this.consumerTag = consumerTag;
+    this.resubscribeAttempt = 0;
+  }
+
+  private async openChannel(model: amqp.ChannelModel): Promise<amqp.Channel> {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined); // 'close' follows
+    await channel.prefetch(this.options.prefetch ?? 50);
+    const sink = {
+      // The channel may close between a handler's end and the flush; the broker then requeues.
+      ack: (tag: number, multiple: boolean) => swallow(() => channel.ack(fakeMessage(tag), multiple)),
+      nack: (tag: number, requeue: boolean) => swallow(() => channel.nack(fakeMessage(tag), false, requeue)),
+    };
+    const batching = this.options.ackBatch === false ? { maxMessages: 1 } : this.options.ackBatch;
+    this.batchers.set(channel, new AckBatcher(sink, batching));
+    channel.once('close', () => {
+      this.batchers.get(channel)?.discard();
+      if (this.channel !== channel) return;
+      this.channel = undefined;
+      this.consumerTag = undefined;
+      // Closed on its own (channel error) while the connection lives: subscribe again.
+      if (!this.cancelling && this.connection.current() === model && this.connection.isConnected()) this.scheduleResubscribe();
+    });
+    this.channel = channel;
+    return channel;
+  }
+
+  private onMessage(channel: amqp.Channel, msg: amqp.ConsumeMessage | null): void {
+    if (msg === null) {
+      // The server cancelled us (queue deleted). Re-declare and subscribe again on the same channel,
+      // which still carries the acks of messages in flight.
+      this.consumerTag = undefined;
+      if (!this.cancelling) {
+        this.logger.warn(MessagingLog.consumerCancelled(this.queue));
+        this.scheduleResubscribe();
+      }
+      return;
+    }
+    const batcher = this.batchers.get(channel);
+    if (!batcher) return;
+    batcher.track(msg.fields.deliveryTag);
+    this.inFlight++;
+    new DeliveryRun(this.context, msg, batcher)
+      .run()
+      .catch((err: Error) => this.logger.error(MessagingLog.copyFailed(String(msg.properties.messageId), this.system, this.queue, err)))
+      .finally(() => {
+        if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
+  }
+
+  private scheduleResubscribe(): void {
+    clearTimeout(this.resubscribeTimer);
+    const delay = Math.min(30_000, 500 * 2 ** this.resubscribeAttempt++);
+    this.resubscribeTimer = setTimeout(() => {
+      const model = this.connection.current();
+      if (this.cancelling || !model || !this.connection.isConnected()) return; // the next connect subscribes
+      this.subscribe(model).catch((err: Error) => {
+        this.logger.warn(MessagingLog.consumerFailed(this.queue, err));
+        this.scheduleResubscribe();
+      });
+    }, delay);
+  }
+
+  private idle(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** amqplib's ack/nack read only `fields.deliveryTag`. */
+function fakeMessage(deliveryTag: number): amqp.Message {
+  return { fields: { deliveryTag } } as amqp.Message;
+}
+
+function swallow(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // channel already closed: nothing to acknowledge any more
+  }
+}

@@ -1,0 +1,136 @@
+import type * as amqp from 'amqplib';
+import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
+import type { AckBatcher } from './ack-batcher';
+import type { Delivery, DeliveryHandler } from './consumer';
+import { attemptsOf, decide, faultHeaders, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
+import { MessagingLog, type MessagingLogger } from './messaging.log';
+import type { Publisher, PublishProps } from './publisher';
+import type { DestinationQueueNames } from './topology';
+
+/** What every delivery of one subscription shares. */
+export interface DeliveryRunContext {
+  system: string;
+  names: DestinationQueueNames;
+  policy: DeliveryPolicy;
+  adapter?: string;
+  handler: DeliveryHandler;
+  publisher: Publisher;
+  logger: MessagingLogger;
+  /** Aborted when the subscription is cancelled and stops waiting. */
+  signal: AbortSignal;
+}
+
+/** Wait before requeueing a message that could not be moved to its retry or dead-letter queue. */
+const REQUEUE_BACKOFF_MS = 2000;
+
+/**
+ * One message through the handler and the delivery policy. The copy to a retry or dead-letter queue
+ * is confirmed by the broker before the original is acked, so a crash in between duplicates, never loses.
+ */
+export class DeliveryRun {
+  private readonly headers: Record<string, unknown>;
+  private readonly attempts: number;
+
+  constructor(
+    private readonly ctx: DeliveryRunContext,
+    private readonly msg: amqp.ConsumeMessage,
+    private readonly batcher: AckBatcher,
+  ) {
+    this.headers = msg.properties.headers ?? {};
+    this.attempts = attemptsOf(this.headers);
+  }
+
+  async run(): Promise<void> {
+    const envelope = parseEnvelope(this.msg.content);
+    if (!envelope) {
+      const fault = { code: ErrorCodes.CANONICAL_INVALID, message: `message body is not a JSON object (content type ${this.msg.properties.contentType ?? 'unset'})` };
+      return this.deadLetter(fault, undefined);
+    }
+    let outcome: Outcome;
+    for (let immediateRetriesDone = 0; ; immediateRetriesDone++) {
+      outcome = await this.call({ envelope, attempts: this.attempts, immediateRetry: immediateRetriesDone, headers: this.headers, properties: this.msg.properties });
+      const decision = decide(outcome, { attempts: this.attempts, immediateRetriesDone }, this.ctx.policy);
+      switch (decision.action) {
+        case 'retry-now':
+          continue;
+        case 'ack':
+          return this.batcher.ack(this.msg.fields.deliveryTag);
+        case 'redeliver':
+          return this.redeliver((outcome as { error: Fault }).error, envelope, decision.delayMs);
+        case 'dead-letter':
+          return this.deadLetter((outcome as { error: Fault }).error, envelope);
+      }
+    }
+  }
+
+  private async call(delivery: Delivery): Promise<Outcome> {
+    try {
+      return await this.ctx.handler(delivery);
+    } catch (err) {
+      return outcomeOfThrown(err, ErrorCodes.DELIVERY_TRANSIENT);
+    }
+  }
+
+  private redeliver(fault: Fault, envelope: CanonicalEnvelope, delayMs: number): Promise<void> {
+    const queue = this.ctx.names.retry(delayMs);
+    this.ctx.logger.warn(MessagingLog.retrying(queue, envelope.id, envelope.type, this.ctx.system, this.attempts + 1, fault.code, queue));
+    return this.moveTo(queue, fault);
+  }
+
+  private deadLetter(fault: Fault, envelope: CanonicalEnvelope | undefined): Promise<void> {
+    const queue = this.ctx.names.deadLetter;
+    const id = envelope?.id ?? String(this.msg.properties.messageId ?? '(no message id)');
+    const type = envelope?.type ?? String(this.msg.properties.type ?? '(unknown type)');
+    this.ctx.logger.warn(MessagingLog.deadLettered(queue, id, type, this.ctx.system, this.attempts + 1, fault.code, fault.message));
+    return this.moveTo(queue, fault);
+  }
+
+  private async moveTo(queue: string, fault: Fault): Promise<void> {
+    const tag = this.msg.fields.deliveryTag;
+    // The channel is gone: the broker requeues the original, so a copy now would be a duplicate.
+    if (this.batcher.isDiscarded) return;
+    const headers = faultHeaders(this.headers, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter, now: new Date() });
+    try {
+      await this.ctx.publisher.publishToQueue(queue, this.msg.content, headers, copyProps(this.msg.properties));
+      this.batcher.ack(tag);
+    } catch (err) {
+      if (this.batcher.isDiscarded) return;
+      this.ctx.logger.error(MessagingLog.copyFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err as Error));
+      await pause(REQUEUE_BACKOFF_MS, this.ctx.signal);
+      if (!this.ctx.signal.aborted) this.batcher.nack(tag, true);
+    }
+  }
+}
+
+function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
+  try {
+    const value: unknown = JSON.parse(content.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as CanonicalEnvelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function copyProps(p: amqp.MessageProperties): PublishProps {
+  const props: PublishProps = {};
+  if (p.messageId !== undefined) props.messageId = p.messageId;
+  if (p.correlationId !== undefined) props.correlationId = p.correlationId;
+  if (p.type !== undefined) props.type = p.type;
+  if (p.timestamp !== undefined) props.timestamp = p.timestamp;
+  if (p.contentType !== undefined) props.contentType = p.contentType;
+  if (p.appId !== undefined) props.appId = p.appId;
+  return props;
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import type * as amqp from 'amqplib';
+import type { CanonicalEnvelope } from '@bus/canonical-model';
+import type { AmqpConnection } from './amqp-connection';
+import { BrokerUnavailableError, UnroutableError } from './messaging.errors';
+import { declareCore, deliverExchange, type NamingOptions, type QueueType } from './topology';
+
+/** Message properties a caller may set on {@link Publisher.publishToQueue}. */
+export type PublishProps = Pick<
+  amqp.Options.Publish,
+  'messageId' | 'correlationId' | 'type' | 'timestamp' | 'contentType' | 'expiration' | 'replyTo' | 'appId'
+>;
+
+/** Headers as the bus sets them (see BusHeaders). */
+export type MessageHeaders = Record<string, unknown>;
+
+export interface PublisherOptions extends NamingOptions {
+  /** Declare `bus.deliver` and `bus.unrouted` on every (re)connect. @default true */
+  declareCore?: boolean;
+  /** Queue type of `bus.unrouted` when declared here. @default 'quorum' */
+  queueType?: QueueType;
+}
+
+interface Pending {
+  returned?: { replyCode: number; replyText: string; exchange: string; routingKey: string };
+}
+
+/** Per confirm channel: returns waiting for their confirm, and backpressure. */
+interface ChannelState {
+  byMessageId: Map<string, Pending[]>;
+  blocked: boolean;
+  drainWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }>;
+}
+
+/**
+ * Publishes persistent messages with publisher confirms on the connection's shared confirm channel.
+ * Many publishes are in flight at once; each promise settles on its own confirm. `mandatory` is set,
+ * so a message no queue receives rejects instead of vanishing.
+ */
+export class Publisher {
+  private readonly states = new WeakMap<amqp.ConfirmChannel, ChannelState>();
+  private readonly exchange: string;
+
+  constructor(
+    private readonly connection: AmqpConnection,
+    private readonly options: PublisherOptions = {},
+  ) {
+    this.exchange = deliverExchange(options.prefix);
+    if (options.declareCore !== false) {
+      connection.onConnected(async () => {
+        await connection.withChannel((ch) => declareCore(ch, { prefix: options.prefix, queueType: options.queueType }));
+      });
+    }
+  }
+
+  /**
+   * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
+   * when the broker confirmed; rejects with BROKER.UNAVAILABLE when disconnected (at once, nothing
+   * is buffered) and with {@link UnroutableError} when no destination queue is bound.
+   */
+  publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}): Promise<void> {
+    if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
+    const [first, ...rest] = destinations;
+    return this.send(this.exchange, first, Buffer.from(JSON.stringify(envelope)), {
+      ...envelopeProps(envelope),
+      headers,
+      ...(rest.length ? { CC: rest } : {}),
+    });
+  }
+
+  /**
+   * Publishes straight to one queue through the default exchange, with a confirm: retry, dead-letter,
+   * replay and unrouted copies. `body` is either an envelope (properties are taken from it) or the
+   * bytes of an existing message (pass its properties in `props`).
+   */
+  publishToQueue(queue: string, body: Buffer | CanonicalEnvelope, headers: MessageHeaders = {}, props: PublishProps = {}): Promise<void> {
+    const isBuffer = Buffer.isBuffer(body);
+    const content = isBuffer ? body : Buffer.from(JSON.stringify(body));
+    const base = isBuffer ? { contentType: 'application/json' } : envelopeProps(body);
+    return this.send('', queue, content, { ...base, ...props, headers });
+  }
+
+  private async send(exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
+    let channel = this.connection.publishChannel();
+    if (!channel) throw this.unavailable();
+    let state = this.stateOf(channel);
+    if (state.blocked) {
+      // Respect the socket's backpressure instead of growing amqplib's buffer without bound.
+      await new Promise<void>((resolve, reject) => state.drainWaiters.push({ resolve, reject }));
+      channel = this.connection.publishChannel();
+      if (!channel) throw this.unavailable();
+      state = this.stateOf(channel);
+    }
+    const messageId = (options.messageId ??= randomUUID());
+    const pending: Pending = {};
+    track(state, messageId, pending);
+    const ch = channel;
+    return new Promise<void>((resolve, reject) => {
+      const onConfirm = (err: unknown) => {
+        untrack(state, messageId, pending);
+        if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm message ${messageId} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. Nothing was accepted; retry later.`));
+        else if (pending.returned) reject(unroutable(messageId, pending.returned));
+        else resolve();
+      };
+      try {
+        const ok = ch.publish(exchange, routingKey, content, { persistent: true, mandatory: true, ...options }, onConfirm);
+        if (!ok) state.blocked = true;
+      } catch (err) {
+        // amqplib throws synchronously when the channel is already closing.
+        untrack(state, messageId, pending);
+        reject(this.unavailable(err as Error));
+      }
+    });
+  }
+
+  private stateOf(channel: amqp.ConfirmChannel): ChannelState {
+    let state = this.states.get(channel);
+    if (state) return state;
+    const created: ChannelState = { byMessageId: new Map(), blocked: false, drainWaiters: [] };
+    channel.on('return', (msg: amqp.Message) => {
+      // The broker sends basic.return before the basic.ack of the same message, and in publish
+      // order, so the oldest unreturned publish with this message id is the one returned.
+      const list = created.byMessageId.get(String(msg.properties.messageId));
+      const entry = list?.find((p) => !p.returned);
+      if (entry) entry.returned = returnedOf(msg);
+    });
+    channel.on('drain', () => {
+      created.blocked = false;
+      for (const w of created.drainWaiters.splice(0)) w.resolve();
+    });
+    channel.once('close', () => {
+      for (const w of created.drainWaiters.splice(0)) w.reject(this.unavailable());
+    });
+    this.states.set(channel, created);
+    return created;
+  }
+
+  private unavailable(cause?: Error): BrokerUnavailableError {
+    return new BrokerUnavailableError(`RabbitMQ is not connected${cause ? ` (${cause.message})` : ''}; the message was not accepted. Retry later.`, { cause });
+  }
+}
+
+function envelopeProps(envelope: CanonicalEnvelope): amqp.Options.Publish {
+  return {
+    messageId: envelope.id,
+    correlationId: envelope.correlationId,
+    type: envelope.type,
+    // AMQP timestamps are whole seconds.
+    timestamp: Math.floor(Date.now() / 1000),
+    contentType: 'application/json',
+  };
+}
+
+function track(state: ChannelState, id: string, pending: Pending): void {
+  const list = state.byMessageId.get(id);
+  if (list) list.push(pending);
+  else state.byMessageId.set(id, [pending]);
+}
+
+function untrack(state: ChannelState, id: string, pending: Pending): void {
+  const list = state.byMessageId.get(id);
+  if (!list) return;
+  const i = list.indexOf(pending);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) state.byMessageId.delete(id);
+}
+
+function unroutable(messageId: string, r: NonNullable<Pending['returned']>): UnroutableError {
+  const target = r.exchange ? `exchange ${r.exchange} with routing key "${r.routingKey}"` : `queue ${r.routingKey}`;
+  return new UnroutableError(
+    `RabbitMQ returned message ${messageId}: no queue receives ${target} (${r.replyCode} ${r.replyText}). Declare the destination's queue (is the system in bus.yaml?) and retry.`,
+    r.exchange,
+    r.routingKey,
+  );
+}
+
+function returnedOf(msg: amqp.Message): NonNullable<Pending['returned']> {
+  // basic.return fields; amqplib types them as plain message fields.
+  const f = msg.fields as amqp.MessageFields & { replyCode?: number; replyText?: string };
+  return { replyCode: f.replyCode ?? 312, replyText: f.replyText ?? 'NO_ROUTE', exchange: f.exchange, routingKey: f.routingKey };
+}
