@@ -10,6 +10,11 @@ export interface NativeMessage {
   contentType: string;
   /** Transport metadata: HTTP headers, a file name, a CSV line number, … */
   meta?: Record<string, string | number | undefined>;
+  /**
+   * Outbound only, optional: the value the codec encoded into `body`. Transports that build a URL
+   * from fields (HTTP GET queries) read it instead of parsing `body` again.
+   */
+  value?: unknown;
 }
 
 /** What a destination said when it accepted a message. */
