@@ -1,0 +1,67 @@
+import { createTransport, type Transporter } from 'nodemailer';
+import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import type { SmtpOutboundConfig } from './smtp.config';
+
+/** What the relay said when it took a message. */
+export interface SmtpSendResult {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+  response: string;
+}
+
+/** Everything needed to put one message on the wire; header values are already safe. */
+export interface SmtpEnvelopeMessage {
+  from: { name?: string; address: string };
+  to: { name?: string; address: string };
+  subject: string;
+  text: string;
+  html?: string;
+  messageId: string;
+}
+
+/** The only file that speaks SMTP: one pooled nodemailer transport per configured system. */
+export class SmtpClient {
+  private transport?: Transporter<SMTPPool.SentMessageInfo>;
+
+  constructor(private readonly config: SmtpOutboundConfig) {}
+
+  private get pool(): Transporter<SMTPPool.SentMessageInfo> {
+    this.transport ??= createTransport({
+      pool: true,
+      host: this.config.host,
+      port: this.config.port,
+      secure: this.config.secure,
+      auth: this.config.auth ? { user: this.config.auth.user, pass: this.config.auth.pass } : undefined,
+      maxConnections: this.config.maxConnections,
+      connectionTimeout: this.config.timeoutMs,
+      greetingTimeout: this.config.timeoutMs,
+      socketTimeout: this.config.timeoutMs,
+      tls: this.config.allowSelfSigned ? { rejectUnauthorized: false } : undefined,
+      // Header values were cleaned before; nodemailer must not read files or URLs named in the message.
+      disableFileAccess: true,
+      disableUrlAccess: true,
+    });
+    return this.transport;
+  }
+
+  async send(message: SmtpEnvelopeMessage): Promise<SmtpSendResult> {
+    const info = await this.pool.sendMail({ ...message, envelope: { from: message.from.address, to: [message.to.address] } });
+    return {
+      messageId: info.messageId,
+      accepted: (info.accepted ?? []).map(String),
+      rejected: (info.rejected ?? []).map(String),
+      response: info.response,
+    };
+  }
+
+  /** Connects and says EHLO (and logs in); throws what nodemailer throws. */
+  async verify(): Promise<void> {
+    await this.pool.verify();
+  }
+
+  close(): void {
+    this.transport?.close();
+    this.transport = undefined;
+  }
+}
