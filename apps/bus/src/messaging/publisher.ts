@@ -47,11 +47,18 @@ export class Publisher {
   ) {
     this.exchange = deliverExchange(options.prefix);
     if (options.declareCore !== false) {
-      connection.onConnected(async () => {
-        await connection.withChannel((ch) => declareCore(ch, { prefix: options.prefix, queueType: options.queueType }));
-      });
+      const declare = () => connection.withChannel((ch) => declareCore(ch, { prefix: options.prefix, queueType: options.queueType }));
+      connection.onConnected(declare);
+      // Created on a live connection: declare now, and let the first publishes wait for it, because
+      // publishing to a missing exchange would close the shared channel for everyone.
+      if (connection.isConnected()) {
+        this.declaring = declare().finally(() => (this.declaring = undefined));
+        this.declaring.catch(() => undefined);
+      }
     }
   }
+
+  private declaring?: Promise<void>;
 
   /**
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
@@ -81,6 +88,7 @@ export class Publisher {
   }
 
   private async send(exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
+    if (this.declaring) await this.declaring;
     let channel = this.connection.publishChannel();
     if (!channel) throw this.unavailable();
     let state = this.stateOf(channel);

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import * as amqp from 'amqplib';
+import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
+import { AmqpConnection } from '../src/messaging/amqp-connection';
+import { Consumer, type Delivery, type Outcome } from '../src/messaging/consumer';
+import { Publisher } from '../src/messaging/publisher';
+import { UnroutableError } from '../src/messaging/messaging.errors';
+import { queueNames } from '../src/messaging/topology';
+import { deferred, deleteByPrefix, drainQueue, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
+
+jest.setTimeout(30_000);
+
+const envelope = (type = 'customer.updated'): CanonicalEnvelope => ({
+  id: randomUUID(),
+  type,
+  schemaVersion: 1,
+  source: 'sales',
+  correlationId: randomUUID(),
+  occurredAt: new Date().toISOString(),
+  payload: { customerId: 'C-17' },
+});
+
+const transient = (message = 'billing answered 503'): Outcome => ({ kind: 'retry', error: { code: ErrorCodes.DELIVERY_TRANSIENT, message } });
+
+describe('messaging against RabbitMQ', () => {
+  let connection: AmqpConnection;
+  let logger: RecordingLogger;
+  let prefix: string;
+  let publisher: Publisher;
+  let sut: Consumer;
+  let admin: amqp.ChannelModel;
+
+  beforeAll(async () => {
+    await requireBroker();
+    logger = new RecordingLogger();
+    connection = new AmqpConnection({ url: TEST_AMQP_URL, connectionName: `bus-test-${randomUUID()}`, logger });
+    await connection.connect();
+    admin = await amqp.connect(TEST_AMQP_URL);
+  });
+
+  afterAll(async () => {
+    await connection?.close();
+    await admin?.close();
+  });
+
+  beforeEach(() => {
+    prefix = testPrefix();
+    publisher = new Publisher(connection, { prefix });
+    sut = new Consumer(connection, publisher, logger);
+  });
+
+  afterEach(async () => {
+    await deleteByPrefix(prefix);
+  });
+
+  const messageCount = async (queue: string) => {
+    const ch = await admin.createChannel();
+    try {
+      return (await ch.checkQueue(queue)).messageCount;
+    } finally {
+      await ch.close();
+    }
+  };
+
+  it('should deliver one published message once to every destination', async () => {
+    const received: Record<string, string[]> = { billing: [], archive: [], crm: [] };
+    const handles = await Promise.all(
+      Object.keys(received).map((system) =>
+        sut.consume(system, async (d) => {
+          received[system].push(d.envelope.id);
+          return { kind: 'ack' };
+        }, { prefix }),
+      ),
+    );
+    const msg = envelope();
+
+    await publisher.publish(msg, ['billing', 'archive', 'crm'], { [BusHeaders.SOURCE]: 'sales' });
+
+    await waitFor('all three destinations to receive the message', () => Object.values(received).every((ids) => ids.length === 1));
+    await Promise.all(handles.map((h) => h.cancel()));
+    expect(received).toEqual({ billing: [msg.id], archive: [msg.id], crm: [msg.id] });
+    for (const system of Object.keys(received)) expect(await messageCount(queueNames(system, prefix).work)).toBe(0);
+  });
+
+  it('should redeliver through the retry queues and deliver once the destination recovers', async () => {
+    const seen: Delivery[] = [];
+    const handle = await sut.consume('billing', async (d) => {
+      seen.push(d);
+      return seen.length <= 2 ? transient() : { kind: 'ack' };
+    }, { prefix, immediateRetries: 0, redeliveryDelaysMs: [100, 200] });
+    const msg = envelope();
+
+    await publisher.publish(msg, ['billing']);
+
+    await waitFor('the third delivery', () => seen.length === 3);
+    await handle.cancel();
+    expect(seen.map((d) => d.attempts)).toEqual([0, 1, 2]);
+    expect(seen.map((d) => d.envelope.id)).toEqual([msg.id, msg.id, msg.id]);
+    const last = seen[2].headers;
+    expect(last[BusHeaders.FAULT_CODE]).toBe(ErrorCodes.DELIVERY_TRANSIENT);
+    expect(last[BusHeaders.FIRST_FAILED_AT]).toBe(seen[1].headers[BusHeaders.FIRST_FAILED_AT]);
+    expect(seen[2].properties.messageId).toBe(msg.id);
+    expect(await messageCount(queueNames('billing', prefix).deadLetter)).toBe(0);
+    expect(logger.warnings().some((w) => w.includes(msg.id) && w.includes('DELIVERY.TRANSIENT') && w.includes('retry.100ms'))).toBe(true);
+  });
+
+  it('should retry in process before redelivering', async () => {
+    const seen: Array<[number, number]> = [];
+    const handle = await sut.consume('billing', async (d) => {
+      seen.push([d.attempts, d.immediateRetry]);
+      return seen.length < 3 ? transient() : { kind: 'ack' };
+    }, { prefix, immediateRetries: 2, redeliveryDelaysMs: [100] });
+
+    await publisher.publish(envelope(), ['billing']);
+
+    await waitFor('the in-process retries', () => seen.length === 3);
+    await handle.cancel();
+    expect(seen).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 2],
+    ]);
+  });
+
+  it('should dead-letter a permanent failure at once with fault headers', async () => {
+    let calls = 0;
+    const handle = await sut.consume('billing', async () => {
+      calls++;
+      return { kind: 'deadLetter', error: { code: ErrorCodes.DELIVERY_REJECTED, message: 'billing answered 422: unknown customer' } };
+    }, { prefix, adapter: 'http' });
+    const msg = envelope();
+    const dlq = queueNames('billing', prefix).deadLetter;
+
+    await publisher.publish(msg, ['billing'], { [BusHeaders.SOURCE]: 'sales' });
+
+    await waitFor('the dead-lettered copy', async () => (await messageCount(dlq)) === 1);
+    await handle.cancel();
+    const [dead] = await drainQueue(dlq);
+    expect(calls).toBe(1);
+    expect(JSON.parse(dead.content.toString())).toEqual(msg);
+    expect(dead.properties.messageId).toBe(msg.id);
+    expect(dead.properties.headers).toMatchObject({
+      [BusHeaders.SOURCE]: 'sales',
+      [BusHeaders.FAULT_CODE]: ErrorCodes.DELIVERY_REJECTED,
+      [BusHeaders.FAULT_MESSAGE]: 'billing answered 422: unknown customer',
+      [BusHeaders.FAULT_ADAPTER]: 'http',
+      [BusHeaders.ATTEMPTS]: 1,
+      [BusHeaders.DESTINATION]: 'billing',
+    });
+    expect(typeof dead.properties.headers?.[BusHeaders.FIRST_FAILED_AT]).toBe('string');
+    expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
+  });
+
+  it('should dead-letter a message once the redelivery delays are used up', async () => {
+    let calls = 0;
+    const handle = await sut.consume('billing', async () => {
+      calls++;
+      throw new Error('socket hang up');
+    }, { prefix, immediateRetries: 1, redeliveryDelaysMs: [100, 200] });
+    const dlq = queueNames('billing', prefix).deadLetter;
+
+    await publisher.publish(envelope(), ['billing']);
+
+    await waitFor('the dead-lettered copy', async () => (await messageCount(dlq)) === 1);
+    await handle.cancel();
+    const [dead] = await drainQueue(dlq);
+    expect(calls).toBe(6); // (1 call + 1 immediate retry) x (first delivery + 2 redeliveries)
+    expect(dead.properties.headers).toMatchObject({
+      [BusHeaders.ATTEMPTS]: 3,
+      [BusHeaders.FAULT_CODE]: ErrorCodes.DELIVERY_TRANSIENT,
+      [BusHeaders.FAULT_MESSAGE]: 'socket hang up',
+    });
+    expect(dead.properties.headers).not.toHaveProperty('x-death');
+  });
+
+  it('should dead-letter a message whose body does not parse', async () => {
+    let calls = 0;
+    const handle = await sut.consume('billing', async () => {
+      calls++;
+      return { kind: 'ack' };
+    }, { prefix });
+    const dlq = queueNames('billing', prefix).deadLetter;
+
+    await publisher.publishToQueue(queueNames('billing', prefix).work, Buffer.from('{not json'), {}, { messageId: 'm-broken' });
+
+    await waitFor('the dead-lettered copy', async () => (await messageCount(dlq)) === 1);
+    await handle.cancel();
+    const [dead] = await drainQueue(dlq);
+    expect(calls).toBe(0);
+    expect(dead.content.toString()).toBe('{not json');
+    expect(dead.properties.headers?.[BusHeaders.FAULT_CODE]).toBe(ErrorCodes.CANONICAL_INVALID);
+    expect(logger.warnings().some((w) => w.includes('m-broken') && w.includes(ErrorCodes.CANONICAL_INVALID))).toBe(true);
+  });
+
+  it('should reject a publish that no queue receives', async () => {
+    await expect(publisher.publish(envelope(), ['nobody'])).rejects.toBeInstanceOf(UnroutableError);
+    await expect(publisher.publishToQueue(`${prefix}.missing`, envelope())).rejects.toMatchObject({ code: ErrorCodes.DELIVERY_UNKNOWN_DESTINATION });
+  });
+
+  it('should confirm many concurrent publishes on one channel', async () => {
+    const got = new Set<string>();
+    const handle = await sut.consume('billing', async (d) => {
+      got.add(d.envelope.id);
+      return { kind: 'ack' };
+    }, { prefix });
+    const msgs = Array.from({ length: 500 }, () => envelope());
+
+    await Promise.all(msgs.map((m) => publisher.publish(m, ['billing'])));
+
+    await waitFor('all 500 messages', () => got.size === 500);
+    await handle.cancel();
+    expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
+  });
+
+  it('should wait for an in-flight handler and its ack when cancelled', async () => {
+    const started = deferred();
+    const release = deferred();
+    let finished = false;
+    const handle = await sut.consume('billing', async () => {
+      started.resolve();
+      await release.promise;
+      finished = true;
+      return { kind: 'ack' };
+    }, { prefix });
+    await publisher.publish(envelope(), ['billing']);
+    await started.promise;
+
+    let cancelled = false;
+    const cancelling = handle.cancel().then(() => (cancelled = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(cancelled).toBe(false);
+    release.resolve();
+    await cancelling;
+
+    expect(finished).toBe(true);
+    expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
+    await expect(handle.cancel()).resolves.toBeUndefined();
+  });
+
+  it('should subscribe again after its queue was deleted under it', async () => {
+    const got: string[] = [];
+    const handle = await sut.consume('billing', async (d) => {
+      got.push(d.envelope.id);
+      return { kind: 'ack' };
+    }, { prefix });
+    const ch = await admin.createChannel();
+    await ch.deleteQueue(queueNames('billing', prefix).work);
+    await ch.close();
+    await waitFor('the consumer to notice', () => logger.warnings().some((w) => w.includes('cancelled the consumer') && w.includes(prefix)));
+
+    // The consumer re-declares the queue (and its binding) itself; publishes are routable again once it has.
+    const msg = envelope();
+    await waitFor('the queue to be declared again', () => publisher.publish(msg, ['billing']).then(() => true, () => false));
+
+    await waitFor('the message after re-subscribing', () => got.includes(msg.id));
+    await handle.cancel();
+  });
+});
