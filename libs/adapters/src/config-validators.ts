@@ -23,7 +23,7 @@ export function IsStringRecord(options?: ValidationOptions): PropertyDecorator {
         defaultMessage: (args) => {
           if (!isPlainRecord(args?.value)) return `${args?.property} must be an object of name: "text" pairs`;
           const bad = Object.entries(args.value).filter(([, v]) => typeof v !== 'string').map(([k]) => k);
-          return `${args.property}.${bad[0]} must be a string (quote it in YAML)`;
+          return `${args.property} value of ${bad[0]} must be a string (quote it in YAML)`;
         },
       },
     },
@@ -85,12 +85,16 @@ export function flattenValidationErrors(errors: readonly ValidationError[], pref
   const out: ConfigProblem[] = [];
   for (const error of errors) {
     const path = prefix ? `${prefix}.${error.property}` : error.property;
+    const plain: string[] = [];
     for (const [constraint, message] of Object.entries(error.constraints ?? {})) {
       const recordClass = constraint === 'isRecordOf' ? recordClasses.get(error.target?.constructor ?? {})?.get(error.property) : undefined;
       if (recordClass) out.push(...recordProblems(recordClass, path, error.value));
       else if (constraint === 'whitelistValidation') out.push({ path, message: unknownKeyMessage(error) });
-      else out.push({ path, message: message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message });
+      else plain.push(message.startsWith(`${error.property} `) ? message.slice(error.property.length + 1) : message);
     }
+    // One line per setting. Decorators run bottom-up, so reversing restores source order: the type
+    // check written first is read first ("must be an integer number; must not be less than 1").
+    if (plain.length) out.push({ path, message: plain.reverse().join('; ') });
     if (error.children?.length) out.push(...flattenValidationErrors(error.children, path));
   }
   return out;

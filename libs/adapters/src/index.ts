@@ -3,3 +3,6 @@ export * from './adapter.errors';
 export * from './codecs';
 export * from './mapping';
 export { ADAPTERS, findAdapter } from './adapters.registry';
+export { validateAdapterConfig, type AdapterConfigValidation, type ConfigProblem } from './adapter-config.validator';
+export { IsRecordOf, IsStringRecord, flattenValidationErrors } from './config-validators';
+export { HttpInboundConfig, HttpOutboundConfig, HttpQueryConfig } from './http/http.config';

@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design-time types through the Reflect metadata API.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { IsRecordOf, IsStringRecord } from '../config-validators';

@@ -22,7 +22,7 @@ export interface HttpTestServer {
   close(): Promise<void>;
 }
 
-export type TestHandler = (req: RecordedRequest, res: http.ServerResponse) => void | Promise<void>;
+export type TestHandler = (req: RecordedRequest, res: http.ServerResponse) => unknown;
 
 const ok: TestHandler = (_req, res) => {
   res.writeHead(204).end();
