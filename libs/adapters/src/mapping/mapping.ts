@@ -39,7 +39,7 @@ export interface SystemMapping {
   askToCanonical?(queryName: string, native: unknown, meta?: Record<string, unknown>): Promise<{ type: string; payload: unknown }>;
   answerToNative?(queryName: string, answer: unknown): Promise<unknown>;
 
-  /** Canonical query types this system answers, e.g. `billing-period.get` (patterns as in outboundTypes). */
+  /** Canonical query types this system answers, e.g. `billing-period.get` (exact types, no patterns). */
   readonly answers: readonly string[];
   queryToNative?(type: string, query: unknown, bindings?: MappingBindings): Promise<unknown>;
   answerFromNative?(type: string, native: unknown): Promise<unknown>;

@@ -1,5 +1,5 @@
 import type { CanonicalDraft, CanonicalEnvelope } from '@bus/canonical-model';
-import { toDrafts, toValue } from '../canonical-draft';
+import { toDrafts } from '../canonical-draft';
 import type { SystemMapping } from '../mapping';
 
 const WHERE = 'passthrough mapper';
@@ -7,22 +7,16 @@ const WHERE = 'passthrough mapper';
 /**
  * For systems that already speak canonical JSON: inbound bodies are `{type, payload, …}` (or an
  * array of them) and are checked like any mapping's result; outbound, the envelope is delivered
- * as it is. Query requests and answers pass through unchanged.
+ * as it is. It neither asks nor answers queries: those need a mapping that names them.
  */
 export const passthroughMapper = (): SystemMapping => ({
   outboundTypes: ['#'],
   asks: [],
-  answers: ['#'],
+  answers: [],
   async toCanonical(native: unknown): Promise<CanonicalDraft[]> {
     return toDrafts(native, WHERE);
   },
   async fromCanonical(envelope: CanonicalEnvelope): Promise<unknown> {
     return envelope;
-  },
-  async queryToNative(_type: string, query: unknown): Promise<unknown> {
-    return toValue(query, WHERE);
-  },
-  async answerFromNative(_type: string, native: unknown): Promise<unknown> {
-    return toValue(native, WHERE);
   },
 });
