@@ -1,0 +1,127 @@
+import type {
+  DeadLetter,
+  DeadLetterInput,
+  DeadLetterSearch,
+  DeliveryRecordReceipt,
+  FileOutcome,
+  FileRecord,
+  IngressClaim,
+  JobItem,
+  JobItemCounts,
+  JobItemStep,
+  JobRun,
+  JournalEvent,
+  MessageHistory,
+  MessageSearch,
+  MessageSummary,
+  Page,
+  TimeInput,
+} from './store.types';
+
+export type * from './store.types';
+
+/** Nest injection token for the one `BusStore` of the process. */
+export const BUS_STORE = Symbol('BUS_STORE');
+
+/**
+ * Everything the bus keeps beyond the broker: the message journal, the idempotency ledger,
+ * ingress dedup keys, dead letters, id cross-references, the file ledger, job state and locks.
+ * Two implementations pass the same contract suite (store.contract.ts): embedded SQLite
+ * (the default) and MongoDB (when MONGODB_URI is set). All methods are async so both fit.
+ */
+export interface BusStore {
+  /** `sqlite` or `mongodb`, for logs and health. */
+  readonly kind: string;
+
+  // --- journal (an audit aid: written in batches by the Journal service) ---
+  /** Applies a batch of journal events in order, in one write. */
+  appendEvents(events: JournalEvent[]): Promise<void>;
+  /** The message and all its hops (oldest first), or null when unknown or expired. */
+  getMessage(id: string): Promise<MessageHistory | null>;
+  /** Newest first, keyset-paginated by (receivedAt, id). */
+  searchMessages(query: MessageSearch): Promise<Page<MessageSummary>>;
+
+  // --- idempotency ledger: durable when the promise resolves, so the consumer may ack after it ---
+  isDelivered(messageId: string, destination: string): Promise<boolean>;
+  /** Idempotent: recording the same delivery twice keeps the first record. */
+  recordDelivered(messageId: string, destination: string, receipt?: DeliveryRecordReceipt): Promise<void>;
+
+  // --- ingress dedup ---
+  /** Atomic, first writer wins: a later claim of the same (system, key) gets the first message id back. */
+  claimIngressKey(system: string, key: string, messageId: string): Promise<IngressClaim>;
+  /** Undoes a claim whose publish failed, so the sender's retry is accepted. With `messageId`, only that claim. */
+  releaseIngressKey(system: string, key: string, messageId?: string): Promise<void>;
+
+  // --- dead letters ---
+  recordDeadLetter(input: DeadLetterInput): Promise<DeadLetter>;
+  /** Newest first; by default only the ones still in state `dead`. */
+  listDeadLetters(query: DeadLetterSearch): Promise<Page<DeadLetter>>;
+  getDeadLetter(id: string): Promise<DeadLetter | null>;
+  /**
+   * Moves a dead letter out of state `dead`. Atomic: only one of two concurrent calls gets true,
+   * which is what keeps a replay from happening twice.
+   */
+  markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean>;
+
+  // --- id cross-reference ---
+  /** Links a canonical id to a system's native id. The first link wins; returns false when one existed. */
+  linkXref(entity: string, canonicalId: string, system: string, nativeId: string): Promise<boolean>;
+  findNativeId(entity: string, canonicalId: string, system: string): Promise<string | null>;
+  findCanonicalId(entity: string, system: string, nativeId: string): Promise<string | null>;
+
+  // --- file ledger ---
+  /** True the first time a file's content hash is claimed; false for every later drop of the same content. */
+  claimFile(sha256: string, system: string, fileName: string): Promise<boolean>;
+  completeFile(sha256: string, outcome: FileOutcome, detail?: string): Promise<void>;
+  getFile(sha256: string): Promise<FileRecord | null>;
+  /** Forgets a claim (an operator re-running a file on purpose). */
+  releaseFile(sha256: string): Promise<void>;
+
+  // --- jobs ---
+  /** Inserts or replaces the run with this id. */
+  saveJobRun(run: JobRun): Promise<void>;
+  getJobRun(id: string): Promise<JobRun | null>;
+  /** The run of this job with the latest startedAt. */
+  latestJobRun(name: string): Promise<JobRun | null>;
+  /** Durable when it resolves; `printed`/`emailed` clear an earlier `failed`. */
+  markJobItem(runId: string, itemKey: string, step: JobItemStep, detail?: string): Promise<void>;
+  jobItems(runId: string): Promise<JobItem[]>;
+  jobItemCounts(runId: string): Promise<JobItemCounts>;
+  /** Lease lock: true when `owner` now holds `name` for `ttlMs` (free, expired, or already its own: renewed). */
+  tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Releases only when `owner` holds it. */
+  releaseLock(name: string, owner: string): Promise<void>;
+
+  // --- retention ---
+  /**
+   * Deletes journal entries, delivery records, ingress keys, resolved dead letters and finished job
+   * runs older than `date`. Open dead letters, xrefs and the file ledger are kept.
+   */
+  purgeOlderThan(date: TimeInput): Promise<void>;
+  /** Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Settings both stores take. */
+export interface StoreOptions {
+  /** Journal retention; default 30 days. */
+  retentionMs?: number;
+  /** How often the embedded store purges; default 1 hour. MongoDB uses TTL indexes instead. */
+  purgeIntervalMs?: number;
+}
+
+export const DEFAULT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** ISO string of a TimeInput, or undefined. Throws on an unparsable time, naming the field. */
+export function toIso(value: TimeInput | undefined, field: string): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  const d = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(d.getTime())) throw new RangeError(`${field}: "${String(value)}" is not an ISO-8601 time`);
+  return d.toISOString();
+}
+
+/** Page size within [1, 500]; default 50. */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined || !Number.isFinite(limit)) return 50;
+  return Math.min(500, Math.max(1, Math.floor(limit)));
+}

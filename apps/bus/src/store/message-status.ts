@@ -1,0 +1,74 @@
+import type { DestinationState, DestinationStatus, Hop, MessageStatus } from './store.types';
+
+/** How one hop changes a destination's state; null when it does not. Shared by both stores. */
+export interface DestinationChange {
+  status?: DestinationStatus;
+  /** A known attempt number (kept as a maximum), or `increment` when the hop does not say. */
+  attempts?: number | 'increment';
+}
+
+export function destinationChange(hop: Hop): DestinationChange | null {
+  if (!hop.destination) return null;
+  const counted = hop.attempt ?? 'increment';
+  switch (hop.kind) {
+    case 'attempt':
+      return { status: hop.outcome === 'delivered' ? 'delivered' : 'retrying', attempts: counted };
+    case 'delivered':
+      return { status: 'delivered', attempts: counted };
+    case 'duplicate-skipped':
+      return { status: 'delivered' };
+    case 'retry-scheduled':
+      return { status: 'retrying' };
+    case 'dead-lettered':
+      return { status: 'dead' };
+    case 'replayed':
+      return { status: 'pending' };
+    case 'discarded':
+      return { status: 'discarded' };
+    case 'query':
+      return { status: hop.outcome === 'answered' ? 'delivered' : 'failed', attempts: counted };
+    default:
+      return null;
+  }
+}
+
+/**
+ * A message's overall status from its destinations: `delivered` when every destination has it,
+ * `dead` when none has it and one is dead, `partially-delivered` when some have it and the
+ * others are dead, discarded or still on their way, `accepted` while nothing has arrived yet.
+ */
+export function deriveMessageStatus(initial: 'accepted' | 'unrouted', destinations: Record<string, DestinationState>): MessageStatus {
+  const states = Object.values(destinations);
+  if (initial === 'unrouted' && states.length === 0) return 'unrouted';
+  if (states.length === 0) return 'accepted';
+  let delivered = 0;
+  let dead = 0;
+  let discarded = 0;
+  for (const s of states) {
+    if (s.status === 'delivered') delivered++;
+    else if (s.status === 'dead' || s.status === 'failed') dead++;
+    else if (s.status === 'discarded') discarded++;
+  }
+  const open = states.length - delivered - dead - discarded;
+  if (delivered === states.length) return 'delivered';
+  if (delivered > 0) return 'partially-delivered';
+  if (dead > 0) return 'dead';
+  if (open > 0) return 'accepted';
+  return 'discarded';
+}
+
+/** Opaque keyset cursor over (time, id). */
+export function encodeCursor(at: string, id: string): string {
+  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): { at: string; id: string } | undefined {
+  if (!cursor) return undefined;
+  try {
+    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof at === 'string' && typeof id === 'string') return { at, id };
+  } catch {
+    // fall through to the error below
+  }
+  throw new RangeError(`cursor: "${cursor}" is not a cursor this bus issued; pass nextCursor from the previous page`);
+}

@@ -1,0 +1,212 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { pageLimit, toIso } from '../bus-store';
+import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor } from '../message-status';
+import type {
+  DestinationState,
+  Hop,
+  JournalEvent,
+  JournalMessage,
+  JournalMessageInput,
+  MessageHistory,
+  MessageSearch,
+  MessageSummary,
+  Page,
+} from '../store.types';
+
+interface MessageRow {
+  id: string;
+  type: string;
+  source: string;
+  correlation_id: string;
+  causation_id: string | null;
+  config_version: string | null;
+  received_at: string;
+  initial_status: 'accepted' | 'unrouted';
+  status: JournalMessage['status'];
+  raw_native: string | null;
+  canonical: string | null;
+  routes: string;
+}
+
+interface DestinationRow {
+  destination: string;
+  status: DestinationState['status'];
+  attempts: number;
+}
+
+const SUMMARY_COLUMNS = 'id, type, source, correlation_id, causation_id, config_version, received_at, initial_status, status, NULL AS raw_native, NULL AS canonical, routes';
+
+/** The journal tables of the embedded store: messages, their per-destination state and hops. */
+export class SqliteJournal {
+  private readonly upsertMessage: Statement;
+  private readonly insertPendingDestination: Statement;
+  private readonly upsertDestination: Statement;
+  private readonly insertHop: Statement;
+  private readonly selectMessage: Statement;
+  private readonly selectInitialStatus: Statement;
+  private readonly selectDestinations: Statement;
+  private readonly selectHops: Statement;
+  private readonly updateStatus: Statement;
+  private readonly searchStatements = new Map<string, Statement>();
+  private readonly appendTx: (events: JournalEvent[]) => void;
+
+  constructor(private readonly db: Database) {
+    this.upsertMessage = db.prepare(`
+      INSERT INTO journal_messages (id, type, source, correlation_id, causation_id, config_version, received_at, initial_status, status, raw_native, canonical, routes)
+      VALUES (@id, @type, @source, @correlationId, @causationId, @configVersion, @receivedAt, @initialStatus, @initialStatus, @rawNative, @canonical, @routes)
+      ON CONFLICT (id) DO UPDATE SET type = excluded.type, source = excluded.source, correlation_id = excluded.correlation_id,
+        causation_id = excluded.causation_id, config_version = excluded.config_version, received_at = excluded.received_at,
+        initial_status = excluded.initial_status, raw_native = coalesce(excluded.raw_native, raw_native),
+        canonical = coalesce(excluded.canonical, canonical), routes = excluded.routes`);
+    this.insertPendingDestination = db.prepare(
+      `INSERT OR IGNORE INTO journal_destinations (message_id, destination, status, attempts, updated_at) VALUES (?, ?, 'pending', 0, ?)`,
+    );
+    // One statement for every hop kind: `inc` counts an attempt the hop does not number.
+    this.upsertDestination = db.prepare(`
+      INSERT INTO journal_destinations (message_id, destination, status, attempts, updated_at)
+      VALUES (@messageId, @destination, coalesce(@status, 'pending'), CASE WHEN @inc = 1 THEN 1 ELSE coalesce(@attempts, 0) END, @at)
+      ON CONFLICT (message_id, destination) DO UPDATE SET
+        status = coalesce(@status, status),
+        attempts = CASE WHEN @inc = 1 THEN attempts + 1 WHEN @attempts IS NULL THEN attempts ELSE max(attempts, @attempts) END,
+        updated_at = @at`);
+    this.insertHop = db.prepare('INSERT INTO journal_hops (message_id, at, data) VALUES (?, ?, ?)');
+    this.selectMessage = db.prepare('SELECT * FROM journal_messages WHERE id = ?');
+    this.selectInitialStatus = db.prepare('SELECT initial_status FROM journal_messages WHERE id = ?').pluck();
+    this.selectDestinations = db.prepare('SELECT destination, status, attempts FROM journal_destinations WHERE message_id = ? ORDER BY destination');
+    this.selectHops = db.prepare('SELECT data FROM journal_hops WHERE message_id = ? ORDER BY seq').pluck();
+    this.updateStatus = db.prepare('UPDATE journal_messages SET status = ? WHERE id = ?');
+    this.appendTx = db.transaction((events: JournalEvent[]) => this.applyAll(events));
+  }
+
+  append(events: JournalEvent[]): void {
+    if (events.length > 0) this.appendTx(events);
+  }
+
+  get(id: string): MessageHistory | null {
+    const row = this.selectMessage.get(id) as MessageRow | undefined;
+    if (!row) return null;
+    const hops = (this.selectHops.all(id) as string[]).map((data) => JSON.parse(data) as Hop);
+    return { message: this.toMessage(row), hops };
+  }
+
+  search(query: MessageSearch): Page<MessageSummary> {
+    const limit = pageLimit(query.limit);
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    const add = (clause: string, name: string, value: unknown) => {
+      if (value === undefined || value === '') return;
+      where.push(clause);
+      params[name] = value;
+    };
+    add('correlation_id = @correlationId', 'correlationId', query.correlationId);
+    add('type = @type', 'type', query.type);
+    add('status = @status', 'status', query.status);
+    add('received_at >= @since', 'since', toIso(query.since, 'since'));
+    add('received_at <= @until', 'until', toIso(query.until, 'until'));
+    add(
+      '(source = @system OR EXISTS (SELECT 1 FROM journal_destinations d WHERE d.message_id = journal_messages.id AND d.destination = @system))',
+      'system',
+      query.system,
+    );
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) {
+      where.push('(received_at < @cursorAt OR (received_at = @cursorAt AND id < @cursorId))');
+      params.cursorAt = cursor.at;
+      params.cursorId = cursor.id;
+    }
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM journal_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT @limit`;
+    let statement = this.searchStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.searchStatements.set(sql, statement);
+    }
+    const rows = statement.all(params) as MessageRow[];
+    const page = rows.slice(0, limit);
+    const items = page.map((row) => {
+      const { rawNative: _raw, canonical: _canonical, ...summary } = this.toMessage(row);
+      return summary;
+    });
+    const last = page[page.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.received_at, last.id) } : { items };
+  }
+
+  purge(cutoff: string): void {
+    this.db.prepare('DELETE FROM journal_messages WHERE received_at < ?').run(cutoff);
+    this.db.prepare('DELETE FROM journal_destinations WHERE updated_at < ?').run(cutoff);
+    this.db.prepare('DELETE FROM journal_hops WHERE at < ?').run(cutoff);
+  }
+
+  private applyAll(events: JournalEvent[]): void {
+    const touched = new Set<string>();
+    for (const event of events) {
+      if (event.kind === 'message') {
+        this.applyMessage(event.message);
+        touched.add(event.message.id);
+      } else {
+        this.applyHop(event.messageId, event.hop);
+        if (event.hop.destination) touched.add(event.messageId);
+      }
+    }
+    for (const id of touched) {
+      const initial = this.selectInitialStatus.get(id) as MessageRow['initial_status'] | undefined;
+      // A hop may arrive before its message (another instance delivered it first); the status follows with the message.
+      if (initial) this.updateStatus.run(deriveMessageStatus(initial, this.destinations(id)), id);
+    }
+  }
+
+  private applyMessage(m: JournalMessageInput): void {
+    this.upsertMessage.run({
+      id: m.id,
+      type: m.type,
+      source: m.source,
+      correlationId: m.correlationId,
+      causationId: m.causationId ?? null,
+      configVersion: m.configVersion ?? null,
+      receivedAt: m.receivedAt,
+      initialStatus: m.initialStatus,
+      rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
+      canonical: m.canonical ? JSON.stringify(m.canonical) : null,
+      routes: JSON.stringify(m.routes),
+    });
+    for (const route of m.routes) this.insertPendingDestination.run(m.id, route.destination, m.receivedAt);
+  }
+
+  private applyHop(messageId: string, hop: Hop): void {
+    this.insertHop.run(messageId, hop.at, JSON.stringify(hop));
+    const change = destinationChange(hop);
+    if (!change) return;
+    this.upsertDestination.run({
+      messageId,
+      destination: hop.destination,
+      status: change.status ?? null,
+      attempts: typeof change.attempts === 'number' ? change.attempts : null,
+      inc: change.attempts === 'increment' ? 1 : 0,
+      at: hop.at,
+    });
+  }
+
+  private destinations(id: string): Record<string, DestinationState> {
+    const out: Record<string, DestinationState> = {};
+    for (const row of this.selectDestinations.all(id) as DestinationRow[]) out[row.destination] = { status: row.status, attempts: row.attempts };
+    return out;
+  }
+
+  private toMessage(row: MessageRow): JournalMessage {
+    const destinations = this.destinations(row.id);
+    const message: JournalMessage = {
+      id: row.id,
+      type: row.type,
+      source: row.source,
+      correlationId: row.correlation_id,
+      receivedAt: row.received_at,
+      status: deriveMessageStatus(row.initial_status, destinations),
+      routes: JSON.parse(row.routes) as JournalMessage['routes'],
+      destinations,
+    };
+    if (row.causation_id) message.causationId = row.causation_id;
+    if (row.config_version) message.configVersion = row.config_version;
+    if (row.raw_native) message.rawNative = JSON.parse(row.raw_native) as JournalMessage['rawNative'];
+    if (row.canonical) message.canonical = JSON.parse(row.canonical) as JournalMessage['canonical'];
+    return message;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * The embedded store's schema, created on open. Times are ISO-8601 strings, which sort in time
+ * order as text. Tables without a natural integer key are WITHOUT ROWID: their primary key is
+ * the only lookup path, so a second b-tree would be wasted.
+ */
+export const SQLITE_SCHEMA = `
+CREATE TABLE IF NOT EXISTS journal_messages (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  correlation_id TEXT NOT NULL,
+  causation_id TEXT,
+  config_version TEXT,
+  received_at TEXT NOT NULL,
+  initial_status TEXT NOT NULL,
+  status TEXT NOT NULL,
+  raw_native TEXT,
+  canonical TEXT,
+  routes TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_jm_received ON journal_messages (received_at, id);
+CREATE INDEX IF NOT EXISTS ix_jm_correlation ON journal_messages (correlation_id, received_at);
+CREATE INDEX IF NOT EXISTS ix_jm_source ON journal_messages (source, received_at);
+CREATE INDEX IF NOT EXISTS ix_jm_type ON journal_messages (type, received_at);
+CREATE INDEX IF NOT EXISTS ix_jm_status ON journal_messages (status, received_at);
+
+CREATE TABLE IF NOT EXISTS journal_destinations (
+  message_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (message_id, destination)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_jd_destination ON journal_destinations (destination, message_id);
+CREATE INDEX IF NOT EXISTS ix_jd_updated ON journal_destinations (updated_at);
+
+CREATE TABLE IF NOT EXISTS journal_hops (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_jh_message ON journal_hops (message_id, seq);
+CREATE INDEX IF NOT EXISTS ix_jh_at ON journal_hops (at);
+
+CREATE TABLE IF NOT EXISTS deliveries (
+  message_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  delivered_at TEXT NOT NULL,
+  receipt TEXT,
+  PRIMARY KEY (message_id, destination)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_deliveries_at ON deliveries (delivered_at);
+
+CREATE TABLE IF NOT EXISTS ingress_keys (
+  system TEXT NOT NULL,
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  PRIMARY KEY (system, key)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_ingress_claimed ON ingress_keys (claimed_at);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+  id TEXT PRIMARY KEY,
+  message_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  type TEXT NOT NULL,
+  source TEXT NOT NULL,
+  error_code TEXT NOT NULL,
+  error_message TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  at TEXT NOT NULL,
+  envelope TEXT NOT NULL,
+  headers TEXT,
+  state TEXT NOT NULL,
+  reason TEXT,
+  resolved_at TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_dl_state ON dead_letters (state, at, id);
+CREATE INDEX IF NOT EXISTS ix_dl_destination ON dead_letters (destination, at);
+CREATE INDEX IF NOT EXISTS ix_dl_message ON dead_letters (message_id);
+
+CREATE TABLE IF NOT EXISTS xrefs (
+  entity TEXT NOT NULL,
+  system TEXT NOT NULL,
+  canonical_id TEXT NOT NULL,
+  native_id TEXT NOT NULL,
+  linked_at TEXT NOT NULL,
+  PRIMARY KEY (entity, system, canonical_id)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS ux_xrefs_native ON xrefs (entity, system, native_id);
+
+CREATE TABLE IF NOT EXISTS files (
+  sha256 TEXT PRIMARY KEY,
+  system TEXT NOT NULL,
+  file_name TEXT NOT NULL,
+  claimed_at TEXT NOT NULL,
+  status TEXT NOT NULL,
+  detail TEXT,
+  completed_at TEXT
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS job_runs (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  state TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  data TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_job_runs_name ON job_runs (name, started_at);
+
+CREATE TABLE IF NOT EXISTS job_items (
+  run_id TEXT NOT NULL,
+  item_key TEXT NOT NULL,
+  printed INTEGER NOT NULL DEFAULT 0,
+  emailed INTEGER NOT NULL DEFAULT 0,
+  failed INTEGER NOT NULL DEFAULT 0,
+  detail TEXT,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, item_key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS locks (
+  name TEXT PRIMARY KEY,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`;

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runStoreContract } from '../store.contract';
+import { message } from '../store.fixtures';
+import { SqliteStore } from './sqlite.store';
+
+runStoreContract('sqlite (:memory:)', async () => new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 }));
+
+describe(SqliteStore.name, () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bus-store-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should create its file and folder and keep the ledger across a reopen', async () => {
+    const filename = join(dir, 'data', 'bus.sqlite');
+    const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    await sut.recordDelivered('m1', 'billing');
+    await sut.close();
+    expect(existsSync(filename)).toBe(true);
+    const reopened = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    expect(await reopened.isDelivered('m1', 'billing')).toBe(true);
+    await reopened.close();
+  });
+
+  it('should see a claim made through another connection to the same file', async () => {
+    const filename = join(dir, 'bus.sqlite');
+    const a = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    const b = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    expect((await a.claimIngressKey('sales', 'k', 'm1')).duplicate).toBe(false);
+    expect(await b.claimIngressKey('sales', 'k', 'm2')).toEqual({ messageId: 'm1', duplicate: true });
+    expect(await a.tryAcquireLock('job', 'a', 60_000)).toBe(true);
+    expect(await b.tryAcquireLock('job', 'b', 60_000)).toBe(false);
+    await Promise.all([a.close(), b.close()]);
+  });
+
+  it('should purge on its schedule with the configured retention', async () => {
+    const sut = new SqliteStore({ filename: ':memory:', retentionMs: 1000, purgeIntervalMs: 5 });
+    const old = message({ receivedAt: new Date(Date.now() - 60_000).toISOString() });
+    await sut.appendEvents([{ kind: 'message', message: old }]);
+    const deadline = Date.now() + 5000;
+    while ((await sut.getMessage(old.id)) && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(await sut.getMessage(old.id)).toBeNull();
+    await sut.close();
+  });
+});

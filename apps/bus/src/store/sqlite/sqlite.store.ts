@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOptions } from '../bus-store';
+import { decodeCursor, encodeCursor } from '../message-status';
+import type * as T from '../store.types';
+import { SQLITE_SCHEMA } from './sqlite.schema';
+import { SqliteJournal } from './sqlite.journal';
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** A file path, or `:memory:` for tests. */
+  filename: string;
+  /** Called when a scheduled purge fails; the store keeps running. */
+  onPurgeError?: (err: unknown) => void;
+}
+
+interface DeadLetterRow {
+  id: string; message_id: string; destination: string; type: string; source: string; error_code: string; error_message: string;
+  attempts: number; at: string; envelope: string; headers: string | null; state: T.DeadLetterState; reason: string | null; resolved_at: string | null;
+}
+interface FileRow { sha256: string; system: string; file_name: string; claimed_at: string; status: T.FileRecord['status']; detail: string | null; completed_at: string | null }
+interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
+
+/**
+ * The embedded store: one SQLite file through better-sqlite3, so the bus runs with RabbitMQ alone.
+ * WAL with synchronous=NORMAL: a commit survives a crash of the process (what the idempotency
+ * ledger needs between a destination's 2xx and the broker ack); only an OS crash may lose the last
+ * commits. Calls are synchronous inside; the async signatures are for the shared interface.
+ */
+export class SqliteStore implements BusStore {
+  readonly kind = 'sqlite';
+  private readonly db: Database;
+  private readonly journal: SqliteJournal;
+  private readonly statements = new Map<string, Statement>();
+  private readonly purgeTimer?: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    this.db = new BetterSqlite3(options.filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    // Two bus instances may share the file; wait for the other's write instead of failing.
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SQLITE_SCHEMA);
+    this.journal = new SqliteJournal(this.db);
+    const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
+    const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
+    if (intervalMs > 0) {
+      this.purgeTimer = setInterval(() => {
+        this.purgeOlderThan(new Date(Date.now() - retentionMs)).catch((err) => options.onPurgeError?.(err));
+      }, intervalMs);
+      this.purgeTimer.unref();
+    }
+  }
+
+  async appendEvents(events: T.JournalEvent[]): Promise<void> {
+    this.journal.append(events);
+  }
+
+  async getMessage(id: string): Promise<T.MessageHistory | null> {
+    return this.journal.get(id);
+  }
+
+  async searchMessages(query: T.MessageSearch): Promise<T.Page<T.MessageSummary>> {
+    return this.journal.search(query);
+  }
+
+  async isDelivered(messageId: string, destination: string): Promise<boolean> {
+    return this.stmt('SELECT 1 FROM deliveries WHERE message_id = ? AND destination = ?').get(messageId, destination) !== undefined;
+  }
+
+  async recordDelivered(messageId: string, destination: string, receipt?: T.DeliveryRecordReceipt): Promise<void> {
+    this.stmt('INSERT OR IGNORE INTO deliveries (message_id, destination, delivered_at, receipt) VALUES (?, ?, ?, ?)')
+      .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null);
+  }
+
+  async claimIngressKey(system: string, key: string, messageId: string): Promise<T.IngressClaim> {
+    const inserted = this.stmt('INSERT OR IGNORE INTO ingress_keys (system, key, message_id, claimed_at) VALUES (?, ?, ?, ?)')
+      .run(system, key, messageId, now()).changes === 1;
+    if (inserted) return { messageId, duplicate: false };
+    const holder = this.stmt('SELECT message_id FROM ingress_keys WHERE system = ? AND key = ?').pluck().get(system, key) as string;
+    return { messageId: holder, duplicate: holder !== messageId };
+  }
+
+  async releaseIngressKey(system: string, key: string, messageId?: string): Promise<void> {
+    if (messageId) this.stmt('DELETE FROM ingress_keys WHERE system = ? AND key = ? AND message_id = ?').run(system, key, messageId);
+    else this.stmt('DELETE FROM ingress_keys WHERE system = ? AND key = ?').run(system, key);
+  }
+
+  async recordDeadLetter(input: T.DeadLetterInput): Promise<T.DeadLetter> {
+    const letter: T.DeadLetter = { ...input, id: randomUUID(), at: toIso(input.at, 'at') ?? now(), state: 'dead' };
+    this.stmt(`INSERT INTO dead_letters (id, message_id, destination, type, source, error_code, error_message, attempts, at, envelope, headers, state)
+      VALUES (@id, @messageId, @destination, @type, @source, @errorCode, @errorMessage, @attempts, @at, @envelope, @headers, 'dead')`).run({
+      ...letter,
+      envelope: JSON.stringify(letter.envelope),
+      headers: letter.headers ? JSON.stringify(letter.headers) : null,
+    });
+    return letter;
+  }
+
+  async listDeadLetters(query: T.DeadLetterSearch): Promise<T.Page<T.DeadLetter>> {
+    const limit = pageLimit(query.limit);
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    const add = (clause: string, name: string, value: unknown) => {
+      if (value === undefined || value === '') return;
+      where.push(clause);
+      params[name] = value;
+    };
+    const state = query.state ?? 'dead';
+    add('state = @state', 'state', state === 'all' ? undefined : state);
+    add('destination = @system', 'system', query.system);
+    add('source = @source', 'source', query.source);
+    add('type = @type', 'type', query.type);
+    add('at >= @since', 'since', toIso(query.since, 'since'));
+    add('at <= @until', 'until', toIso(query.until, 'until'));
+    const cursor = decodeCursor(query.cursor);
+    if (cursor) {
+      where.push('(at < @cursorAt OR (at = @cursorAt AND id < @cursorId))');
+      Object.assign(params, { cursorAt: cursor.at, cursorId: cursor.id });
+    }
+    const rows = this.stmt(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`)
+      .all(params) as DeadLetterRow[];
+    const items = rows.slice(0, limit).map(toDeadLetter);
+    const last = items[items.length - 1];
+    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+  }
+
+  async getDeadLetter(id: string): Promise<T.DeadLetter | null> {
+    const row = this.stmt('SELECT * FROM dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
+    return row ? toDeadLetter(row) : null;
+  }
+
+  async markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean> {
+    return this.stmt(`UPDATE dead_letters SET state = ?, reason = ?, resolved_at = ? WHERE id = ? AND state = 'dead'`)
+      .run(state, reason ?? null, now(), id).changes === 1;
+  }
+
+  async linkXref(entity: string, canonicalId: string, system: string, nativeId: string): Promise<boolean> {
+    return this.stmt('INSERT OR IGNORE INTO xrefs (entity, system, canonical_id, native_id, linked_at) VALUES (?, ?, ?, ?, ?)')
+      .run(entity, system, canonicalId, nativeId, now()).changes === 1;
+  }
+
+  async findNativeId(entity: string, canonicalId: string, system: string): Promise<string | null> {
+    return (this.stmt('SELECT native_id FROM xrefs WHERE entity = ? AND system = ? AND canonical_id = ?').pluck().get(entity, system, canonicalId) as string) ?? null;
+  }
+
+  async findCanonicalId(entity: string, system: string, nativeId: string): Promise<string | null> {
+    return (this.stmt('SELECT canonical_id FROM xrefs WHERE entity = ? AND system = ? AND native_id = ?').pluck().get(entity, system, nativeId) as string) ?? null;
+  }
+
+  async claimFile(sha256: string, system: string, fileName: string): Promise<boolean> {
+    return this.stmt(`INSERT OR IGNORE INTO files (sha256, system, file_name, claimed_at, status) VALUES (?, ?, ?, ?, 'processing')`)
+      .run(sha256, system, fileName, now()).changes === 1;
+  }
+
+  async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
+    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ? WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
+  }
+
+  async getFile(sha256: string): Promise<T.FileRecord | null> {
+    const row = this.stmt('SELECT * FROM files WHERE sha256 = ?').get(sha256) as FileRow | undefined;
+    if (!row) return null;
+    return compact({ sha256: row.sha256, system: row.system, fileName: row.file_name, claimedAt: row.claimed_at, status: row.status, detail: row.detail, completedAt: row.completed_at });
+  }
+
+  async releaseFile(sha256: string): Promise<void> {
+    this.stmt('DELETE FROM files WHERE sha256 = ?').run(sha256);
+  }
+
+  async saveJobRun(run: T.JobRun): Promise<void> {
+    this.stmt(`INSERT INTO job_runs (id, name, state, started_at, finished_at, data) VALUES (@id, @name, @state, @startedAt, @finishedAt, @data)
+      ON CONFLICT (id) DO UPDATE SET name = excluded.name, state = excluded.state, started_at = excluded.started_at,
+        finished_at = excluded.finished_at, data = excluded.data`)
+      .run({ id: run.id, name: run.name, state: run.state, startedAt: run.startedAt, finishedAt: run.finishedAt ?? null, data: JSON.stringify(run) });
+  }
+
+  async getJobRun(id: string): Promise<T.JobRun | null> {
+    const data = this.stmt('SELECT data FROM job_runs WHERE id = ?').pluck().get(id) as string | undefined;
+    return data ? (JSON.parse(data) as T.JobRun) : null;
+  }
+
+  async latestJobRun(name: string): Promise<T.JobRun | null> {
+    const data = this.stmt('SELECT data FROM job_runs WHERE name = ? ORDER BY started_at DESC, id DESC LIMIT 1').pluck().get(name) as string | undefined;
+    return data ? (JSON.parse(data) as T.JobRun) : null;
+  }
+
+  async markJobItem(runId: string, itemKey: string, step: T.JobItemStep, detail?: string): Promise<void> {
+    // A success clears an earlier failure (a retried item); a failure keeps what already succeeded.
+    const column = step === 'printed' ? 'printed = 1, failed = 0' : step === 'emailed' ? 'emailed = 1, failed = 0' : 'failed = 1';
+    this.stmt(`INSERT INTO job_items (run_id, item_key, printed, emailed, failed, detail, updated_at) VALUES (@runId, @itemKey, @printed, @emailed, @failed, @detail, @at)
+      ON CONFLICT (run_id, item_key) DO UPDATE SET ${column}, detail = coalesce(@detail, detail), updated_at = @at`).run({
+      runId, itemKey, printed: step === 'printed' ? 1 : 0, emailed: step === 'emailed' ? 1 : 0, failed: step === 'failed' ? 1 : 0, detail: detail ?? null, at: now(),
+    });
+  }
+
+  async jobItems(runId: string): Promise<T.JobItem[]> {
+    const rows = this.stmt('SELECT * FROM job_items WHERE run_id = ? ORDER BY item_key').all(runId) as JobItemRow[];
+    return rows.map((r) =>
+      compact({ runId: r.run_id, itemKey: r.item_key, printed: r.printed === 1, emailed: r.emailed === 1, failed: r.failed === 1, detail: r.detail, updatedAt: r.updated_at }),
+    );
+  }
+
+  async jobItemCounts(runId: string): Promise<T.JobItemCounts> {
+    const row = this.stmt(`SELECT count(*) AS total, coalesce(sum(printed), 0) AS printed, coalesce(sum(emailed), 0) AS emailed, coalesce(sum(failed), 0) AS failed
+      FROM job_items WHERE run_id = ?`).get(runId) as T.JobItemCounts;
+    return { ...row };
+  }
+
+  async tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    const at = Date.now();
+    // One statement, so two instances sharing the file cannot both see the lock free.
+    return this.stmt(`INSERT INTO locks (name, owner, expires_at) VALUES (@name, @owner, @expiresAt)
+      ON CONFLICT (name) DO UPDATE SET owner = @owner, expires_at = @expiresAt WHERE locks.owner = @owner OR locks.expires_at <= @now`)
+      .run({ name, owner, expiresAt: at + ttlMs, now: at }).changes === 1;
+  }
+
+  async releaseLock(name: string, owner: string): Promise<void> {
+    this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
+  }
+
+  async purgeOlderThan(date: T.TimeInput): Promise<void> {
+    const cutoff = toIso(date, 'date')!;
+    this.db.transaction(() => {
+      this.journal.purge(cutoff);
+      this.stmt('DELETE FROM deliveries WHERE delivered_at < ?').run(cutoff);
+      this.stmt('DELETE FROM ingress_keys WHERE claimed_at < ?').run(cutoff);
+      this.stmt(`DELETE FROM dead_letters WHERE state <> 'dead' AND resolved_at < ?`).run(cutoff);
+      this.stmt(`DELETE FROM job_items WHERE run_id IN (SELECT id FROM job_runs WHERE state <> 'running' AND started_at < ?)`).run(cutoff);
+      this.stmt(`DELETE FROM job_runs WHERE state <> 'running' AND started_at < ?`).run(cutoff);
+    })();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.db.close();
+  }
+
+  /** Prepared once per SQL text. */
+  private stmt(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+/** Drops null fields, so both stores answer with the same shapes. */
+function compact<R extends object>(record: R): { [K in keyof R]: Exclude<R[K], null> } {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null)) as { [K in keyof R]: Exclude<R[K], null> };
+}
+
+function toDeadLetter(row: DeadLetterRow): T.DeadLetter {
+  return compact({
+    id: row.id, messageId: row.message_id, destination: row.destination, type: row.type, source: row.source, errorCode: row.error_code,
+    errorMessage: row.error_message, attempts: row.attempts, at: row.at, envelope: JSON.parse(row.envelope) as T.DeadLetter['envelope'],
+    headers: row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : null, state: row.state, reason: row.reason, resolvedAt: row.resolved_at,
+  }) as T.DeadLetter;
+}

@@ -1,0 +1,232 @@
+import type { CanonicalEnvelope } from '@bus/canonical-model';
+
+/** A time given to a store: a Date or an ISO-8601 string. Stores always answer with ISO strings. */
+export type TimeInput = Date | string;
+
+/** Where a message stands overall, derived from its destinations (see message-status.ts). */
+export type MessageStatus = 'accepted' | 'delivered' | 'partially-delivered' | 'dead' | 'discarded' | 'unrouted';
+
+/** Where a message stands at one destination. `failed` is a query that was not answered. */
+export type DestinationStatus = 'pending' | 'retrying' | 'delivered' | 'dead' | 'discarded' | 'failed';
+
+/** What happened to a message at one point of its life. */
+export type HopKind =
+  | 'received'
+  | 'routed'
+  | 'attempt'
+  | 'delivered'
+  | 'retry-scheduled'
+  | 'dead-lettered'
+  | 'replayed'
+  | 'discarded'
+  | 'query'
+  | 'duplicate-skipped';
+
+/** One entry of a message's history. */
+export interface Hop {
+  /** ISO-8601. */
+  at: string;
+  kind: HopKind;
+  destination?: string;
+  /** Delivery attempt at that destination, counting from 1. */
+  attempt?: number;
+  /** e.g. `failed`, `answered`, `timeout`. */
+  outcome?: string;
+  statusCode?: number;
+  /** `AREA.REASON: message` of the failure. */
+  error?: string;
+  durationMs?: number;
+  detail?: string;
+}
+
+/** The native payload as the source sent it, cut to `journal.maxRawBytes`. */
+export interface RawNative {
+  contentType: string;
+  /** `utf8` for textual content types, `base64` for anything else. */
+  encoding: 'utf8' | 'base64';
+  data: string;
+  /** Size of the whole native body in bytes. */
+  bytes: number;
+  truncated: boolean;
+}
+
+/** A route that matched: which rule sent the message to which destination. */
+export interface RouteRef {
+  route: string;
+  destination: string;
+}
+
+export interface DestinationState {
+  status: DestinationStatus;
+  attempts: number;
+}
+
+/** What the journal knows about a message when it is received. */
+export interface JournalMessageInput {
+  id: string;
+  type: string;
+  source: string;
+  correlationId: string;
+  causationId?: string;
+  configVersion?: string;
+  /** ISO-8601. */
+  receivedAt: string;
+  /** `unrouted` when no route matched; every other status is derived from the hops. */
+  initialStatus: 'accepted' | 'unrouted';
+  rawNative?: RawNative;
+  canonical?: CanonicalEnvelope;
+  routes: RouteRef[];
+}
+
+/** One write to the journal; `appendEvents` applies a batch of them in order. */
+export type JournalEvent =
+  | { kind: 'message'; message: JournalMessageInput }
+  | { kind: 'hop'; messageId: string; hop: Hop };
+
+/** A journalled message with its state per destination. */
+export interface JournalMessage {
+  id: string;
+  type: string;
+  source: string;
+  correlationId: string;
+  causationId?: string;
+  configVersion?: string;
+  receivedAt: string;
+  status: MessageStatus;
+  rawNative?: RawNative;
+  canonical?: CanonicalEnvelope;
+  routes: RouteRef[];
+  destinations: Record<string, DestinationState>;
+}
+
+/** A message without its bulky parts, as search lists it. */
+export type MessageSummary = Omit<JournalMessage, 'rawNative' | 'canonical'>;
+
+/** `GET /admin/messages/{id}`: the message and every hop, oldest first. */
+export interface MessageHistory {
+  message: JournalMessage;
+  hops: Hop[];
+}
+
+export interface MessageSearch {
+  correlationId?: string;
+  /** Matches the source system or any destination. */
+  system?: string;
+  type?: string;
+  status?: MessageStatus;
+  since?: TimeInput;
+  until?: TimeInput;
+  /** Default 50, at most 500. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+}
+
+/** One page of a keyset-paginated list, newest first. */
+export interface Page<T> {
+  items: T[];
+  /** Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** What a destination said when it took a message; kept in the idempotency ledger. */
+export interface DeliveryRecordReceipt {
+  status?: number;
+  nativeId?: string;
+}
+
+export interface IngressClaim {
+  /** The id of the message that holds the key: the caller's own when it won, else the original. */
+  messageId: string;
+  duplicate: boolean;
+}
+
+export type DeadLetterState = 'dead' | 'replayed' | 'discarded';
+
+export interface DeadLetterInput {
+  messageId: string;
+  /** The destination system the message could not be delivered to. */
+  destination: string;
+  type: string;
+  source: string;
+  errorCode: string;
+  errorMessage: string;
+  attempts: number;
+  at?: TimeInput;
+  envelope: CanonicalEnvelope;
+  /** Bus headers worth keeping for a replay (routes, config version, accepted-at). */
+  headers?: Record<string, unknown>;
+}
+
+export interface DeadLetter extends Omit<DeadLetterInput, 'at'> {
+  id: string;
+  at: string;
+  state: DeadLetterState;
+  reason?: string;
+  resolvedAt?: string;
+}
+
+export interface DeadLetterSearch {
+  /** The destination system. */
+  system?: string;
+  source?: string;
+  type?: string;
+  since?: TimeInput;
+  until?: TimeInput;
+  /** Default `dead` (the ones still waiting for an operator); `all` for every state. */
+  state?: DeadLetterState | 'all';
+  /** Default 50, at most 500. */
+  limit?: number;
+  cursor?: string;
+}
+
+export type FileOutcome = 'processed' | 'failed';
+
+export interface FileRecord {
+  sha256: string;
+  system: string;
+  fileName: string;
+  claimedAt: string;
+  status: 'processing' | FileOutcome;
+  detail?: string;
+  completedAt?: string;
+}
+
+export type JobRunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';
+
+/** One run of a scheduled or on-demand batch job. `data` is the job's own progress record. */
+export interface JobRun {
+  id: string;
+  name: string;
+  state: JobRunState;
+  /** ISO-8601. */
+  startedAt: string;
+  finishedAt?: string;
+  trigger?: 'schedule' | 'manual' | 'resume';
+  /** Instance that runs it. */
+  owner?: string;
+  total?: number;
+  error?: string;
+  data?: Record<string, unknown>;
+}
+
+export type JobItemStep = 'printed' | 'emailed' | 'failed';
+
+/** One recipient of a job run; marks are durable so a resumed run skips what was done. */
+export interface JobItem {
+  runId: string;
+  itemKey: string;
+  printed: boolean;
+  emailed: boolean;
+  /** Set by a `failed` mark, cleared by a later `printed` or `emailed`. */
+  failed: boolean;
+  detail?: string;
+  updatedAt: string;
+}
+
+export interface JobItemCounts {
+  total: number;
+  printed: number;
+  emailed: number;
+  failed: number;
+}
