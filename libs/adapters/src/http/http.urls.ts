@@ -1,10 +1,22 @@
 import { MappingError } from '../adapter.errors';
 
-/** `http://h/api` + `/customers` -> `http://h/api/customers`, whichever side has the slash. */
+/**
+ * `http://h/api` + `/customers` -> `http://h/api/customers`, whichever side has the slash.
+ * A query string on either side is kept (`url: http://h/api?v=2`, `path: /search?all=1`).
+ */
 export function joinUrl(base: string, path: string): URL {
-  if (!path) return new URL(base);
-  return new URL(`${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`);
+  const url = new URL(base);
+  if (!path) return url;
+  const [pathname, search] = splitOnce(path, '?');
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${pathname.replace(/^\/+/, '')}`;
+  if (search) new URLSearchParams(search).forEach((v, k) => url.searchParams.append(k, v));
+  return url;
 }
+
+const splitOnce = (text: string, separator: string): [string, string] => {
+  const i = text.indexOf(separator);
+  return i < 0 ? [text, ''] : [text.slice(0, i), text.slice(i + 1)];
+};
 
 type Scalar = string | number | boolean;
 const isScalar = (v: unknown): v is Scalar => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
