@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import type { ActiveConfig } from './active-config';
+import { defaultLoaderDeps, type ConfigLoaderDeps } from './bus-config.deps';
+import type { BusConfig } from './bus-config.schema';
+import { validateBusConfig } from './bus-config.validation';
+import { ConfigError } from './config.errors';
+import { interpolate, parseYaml, redact, versionOf } from './config-source';
+import { checkCrossReferences } from './cross-references.check';
+import { loadEnv } from './env.schema';
+import { checkSystemSettings } from './system-settings.check';
+
+/**
+ * Loads and checks config/bus.yaml in four layers, each reporting all of its problems, a later
+ * layer running only when the earlier ones pass:
+ *
+ * 1. the environment (env.schema.ts);
+ * 2. YAML syntax, `${VAR}` interpolation and the file's structure (bus-config.schema.ts);
+ * 3. each system's adapter kind, codec, mapper and `inbound:`/`outbound:` settings;
+ * 4. mapping folders, route and query references, capabilities and per-type outbound mappings.
+ *
+ * Throws ConfigError naming the file and every problem with its path.
+ *
+ * @param file path of bus.yaml; mapping folders are relative to its folder
+ * @param env variables for `${VAR}` (and the bus's own settings); defaults to process.env
+ */
+export async function loadBusConfig(
+  file: string,
+  env: Record<string, string | undefined> = process.env,
+  deps: Partial<ConfigLoaderDeps> = {},
+): Promise<ActiveConfig> {
+  const d: ConfigLoaderDeps = { ...defaultLoaderDeps, ...deps };
+  loadEnv(env);
+
+  let text: string;
+  try {
+    text = await d.readFile(file);
+  } catch (e) {
+    throw new ConfigError(file, [{ path: '(file)', message: `cannot be read: ${(e as Error).message}` }]);
+  }
+  const parsed = parseYaml(text);
+  if (parsed.problems.length) throw new ConfigError(file, parsed.problems);
+  const interpolated = interpolate(parsed.value, env);
+  const { value: config, problems: structure } = validateBusConfig(interpolated.value);
+  const layer2 = [...interpolated.problems, ...structure];
+  if (layer2.length) throw new ConfigError(file, layer2);
+
+  const settings = checkSystemSettings(config, d);
+  if (settings.problems.length) throw new ConfigError(file, settings.problems);
+
+  const references = await checkCrossReferences(config, file, settings.systems, d);
+  if (references.problems.length) throw new ConfigError(file, references.problems);
+
+  const plain = interpolated.value as Record<string, unknown>;
+  return {
+    file,
+    version: versionOf(text),
+    loadedAt: d.now(),
+    config,
+    systems: references.systems,
+    routeTable: references.routeTable,
+    fingerprints: fingerprintsOf(plain, config),
+    redactedConfig: () => redact(plain, interpolated.secretPaths) as Record<string, unknown>,
+  };
+}
+
+const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
+
+/** Per system and route (by name) and per other top-level section, what a reload diff compares. */
+function fingerprintsOf(plain: Record<string, unknown>, config: BusConfig): ActiveConfig['fingerprints'] {
+  const systemsPlain = (plain.systems ?? {}) as Record<string, unknown>;
+  const systems = new Map(Object.keys(config.systems).map((name) => [name, hash(systemsPlain[name])]));
+  // Routes compare in their normalized form, so `to: [erp]` and `to: [{system: erp}]` are the same route.
+  const routes = new Map(config.routes.map((r) => [r.name, hash(r)]));
+  const sections = new Map(['queries', 'delivery', 'ingress', 'jobs'].map((k) => [k, hash(config[k as keyof BusConfig])]));
+  return { systems, routes, sections };
+}

@@ -1,0 +1,66 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { flattenErrors } from './class-validation';
+import { Optional } from './config-decorators';
+import { ConfigError } from './config.errors';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  return ['true', '1', 'yes', 'on'].includes(v) ? true : ['false', '0', 'no', 'off'].includes(v) ? false : value;
+};
+
+export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+
+/** The bus's environment variables, typed and checked once at startup. Per-system secrets are read by `${VAR}` in bus.yaml. */
+export class BusEnv {
+  /** HTTP port of ingress, admin and health. */
+  @Transform(toInt) @IsInt({ message: 'must be a port number' }) @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  /** RabbitMQ connection URL. */
+  @IsString() @Matches(/^amqps?:\/\/\S+$/, { message: 'must be an amqp:// or amqps:// URL' })
+  AMQP_URL: string = 'amqp://guest:guest@127.0.0.1:5672';
+
+  /** Path of the config file. */
+  @IsString() @IsNotEmpty()
+  BUS_CONFIG: string = 'config/bus.yaml';
+
+  /** Bearer token for /admin/*; unset keeps the admin endpoints closed. */
+  @Optional() @IsString() @IsNotEmpty()
+  ADMIN_TOKEN?: string;
+
+  /** MongoDB store instead of the embedded one. */
+  @Optional() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// URL' })
+  MONGODB_URI?: string;
+
+  /** Folder of the embedded store and other local state. */
+  @IsString() @IsNotEmpty()
+  BUS_DATA_DIR: string = '.data';
+
+  /** Reload the config file when it changes. */
+  @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
+  BUS_CONFIG_WATCH: boolean = true;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
+}
+
+const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL'] as const;
+
+/**
+ * Layer 1 of the config check. Reads only the bus's own variables (an empty value counts as unset)
+ * and throws ConfigError listing every problem.
+ */
+export function loadEnv(env: Record<string, string | undefined> = process.env): BusEnv {
+  const picked: Record<string, string> = {};
+  for (const key of KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  const value = plainToInstance(BusEnv, picked, { exposeDefaultValues: true });
+  const problems = flattenErrors(validateSync(value), '');
+  if (problems.length) throw new ConfigError('environment', problems);
+  return value;
+}

@@ -1,0 +1,49 @@
+import type { ActiveConfig } from './active-config';
+
+/** What changed between two config versions, by name. */
+export interface ChangeSet {
+  added: string[];
+  removed: string[];
+  changed: string[];
+}
+
+/**
+ * What a reload applied. The adapter host drains and stops the consumers of removed and changed
+ * systems and starts those of added and changed ones.
+ */
+export interface ReloadPlan {
+  version: string;
+  previousVersion: string | null;
+  /** Why the reload ran: `file changed`, `POST /admin/config/reload`, … */
+  reason: string;
+  systems: ChangeSet;
+  routes: ChangeSet;
+  /** Other top-level sections that changed: queries, delivery, ingress, jobs. */
+  sections: string[];
+}
+
+/** Compares fingerprints, so a rotated secret shows as a changed system without the secret itself being kept. */
+export function planReload(next: ActiveConfig, previous: ActiveConfig | undefined, reason: string): ReloadPlan {
+  const sections = [...next.fingerprints.sections].filter(([k, v]) => previous?.fingerprints.sections.get(k) !== v).map(([k]) => k);
+  return {
+    version: next.version,
+    previousVersion: previous?.version ?? null,
+    reason,
+    systems: diff(next.fingerprints.systems, previous?.fingerprints.systems),
+    routes: diff(next.fingerprints.routes, previous?.fingerprints.routes),
+    sections,
+  };
+}
+
+export const isEmptyPlan = (plan: ReloadPlan): boolean =>
+  plan.sections.length === 0 &&
+  [plan.systems, plan.routes].every((c) => c.added.length === 0 && c.removed.length === 0 && c.changed.length === 0);
+
+function diff(next: ReadonlyMap<string, string>, previous: ReadonlyMap<string, string> | undefined): ChangeSet {
+  const before = previous ?? new Map<string, string>();
+  return {
+    added: [...next.keys()].filter((k) => !before.has(k)),
+    removed: [...before.keys()].filter((k) => !next.has(k)),
+    changed: [...next.keys()].filter((k) => before.has(k) && before.get(k) !== next.get(k)),
+  };
+}
