@@ -4,7 +4,7 @@ import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import { AmqpConnection } from '../src/messaging/amqp-connection';
 import { Consumer } from '../src/messaging/consumer';
 import { Publisher } from '../src/messaging/publisher';
-import { closeConnectionNamed, deleteByPrefix, rabbitmqctl, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
+import { closeConnectionNamed, deferred, deleteByPrefix, rabbitmqctl, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
 
 jest.setTimeout(60_000);
 
@@ -93,11 +93,13 @@ describe(AmqpConnection.name, () => {
     await sut.connect();
     const publisher = new Publisher(sut, { prefix });
     const got = new Set<number>();
+    // Held shut until the broker is back, so the messages accepted before the restart wait in the queue.
+    const gate = deferred();
     await new Consumer(sut, publisher, logger).consume('billing', async (d) => {
+      await gate.promise;
       got.add((d.envelope.payload as { n: number }).n);
       return { kind: 'ack' };
     }, { prefix, prefetch: 1 });
-    // Accepted before the restart but not yet consumed: they must survive in the quorum queue.
     const before = Array.from({ length: 200 }, (_, i) => i);
     await Promise.all(before.map((n) => publisher.publish(envelope(n), ['billing'])));
 
@@ -108,6 +110,7 @@ describe(AmqpConnection.name, () => {
       await rabbitmqctl('start_app');
     }
     await sut.waitForConnection(30_000);
+    gate.resolve();
     const after = Array.from({ length: 50 }, (_, i) => 1000 + i);
     await Promise.all(after.map((n) => publisher.publish(envelope(n), ['billing'])));
 

@@ -50,13 +50,32 @@ describe(AckBatcher.name, () => {
     expect(calls).toEqual(['ack<=2']);
   });
 
-  it('should flush by itself on the next turn of the event loop', async () => {
-    const { sink, calls } = recordingSink();
-    const sut = new AckBatcher(sink);
-    sut.track(1);
-    sut.ack(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(calls).toEqual(['ack 1']);
+  describe('timing', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    it('should flush by itself after maxDelayMs', () => {
+      const { sink, calls } = recordingSink();
+      const sut = new AckBatcher(sink, { maxDelayMs: 5 });
+      [1, 2].forEach((t) => sut.track(t));
+      sut.ack(1);
+      sut.ack(2);
+      jest.advanceTimersByTime(4);
+      expect(calls).toEqual([]);
+      jest.advanceTimersByTime(1);
+      expect(calls).toEqual(['ack<=2']);
+    });
+
+    it('should flush by itself on the next turn of the event loop when maxDelayMs is 0', () => {
+      const { sink, calls } = recordingSink();
+      const sut = new AckBatcher(sink, { maxDelayMs: 0 });
+      sut.track(1);
+      sut.ack(1);
+      expect(calls).toEqual([]);
+      jest.runAllTicks();
+      jest.runOnlyPendingTimers();
+      expect(calls).toEqual(['ack 1']);
+    });
   });
 
   it('should nack at once and leave the tag out of later multiple acks', () => {

@@ -30,7 +30,7 @@ type State = 'idle' | 'connecting' | 'connected' | 'waiting' | 'closing' | 'clos
  * (re)connect so topology is re-declared and consumers restart. It owns the shared confirm channel
  * publishers use.
  *
- * Events: `connected` (model), `disconnected` (error), `publish-channel` (ConfirmChannel).
+ * Events: `connected` (model), `disconnected` (error), `publish-channel` (ConfirmChannel), `closed`.
  */
 export class AmqpConnection extends EventEmitter {
   private readonly logger: MessagingLogger;
@@ -53,6 +53,8 @@ export class AmqpConnection extends EventEmitter {
     this.redactedUrl = redactUrl(options.url);
     // An 'error' event without a listener would crash the process; failures are logged where they happen.
     this.on('error', () => undefined);
+    // Every caller waiting for the connection listens here; there is no leak to warn about.
+    this.setMaxListeners(0);
   }
 
   /** Connects (once; later calls only wait) and resolves when connected and every hook has run. */

@@ -40,7 +40,7 @@ export interface ConsumeOptions extends NamingOptions, Partial<DeliveryPolicy> {
   declare?: boolean;
   /** Adapter id written to `x-bus-fault-adapter` when a fault does not name one. */
   adapter?: string;
-  /** Ack coalescing; `false` acks each message on its own. */
+  /** Ack coalescing (default: every 5 ms or once `prefetch` acks wait); `false` acks each message on its own. */
   ackBatch?: AckBatchOptions | false;
   /** Longest `cancel()` waits for in-flight handlers before closing the channel anyway (they are requeued). @default 30000 */
   drainTimeoutMs?: number;
@@ -175,7 +175,14 @@ class Subscription implements ConsumerHandle {
     const { consumerTag } = await channel.consume(this.queue, (msg) => this.onMessage(channel, msg));
     this.consumerTag = consumerTag;
     this.resubscribeAttempt = 0;
+    if (!this.announced) {
+      this.announced = true;
+      const { policy } = this.context;
+      this.logger.log(MessagingLog.consuming(this.queue, options.prefetch ?? 50, policy.immediateRetries, policy.redeliveryDelaysMs));
+    }
   }
+
+  private announced = false;
 
   private async openChannel(model: amqp.ChannelModel): Promise<amqp.Channel> {
     const channel = await model.createChannel();
@@ -186,7 +193,8 @@ class Subscription implements ConsumerHandle {
       ack: (tag: number, multiple: boolean) => swallow(() => channel.ack(fakeMessage(tag), multiple)),
       nack: (tag: number, requeue: boolean) => swallow(() => channel.nack(fakeMessage(tag), false, requeue)),
     };
-    const batching = this.options.ackBatch === false ? { maxMessages: 1 } : this.options.ackBatch;
+    const prefetch = this.options.prefetch ?? 50;
+    const batching = this.options.ackBatch === false ? { maxMessages: 1 } : { maxMessages: prefetch, ...this.options.ackBatch };
     this.batchers.set(channel, new AckBatcher(sink, batching));
     channel.once('close', () => {
       this.batchers.get(channel)?.discard();

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { delayLabel } from './topology';
 
 /** What the messaging classes log through; Nest's `Logger` fits, tests pass a silent one. */
 export type MessagingLogger = Pick<LoggerService, 'log' | 'warn' | 'error'>;
@@ -31,6 +32,8 @@ export const MessagingLog = {
   unblocked: (url: string) => `RabbitMQ at ${url} unblocked publishing.`,
   hookFailed: (url: string, err: Error) => `Setup after connecting to RabbitMQ at ${url} failed: ${err.message}`,
   publishChannelError: (err: Error) => `The publish channel was closed by the broker (${err.message}); opening a new one.`,
+  consuming: (queue: string, prefetch: number, immediateRetries: number, delaysMs: readonly number[]) =>
+    `Consuming ${queue} (prefetch ${prefetch}, ${immediateRetries} immediate retries, redelivery after ${delaysMs.length ? delaysMs.map(delayLabel).join(', ') : 'none'}, then dead-letter).`,
   consumerCancelled: (queue: string) =>
     `The broker cancelled the consumer of ${queue} (queue deleted?). Re-declaring it and subscribing again; if it was deleted on purpose, remove the system from bus.yaml.`,
   consumerFailed: (queue: string, err: Error) => `Could not start consuming ${queue}: ${err.message}. Retrying.`,
