@@ -1,0 +1,160 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type * as T from '../store.types';
+
+// Document shapes. Times that expire or sort are Dates (TTL indexes need them); the API answers with ISO strings.
+
+export interface MessageDoc {
+  _id: string;
+  type: string;
+  source: string;
+  correlationId: string;
+  causationId?: string;
+  configVersion?: string;
+  receivedAt: Date;
+  initialStatus: 'accepted' | 'unrouted';
+  status: T.MessageStatus;
+  rawNative?: T.RawNative;
+  canonical?: unknown;
+  routes: T.RouteRef[];
+  /** Source and every destination: what the `system` search filter matches. */
+  systems: string[];
+}
+export interface DestinationDoc { messageId: string; destination: string; status: T.DestinationStatus; attempts: number; updatedAt: Date }
+export interface HopDoc { messageId: string; at: Date; hop: T.Hop }
+export interface DeliveryDoc { messageId: string; destination: string; deliveredAt: Date; receipt?: T.DeliveryRecordReceipt }
+export interface IngressKeyDoc { system: string; key: string; messageId: string; claimedAt: Date }
+export interface DeadLetterDoc {
+  _id: string; messageId: string; destination: string; type: string; source: string; errorCode: string; errorMessage: string;
+  attempts: number; at: Date; envelope: unknown; headers?: Record<string, unknown>; state: T.DeadLetterState; reason?: string; resolvedAt?: Date;
+}
+export interface XrefDoc { entity: string; system: string; canonicalId: string; nativeId: string; linkedAt: Date }
+export interface FileDoc { _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date }
+export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
+export interface JobItemDoc { runId: string; itemKey: string; printed: boolean; emailed: boolean; failed: boolean; detail?: string; updatedAt: Date }
+export interface LockDoc { _id: string; owner: string; expiresAt: number }
+
+export interface MongoModels {
+  messages: Model<MessageDoc>;
+  destinations: Model<DestinationDoc>;
+  hops: Model<HopDoc>;
+  deliveries: Model<DeliveryDoc>;
+  ingressKeys: Model<IngressKeyDoc>;
+  deadLetters: Model<DeadLetterDoc>;
+  xrefs: Model<XrefDoc>;
+  files: Model<FileDoc>;
+  jobRuns: Model<JobRunDoc>;
+  jobItems: Model<JobItemDoc>;
+  locks: Model<LockDoc>;
+}
+
+// No version key, no auto timestamps; `minimize: false` keeps empty objects in Mixed fields as written.
+const opts = { versionKey: false, minimize: false, autoIndex: false } as const;
+
+/**
+ * One model per part, on the store's own connection. `ttlSeconds` is the journal retention: MongoDB
+ * deletes journal entries, delivery records and ingress keys itself once they are that old.
+ */
+export function createModels(conn: Connection, ttlSeconds: number): MongoModels {
+  const messages = new Schema<MessageDoc>(
+    {
+      _id: { type: String, required: true }, type: { type: String, required: true }, source: { type: String, required: true },
+      correlationId: { type: String, required: true }, causationId: String, configVersion: String, receivedAt: { type: Date, required: true },
+      initialStatus: { type: String, required: true }, status: { type: String, required: true }, rawNative: Schema.Types.Mixed,
+      canonical: Schema.Types.Mixed, routes: [{ _id: false, route: String, destination: String }], systems: [String],
+    },
+    { ...opts, collection: 'journal_messages' },
+  );
+  messages.index({ receivedAt: -1, _id: -1 });
+  messages.index({ correlationId: 1, receivedAt: -1 });
+  messages.index({ systems: 1, receivedAt: -1 });
+  messages.index({ type: 1, receivedAt: -1 });
+  messages.index({ status: 1, receivedAt: -1 });
+  messages.index({ receivedAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const destinations = new Schema<DestinationDoc>(
+    { messageId: { type: String, required: true }, destination: { type: String, required: true }, status: String, attempts: Number, updatedAt: Date },
+    { ...opts, collection: 'journal_destinations' },
+  );
+  destinations.index({ messageId: 1, destination: 1 }, { unique: true });
+  destinations.index({ updatedAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const hops = new Schema<HopDoc>(
+    { messageId: { type: String, required: true }, at: { type: Date, required: true }, hop: Schema.Types.Mixed },
+    { ...opts, collection: 'journal_hops' },
+  );
+  hops.index({ messageId: 1, at: 1, _id: 1 });
+  hops.index({ at: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const deliveries = new Schema<DeliveryDoc>(
+    { messageId: { type: String, required: true }, destination: { type: String, required: true }, deliveredAt: Date, receipt: Schema.Types.Mixed },
+    { ...opts, collection: 'deliveries' },
+  );
+  deliveries.index({ messageId: 1, destination: 1 }, { unique: true });
+  deliveries.index({ deliveredAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const ingressKeys = new Schema<IngressKeyDoc>(
+    { system: { type: String, required: true }, key: { type: String, required: true }, messageId: String, claimedAt: Date },
+    { ...opts, collection: 'ingress_keys' },
+  );
+  ingressKeys.index({ system: 1, key: 1 }, { unique: true });
+  ingressKeys.index({ claimedAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const deadLetters = new Schema<DeadLetterDoc>(
+    {
+      _id: { type: String, required: true }, messageId: String, destination: String, type: String, source: String, errorCode: String,
+      errorMessage: String, attempts: Number, at: Date, envelope: Schema.Types.Mixed, headers: Schema.Types.Mixed, state: String,
+      reason: String, resolvedAt: Date,
+    },
+    { ...opts, collection: 'dead_letters' },
+  );
+  deadLetters.index({ state: 1, at: -1, _id: -1 });
+  deadLetters.index({ destination: 1, at: -1 });
+  deadLetters.index({ messageId: 1 });
+  // Open dead letters have no resolvedAt and so never expire: they wait for an operator.
+  deadLetters.index({ resolvedAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const xrefs = new Schema<XrefDoc>(
+    { entity: String, system: String, canonicalId: String, nativeId: String, linkedAt: Date },
+    { ...opts, collection: 'xrefs' },
+  );
+  xrefs.index({ entity: 1, system: 1, canonicalId: 1 }, { unique: true });
+  xrefs.index({ entity: 1, system: 1, nativeId: 1 }, { unique: true });
+
+  const files = new Schema<FileDoc>(
+    { _id: { type: String, required: true }, system: String, fileName: String, claimedAt: Date, status: String, detail: String, completedAt: Date },
+    { ...opts, collection: 'files' },
+  );
+
+  const jobRuns = new Schema<JobRunDoc>(
+    { _id: { type: String, required: true }, name: String, state: String, startedAt: String, finishedAt: Date, run: Schema.Types.Mixed },
+    { ...opts, collection: 'job_runs' },
+  );
+  jobRuns.index({ name: 1, startedAt: -1, _id: -1 });
+
+  const jobItems = new Schema<JobItemDoc>(
+    { runId: String, itemKey: String, printed: Boolean, emailed: Boolean, failed: Boolean, detail: String, updatedAt: Date },
+    { ...opts, collection: 'job_items' },
+  );
+  jobItems.index({ runId: 1, itemKey: 1 }, { unique: true });
+
+  const locks = new Schema<LockDoc>({ _id: { type: String, required: true }, owner: String, expiresAt: Number }, { ...opts, collection: 'locks' });
+
+  return {
+    messages: conn.model<MessageDoc>('JournalMessage', messages),
+    destinations: conn.model<DestinationDoc>('JournalDestination', destinations),
+    hops: conn.model<HopDoc>('JournalHop', hops),
+    deliveries: conn.model<DeliveryDoc>('Delivery', deliveries),
+    ingressKeys: conn.model<IngressKeyDoc>('IngressKey', ingressKeys),
+    deadLetters: conn.model<DeadLetterDoc>('DeadLetter', deadLetters),
+    xrefs: conn.model<XrefDoc>('Xref', xrefs),
+    files: conn.model<FileDoc>('FileClaim', files),
+    jobRuns: conn.model<JobRunDoc>('JobRun', jobRuns),
+    jobItems: conn.model<JobItemDoc>('JobItem', jobItems),
+    locks: conn.model<LockDoc>('Lock', locks),
+  };
+}
+
+/** MongoDB's duplicate-key error: the unique index said someone else was first. */
+export function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
+}
