@@ -45,6 +45,7 @@ export class AmqpConnection extends EventEmitter {
   private timer?: NodeJS.Timeout;
   private lostAt?: number;
   private closing?: Promise<void>;
+  private blockedReason?: string;
 
   constructor(private readonly options: AmqpConnectionOptions) {
     super();
@@ -78,6 +79,14 @@ export class AmqpConnection extends EventEmitter {
   /** True when connected and every hook has run; what readiness reports. */
   isConnected(): boolean {
     return this.state === 'connected';
+  }
+
+  /**
+   * Why the broker stopped accepting publishes (a memory or disk alarm), while it does. Publishes
+   * would only queue up in the socket meanwhile, so publishers refuse them at once.
+   */
+  blocked(): string | undefined {
+    return this.blockedReason;
   }
 
   /** The current connection, when there is one. Hooks get it as their argument. */
@@ -169,8 +178,14 @@ export class AmqpConnection extends EventEmitter {
         timeout: 10_000,
       });
       model.on('error', () => undefined); // 'close' follows every 'error'
-      model.on('blocked', (reason: string) => this.logger.warn(MessagingLog.blocked(this.redactedUrl, reason)));
-      model.on('unblocked', () => this.logger.log(MessagingLog.unblocked(this.redactedUrl)));
+      model.on('blocked', (reason: string) => {
+        this.blockedReason = reason;
+        this.logger.warn(MessagingLog.blocked(this.redactedUrl, reason));
+      });
+      model.on('unblocked', () => {
+        this.blockedReason = undefined;
+        this.logger.log(MessagingLog.unblocked(this.redactedUrl));
+      });
       if (this.isShuttingDown()) return void (await model.close().catch(() => undefined));
       this.model = model;
       model.once('close', (err?: Error) => this.onLost(model!, err));
@@ -228,6 +243,7 @@ export class AmqpConnection extends EventEmitter {
   private onLost(model: amqp.ChannelModel, err?: Error): void {
     if (this.model !== model) return;
     this.model = undefined;
+    this.blockedReason = undefined;
     this.confirmChannel = undefined;
     if (this.isShuttingDown()) return;
     const wasConnected = this.state === 'connected';

@@ -91,6 +91,8 @@ export class Publisher {
     if (this.declaring) await this.declaring;
     let channel = this.connection.publishChannel();
     if (!channel) throw this.unavailable();
+    const blocked = this.connection.blocked();
+    if (blocked) throw new BrokerUnavailableError(`RabbitMQ does not accept messages right now (${blocked}: a memory or disk alarm). Retry later.`);
     let state = this.stateOf(channel);
     if (state.blocked) {
       // Respect the socket's backpressure instead of growing amqplib's buffer without bound.
