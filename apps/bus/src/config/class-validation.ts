@@ -4,7 +4,7 @@ import type { ConfigProblem } from './config.errors';
 import { joinPath } from './config-path';
 
 /** Unknown keys are errors, not warnings: a typo must not silently fall back to a default. */
-const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true, stopAtFirstError: true } as const;
 
 /** The keys a config class declares, for "unknown key (allowed: …)" messages. */
 export function allowedKeys(cls: Function): string[] {

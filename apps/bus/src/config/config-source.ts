@@ -8,7 +8,7 @@ export const versionOf = (text: string): string => createHash('sha256').update(t
 
 /** YAML text -> plain tree, or every syntax error with its line and column. */
 export function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
       const pos = e.linePos?.[0];

@@ -56,7 +56,7 @@ export async function checkCrossReferences(
     const system = ordered.get(query.answeredBy);
     if (!system) return;
     if (!system.adapter.capabilities.query) {
-      problems.push({ path: at, message: `"${system.name}" cannot answer queries: adapter ${system.adapter.id} has no query capability` });
+      return problems.push({ path: at, message: `"${system.name}" cannot answer queries: adapter ${system.adapter.id} has no query capability` });
     }
     if (!system.mapping.answers.some((p) => matchesType(p, query.type))) {
       problems.push({

@@ -60,7 +60,7 @@ export function loadEnv(env: Record<string, string | undefined> = process.env): 
     if (value !== undefined && value !== '') picked[key] = value;
   }
   const value = plainToInstance(BusEnv, picked, { exposeDefaultValues: true });
-  const problems = flattenErrors(validateSync(value), '');
+  const problems = flattenErrors(validateSync(value, { stopAtFirstError: true }), '');
   if (problems.length) throw new ConfigError('environment', problems);
   return value;
 }

@@ -27,6 +27,13 @@ export interface RouteResult {
   conditionErrors: ConditionError[];
 }
 
+/** What routing reads: the type, the source and whatever `when` conditions look at. */
+export interface RoutableMessage {
+  type: string;
+  source: string;
+  [field: string]: unknown;
+}
+
 /** Where request-reply queries of one type go. */
 export interface QueryRoute {
   type: string;
@@ -104,7 +111,7 @@ export class RouteTable {
    * Destinations for one envelope, one entry per destination system. A message never goes back
    * to the system it came from unless the route names that system in `from` as well.
    */
-  async match(envelope: Pick<CanonicalEnvelope, 'type' | 'source'> & object): Promise<RouteResult> {
+  async match(envelope: CanonicalEnvelope | RoutableMessage): Promise<RouteResult> {
     const byDestination = new Map<string, RouteMatch>();
     const conditionErrors: ConditionError[] = [];
     for (const route of this.candidates(envelope.source, envelope.type)) {
