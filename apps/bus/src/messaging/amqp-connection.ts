@@ -60,8 +60,13 @@ export class AmqpConnection extends EventEmitter {
 
   /** Connects (once; later calls only wait) and resolves when connected and every hook has run. */
   async connect(timeoutMs = 30_000): Promise<void> {
-    if (this.state === 'idle') void this.attemptConnect();
+    this.start();
     await this.waitForConnection(timeoutMs);
+  }
+
+  /** Starts connecting without waiting: the bus boots while the broker is down and turns ready later. */
+  start(): void {
+    if (this.state === 'idle') void this.attemptConnect();
   }
 
   /** Registers a hook for every future (re)connect; returns a function that unregisters it. */

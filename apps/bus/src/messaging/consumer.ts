@@ -58,10 +58,12 @@ export interface ConsumerHandle {
 export class Consumer {
   private readonly logger: MessagingLogger;
 
+  /** `defaults` apply to every `consume()` (e.g. the prefix and bus.yaml's `delivery` settings); its options win. */
   constructor(
     private readonly connection: AmqpConnection,
     private readonly publisher: Publisher,
     logger?: MessagingLogger,
+    private readonly defaults: ConsumeOptions = {},
   ) {
     this.logger = logger ?? new Logger('consumer');
   }
@@ -71,7 +73,8 @@ export class Consumer {
    * subscribed (when connected); rejects if the destination's topology is refused.
    */
   async consume(system: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
-    const subscription = new Subscription(system, handler, options, this.connection, this.publisher, this.logger);
+    const merged = { ...this.defaults, ...options };
+    const subscription = new Subscription(system, handler, merged, this.connection, this.publisher, this.logger);
     await subscription.start();
     return subscription;
   }

@@ -7,3 +7,4 @@ export * from './ack-batcher';
 export * from './query-transport';
 export * from './messaging.errors';
 export * from './messaging.log';
+export * from './messaging.providers';
