@@ -1,0 +1,172 @@
+import type { CanonicalEnvelope } from '@bus/canonical-model';
+import type { JournalEvent } from '../store/bus-store';
+import { SqliteStore } from '../store/sqlite/sqlite.store';
+import { Journal, type JournalOptions } from './journal.service';
+import { captureRaw } from './raw-native';
+
+/** A store that records each appendEvents call and lets a test await the next one or make it fail. */
+class RecordingStore {
+  readonly calls: JournalEvent[][] = [];
+  failNext = 0;
+  private waiters: Array<() => void> = [];
+
+  async appendEvents(events: JournalEvent[]): Promise<void> {
+    const fail = this.failNext > 0;
+    if (fail) this.failNext--;
+    else this.calls.push(events);
+    this.waiters.splice(0).forEach((w) => w());
+    if (fail) throw new Error('disk full');
+  }
+
+  /** Resolves once `count` appendEvents calls (failed ones included) have happened since now. */
+  nextCalls(count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      let seen = 0;
+      const wait = () => this.waiters.push(() => (++seen >= count ? resolve() : wait()));
+      wait();
+    });
+  }
+}
+
+const envelope = (id: string): CanonicalEnvelope => ({
+  id, type: 'customer.updated', schemaVersion: 1, source: 'sales', correlationId: `corr-${id}`, occurredAt: '2026-11-28T09:00:00.000Z', payload: { name: 'Acme' },
+});
+const ids = (events: JournalEvent[]) => events.map((e) => (e.kind === 'hop' ? `${e.messageId}:${e.hop.kind}` : `${e.message.id}:message`));
+
+describe(Journal.name, () => {
+  let store: RecordingStore;
+  let logger: { warn: jest.Mock; error: jest.Mock };
+  let sut: Journal;
+  const make = (options: JournalOptions = {}) => new Journal(store, { logger, flushIntervalMs: 60_000, ...options });
+
+  beforeEach(() => {
+    store = new RecordingStore();
+    logger = { warn: jest.fn(), error: jest.fn() };
+  });
+  afterEach(async () => {
+    await sut?.close();
+  });
+
+  it('should write the events of one interval in one store call', async () => {
+    sut = make({ flushIntervalMs: 5 });
+    const written = store.nextCalls();
+    sut.received(envelope('m1'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted');
+    sut.hop('m1', { kind: 'delivered', destination: 'billing', attempt: 1, statusCode: 201 });
+    expect(store.calls).toHaveLength(0);
+    await written;
+    expect(store.calls).toHaveLength(1);
+    expect(ids(store.calls[0])).toEqual(['m1:message', 'm1:received', 'm1:routed', 'm1:delivered']);
+  });
+
+  it('should flush as soon as a full batch is buffered', async () => {
+    sut = make({ maxBatch: 4 });
+    const written = store.nextCalls();
+    for (let i = 0; i < 4; i++) sut.hop(`m${i}`, { kind: 'attempt', destination: 'billing' });
+    await written;
+    expect(store.calls.map((c) => c.length)).toEqual([4]);
+  });
+
+  it('should write what is buffered when closed', async () => {
+    sut = make();
+    sut.hop('m1', { kind: 'dead-lettered', destination: 'billing', error: 'DELIVERY.REJECTED: 422' });
+    sut.hop('m2', { kind: 'discarded', destination: 'billing', detail: 'customer deleted' });
+    await sut.close();
+    expect(store.calls.flat()).toHaveLength(2);
+    sut.hop('m3', { kind: 'replayed', destination: 'billing' });
+    expect(sut.buffered).toBe(0);
+  });
+
+  it('should keep the events of a failed flush and write them in order on the retry', async () => {
+    sut = make({ flushIntervalMs: 1, maxRetryDelayMs: 1 });
+    store.failNext = 1;
+    const twoCalls = store.nextCalls(2);
+    sut.hop('m1', { kind: 'attempt', destination: 'billing' });
+    sut.hop('m2', { kind: 'attempt', destination: 'billing' });
+    await twoCalls;
+    await sut.flush();
+    expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('Journal flush of 2 events failed (disk full)'));
+    expect(ids(store.calls.flat())).toEqual(['m1:attempt', 'm2:attempt']);
+  });
+
+  it('should drop the oldest events past its bound and log how many', async () => {
+    sut = make({ maxBatch: 2, maxBuffered: 4, maxRetryDelayMs: 60_000 });
+    store.failNext = 1;
+    const failed = store.nextCalls();
+    sut.hop('m1', { kind: 'attempt' });
+    sut.hop('m2', { kind: 'attempt' });
+    await failed;
+    await sut.flush(); // the failed one, which schedules its retry far ahead
+    for (let i = 3; i <= 7; i++) sut.hop(`m${i}`, { kind: 'attempt' });
+    expect(sut.buffered).toBe(4);
+    await sut.flush();
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('dropped the 3 oldest events'));
+    expect(ids(store.calls.flat())).toEqual(['m4:attempt', 'm5:attempt', 'm6:attempt', 'm7:attempt']);
+  });
+
+  it('should do nothing when disabled', async () => {
+    sut = make({ enabled: false });
+    sut.received(envelope('m1'), undefined, [], 'unrouted');
+    sut.hop('m1', { kind: 'attempt' });
+    sut.query(envelope('q1'), 'billing', 'answered');
+    expect(sut.buffered).toBe(0);
+    await sut.close();
+    expect(store.calls).toHaveLength(0);
+  });
+
+  describe('with the embedded store', () => {
+    let real: SqliteStore;
+    beforeEach(() => {
+      real = new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 });
+    });
+    afterEach(async () => {
+      await sut.close();
+      await real.close();
+    });
+
+    it('should give a fanned-out message its whole history', async () => {
+      sut = new Journal(real, { logger, maxRawBytes: 8 });
+      const native = { body: Buffer.from('{"Name":"Acme GmbH"}'), contentType: 'application/json' };
+      sut.received(envelope('m1'), native, [{ route: 'r1', destination: 'billing' }, { route: 'r2', destination: 'archive' }], 'accepted');
+      sut.hop('m1', { kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503 });
+      sut.hop('m1', { kind: 'delivered', destination: 'billing', attempt: 2, statusCode: 201 });
+      sut.hop('m1', { kind: 'delivered', destination: 'archive', attempt: 1 });
+      await sut.flush();
+      const history = await real.getMessage('m1');
+      expect(history?.message).toMatchObject({
+        status: 'delivered',
+        correlationId: 'corr-m1',
+        rawNative: { contentType: 'application/json', encoding: 'utf8', data: '{"Name":', bytes: 20, truncated: true },
+        canonical: envelope('m1'),
+        destinations: { billing: { status: 'delivered', attempts: 2 }, archive: { status: 'delivered', attempts: 1 } },
+      });
+      expect(history?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'attempt', 'delivered', 'delivered']);
+    });
+
+    it('should journal a query with its outcome', async () => {
+      sut = new Journal(real, { logger });
+      sut.query(envelope('q1'), 'billing', 'timeout', 'no answer in 5000 ms');
+      await sut.flush();
+      const history = await real.getMessage('q1');
+      expect(history?.message.status).toBe('dead');
+      expect(history?.hops.at(-1)).toMatchObject({ kind: 'query', destination: 'billing', outcome: 'timeout', error: 'no answer in 5000 ms' });
+    });
+  });
+});
+
+describe(captureRaw.name, () => {
+  it.each([
+    ['application/json', 'utf8'],
+    ['application/xml; charset=utf-8', 'utf8'],
+    ['text/csv', 'utf8'],
+    ['application/vnd.billing+xml', 'utf8'],
+    ['application/pdf', 'base64'],
+    ['application/octet-stream', 'base64'],
+  ])('should keep %s as %s', (contentType, encoding) => {
+    const raw = captureRaw({ body: Buffer.from('abc'), contentType }, 10);
+    expect(raw).toEqual({ contentType, encoding, data: encoding === 'utf8' ? 'abc' : 'YWJj', bytes: 3, truncated: false });
+  });
+
+  it('should keep nothing when the limit is 0', () => {
+    expect(captureRaw({ body: Buffer.from('abc'), contentType: 'text/plain' }, 0)).toBeUndefined();
+  });
+});

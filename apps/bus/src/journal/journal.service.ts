@@ -1,0 +1,212 @@
+import type { CanonicalEnvelope } from '@bus/canonical-model';
+import type { NativeMessage } from '@bus/adapters';
+import type { BusStore, Hop, JournalEvent, RouteRef } from '../store/bus-store';
+import { captureRaw } from './raw-native';
+
+/** Where the journal reports its own trouble; Nest's Logger fits. */
+export interface JournalLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** Settings of the journal (`journal:` in bus.yaml, plus tuning knobs for tests and the benchmark). */
+export interface JournalOptions {
+  /** `journal.enabled`; default true. Off, every call is a no-op (the benchmark compares both). */
+  enabled?: boolean;
+  /** `journal.maxRawBytes`: how much of the native body is kept; default 64 KiB, 0 keeps none. */
+  maxRawBytes?: number;
+  /** Flush at the latest this long after the first buffered event; default 50 ms. */
+  flushIntervalMs?: number;
+  /** Flush as soon as this many events are buffered, and write at most this many per store call; default 500. */
+  maxBatch?: number;
+  /** Bound of the buffer while the store is failing; the oldest events beyond it are dropped. Default 50,000. */
+  maxBuffered?: number;
+  /** Longest wait between retries of a failing flush; default 5 s. */
+  maxRetryDelayMs?: number;
+  logger?: JournalLogger;
+}
+
+/** A hop as callers give it; `at` defaults to now. */
+export type HopInput = Omit<Hop, 'at'> & { at?: string };
+
+export const JournalLog = {
+  flushFailed: (count: number, err: unknown, retryMs: number) =>
+    `Journal flush of ${count} events failed (${(err as Error)?.message ?? String(err)}); kept them and retrying in ${retryMs} ms. Check the store (MONGODB_URI or BUS_DATA_DIR).`,
+  dropped: (count: number, bound: number) =>
+    `Journal buffer passed its bound of ${bound} events while the store was failing: dropped the ${count} oldest events. Delivery records are not affected; message history is incomplete for that time.`,
+  lostOnClose: (count: number, err: unknown) =>
+    `Journal could not write its last ${count} events at shutdown (${(err as Error)?.message ?? String(err)}); they are lost from the message history.`,
+};
+
+/**
+ * The message journal's write side: buffers events in memory and writes them in batches, so
+ * journalling never waits on the store on the hot path. It is an audit aid: when the store
+ * fails it retries and, past its bound, drops the oldest events with an error log. The
+ * idempotency ledger is NOT written through here (BusStore.recordDelivered is awaited instead).
+ */
+export class Journal {
+  private readonly enabled: boolean;
+  private readonly maxRawBytes: number;
+  private readonly flushIntervalMs: number;
+  private readonly maxBatch: number;
+  private readonly maxBuffered: number;
+  private readonly maxRetryDelayMs: number;
+  private readonly logger: JournalLogger;
+  private buffer: JournalEvent[] = [];
+  private timer?: NodeJS.Timeout;
+  private flushing?: Promise<void>;
+  private failures = 0;
+  private dropped = 0;
+  private closed = false;
+
+  constructor(private readonly store: Pick<BusStore, 'appendEvents'>, options: JournalOptions = {}) {
+    this.enabled = options.enabled ?? true;
+    this.maxRawBytes = options.maxRawBytes ?? 64 * 1024;
+    this.flushIntervalMs = options.flushIntervalMs ?? 50;
+    this.maxBatch = options.maxBatch ?? 500;
+    this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
+    this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
+    this.logger = options.logger ?? console;
+  }
+
+  get isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  /** Events waiting to be written. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
+  /** A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched. */
+  received(envelope: CanonicalEnvelope, native: NativeMessage | undefined, routes: readonly RouteRef[], status: 'accepted' | 'unrouted'): void {
+    if (!this.enabled) return;
+    const at = new Date().toISOString();
+    const message: JournalEvent = {
+      kind: 'message',
+      message: {
+        id: envelope.id,
+        type: envelope.type,
+        source: envelope.source,
+        correlationId: envelope.correlationId,
+        causationId: envelope.causationId,
+        configVersion: envelope.configVersion,
+        receivedAt: at,
+        initialStatus: status,
+        rawNative: native ? captureRaw(native, this.maxRawBytes) : undefined,
+        canonical: envelope,
+        routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
+      },
+    };
+    const received: JournalEvent = { kind: 'hop', messageId: envelope.id, hop: { at, kind: 'received', detail: `from ${envelope.source}` } };
+    const routed: JournalEvent = {
+      kind: 'hop',
+      messageId: envelope.id,
+      hop: { at, kind: 'routed', detail: routes.length ? routes.map((r) => `${r.destination} (${r.route})`).join(', ') : 'no route matched' },
+    };
+    this.push(message, received, routed);
+  }
+
+  /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */
+  hop(messageId: string, hop: HopInput): void {
+    if (!this.enabled) return;
+    this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? new Date().toISOString() } });
+  }
+
+  /** A request-reply query and how the answering system answered it. */
+  query(envelope: CanonicalEnvelope, answeredBy: string, outcome: 'answered' | 'failed' | 'timeout', error?: string): void {
+    if (!this.enabled) return;
+    this.received(envelope, undefined, [{ route: 'query', destination: answeredBy }], 'accepted');
+    this.hop(envelope.id, { kind: 'query', destination: answeredBy, outcome, error });
+  }
+
+  /** Writes everything buffered now; resolves when written or when the store failed (then a retry is scheduled). */
+  flush(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.drain().finally(() => {
+        this.flushing = undefined;
+        // Events pushed while the last batch was being written wait for the next timer.
+        if (this.buffer.length > 0 && !this.timer && !this.closed) this.schedule(this.flushIntervalMs);
+      });
+    }
+    return this.flushing;
+  }
+
+  /** Flushes what is left; call after the consumers have stopped. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clearTimer();
+    while (this.flushing) await this.flushing;
+    const count = this.buffer.length;
+    if (count === 0) return;
+    const events = this.buffer;
+    this.buffer = [];
+    try {
+      for (let i = 0; i < events.length; i += this.maxBatch) await this.store.appendEvents(events.slice(i, i + this.maxBatch));
+    } catch (err) {
+      this.logger.error(JournalLog.lostOnClose(count, err));
+    }
+  }
+
+  private push(...events: JournalEvent[]): void {
+    // After close the store may be gone; the integrator closes the journal after the consumers stop.
+    if (this.closed) return;
+    for (const e of events) this.buffer.push(e);
+    if (this.buffer.length > this.maxBuffered) {
+      const over = this.buffer.length - this.maxBuffered;
+      this.buffer.splice(0, over);
+      this.dropped += over;
+    }
+    // A running flush picks these up; a failing store is retried on its backoff timer, not per event.
+    if (this.flushing || this.failures > 0) return;
+    if (this.buffer.length >= this.maxBatch) this.schedule(0);
+    else if (!this.timer) this.schedule(this.flushIntervalMs);
+  }
+
+  private schedule(delayMs: number): void {
+    this.clearTimer();
+    // setTimeout(0) rather than flushing in place: the caller is on the hot path.
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async drain(): Promise<void> {
+    this.clearTimer();
+    this.reportDrops();
+    while (this.buffer.length > 0) {
+      const batch = this.buffer.splice(0, this.maxBatch);
+      try {
+        await this.store.appendEvents(batch);
+        this.failures = 0;
+      } catch (err) {
+        // Put them back in front, in order; events pushed meanwhile stay behind them.
+        this.buffer = batch.concat(this.buffer);
+        if (this.buffer.length > this.maxBuffered) {
+          const over = this.buffer.length - this.maxBuffered;
+          this.buffer.splice(0, over);
+          this.dropped += over;
+        }
+        this.failures++;
+        const retryMs = Math.min(this.maxRetryDelayMs, this.flushIntervalMs * 2 ** this.failures);
+        this.logger.warn(JournalLog.flushFailed(batch.length, err, retryMs));
+        this.reportDrops();
+        this.schedule(retryMs);
+        return;
+      }
+    }
+  }
+
+  private reportDrops(): void {
+    if (this.dropped === 0) return;
+    this.logger.error(JournalLog.dropped(this.dropped, this.maxBuffered));
+    this.dropped = 0;
+  }
+}
