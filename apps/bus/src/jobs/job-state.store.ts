@@ -1,0 +1,12 @@
+import type { BusStore } from '../store/bus-store';
+
+/**
+ * The part of the BusStore the job runner uses: runs, per-item marks and the lease lock.
+ * Both the SQLite and the MongoDB store satisfy it; specs use InMemoryJobStateStore.
+ */
+export type JobStateStore = Pick<
+  BusStore,
+  'saveJobRun' | 'getJobRun' | 'latestJobRun' | 'markJobItem' | 'jobItems' | 'jobItemCounts' | 'tryAcquireLock' | 'releaseLock'
+>;
+
+export type { JobItem, JobItemCounts, JobItemStep, JobRun, JobRunState } from '../store/bus-store';
