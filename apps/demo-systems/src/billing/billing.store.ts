@@ -81,7 +81,7 @@ export class BillingStore {
     const periodId = `P-${no.replace(/^B-/, '')}-${start.slice(0, 7).replace('-', '')}`;
     if (this.periods.some((p) => p.PeriodId === periodId)) throw new HttpError(409, `billing period ${periodId} exists already`);
     for (const p of this.periods) if (p.AccountNo === no && p.Status === 'OPEN') p.Status = 'CLOSED';
-    const period: BillingPeriod = { PeriodId: periodId, AccountNo: no, From: start, To: end, Status: 'OPEN' };
+    const period: BillingPeriod = { PeriodId: periodId, AccountNo: no, From: start, To: end, Status: 'OPEN', OpenedAt: today.toISOString() };
     this.periods.push(period);
     return clone(period);
   }

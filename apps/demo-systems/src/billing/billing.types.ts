@@ -38,6 +38,8 @@ export interface BillingPeriod {
   From: string;
   To: string;
   Status: PeriodStatus;
+  /** When billing opened the period (ISO-8601). */
+  OpenedAt: string;
 }
 
 export interface UsageLine {

@@ -10,9 +10,9 @@ const NS = {
 /** Billing's own name as the supplier on every invoice. */
 const SUPPLIER = 'BPI Conferencing GmbH';
 
-/** UN/ECE Rec 20 unit codes for billing's units; unknown units go out as C62 ("one"). */
-const UNIT_CODES: Record<string, string> = { MIN: 'MIN', MINUTE: 'MIN', HOUR: 'HUR', MONTH: 'MON', EA: 'C62', PIECE: 'C62' };
-export const unitCode = (unit: string) => UNIT_CODES[unit.toUpperCase()] ?? 'C62';
+/** UN/ECE Rec 20 unit codes for units billing spells out; a unit that already looks like a code is kept. */
+const UNIT_CODES: Record<string, string> = { MINUTE: 'MIN', HOUR: 'HUR', MONTH: 'MON', EA: 'C62', PIECE: 'C62' };
+export const unitCode = (unit: string) => UNIT_CODES[unit.toUpperCase()] ?? (/^[A-Z0-9]{2,3}$/.test(unit) ? unit : 'C62');
 
 export interface UblInvoiceInput {
   invoiceId: string;

@@ -1,0 +1,91 @@
+import { loadJsonataMapping, MappingError, type SystemMapping } from '@bus/adapters';
+import * as path from 'node:path';
+import { readAccount, readRatePlan } from '../src/billing/billing.documents';
+import { parseXml } from '../src/billing/billing.xml';
+import { caseName, decodeNative, MAPPINGS, nativeSamples, optionalFixture, readFixture, xmlCodec } from './mapping-fixtures';
+
+const SYSTEM = 'billing';
+const queries = readFixture(SYSTEM, 'queries.json');
+
+/** What billing itself makes of the XML the bus would send it: the other half of the round trip. */
+function billingReads(value: unknown): unknown {
+  const doc = parseXml(xmlCodec.encode(value).toString('utf8'));
+  return 'BillingAccount' in doc ? readAccount(doc) : readRatePlan(doc);
+}
+
+describe('billing mapping (config/mappings/billing)', () => {
+  let sut: SystemMapping;
+  beforeAll(async () => {
+    sut = await loadJsonataMapping(path.join(MAPPINGS, SYSTEM));
+  });
+
+  it('should declare what billing receives, asks and answers', () => {
+    expect(sut.outboundTypes).toEqual(['contract.rates-changed', 'customer.created', 'customer.updated']);
+    expect(sut.asks).toEqual(['contract-rates']);
+    expect(sut.answers).toEqual(['billing-period.get']);
+  });
+
+  it.each(nativeSamples(SYSTEM, 'inbound-'))('should map the billing document %s to drafts that carry billing\'s AccountNo', async (file) => {
+    const native = decodeNative(file, readFixture(SYSTEM, file));
+    await expect(sut.toCanonical(native)).resolves.toEqual(readFixture(SYSTEM, `${caseName(file)}.canonical.json`));
+  });
+
+  it('should read a UBL invoice whose elements come without namespace prefixes', async () => {
+    const xml = readFixture(SYSTEM, 'inbound-invoice-issued.native.xml').toString('utf8').replace(/<(\/?)c(?:ac|bc):/g, '<$1');
+    const drafts = await sut.toCanonical(xmlCodec.decode(Buffer.from(xml)));
+    expect(drafts).toEqual(readFixture(SYSTEM, 'inbound-invoice-issued.canonical.json'));
+  });
+
+  it.each(nativeSamples(SYSTEM, 'outbound-'))('should map canonical %s to the document billing expects', async (file) => {
+    const name = caseName(file);
+    const bindings = optionalFixture(SYSTEM, `${name}.bindings.json`) ?? { xref: null };
+    const native = await sut.fromCanonical(readFixture(SYSTEM, `${name}.canonical.json`), bindings);
+    expect(native).toEqual(readFixture(SYSTEM, file));
+  });
+
+  it('should send billing a customer it accepts, with its own AccountNo only when the bus knows it', async () => {
+    const created = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-customer-created-new.canonical.json'), { xref: null });
+    expect(billingReads(created)).toEqual({
+      accountNo: undefined,
+      fields: { CustomerName: 'Acme Conferencing GmbH', Address: { Street: 'Hauptstr. 1', Zip: '01067', Town: 'Dresden', CountryCode: 'DE' }, EMail: 'billing@acme.example' },
+    });
+    const updated = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-customer-updated-known.canonical.json'), { xref: 'B-10001' });
+    expect(billingReads(updated)).toMatchObject({ accountNo: 'B-10001' });
+  });
+
+  it('should send billing a rate plan it accepts', async () => {
+    const native = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-contract-rates-changed.canonical.json'), { xref: 'B-10001' });
+    expect(billingReads(native)).toEqual({
+      accountNo: 'B-10001',
+      plan: {
+        Currency: 'EUR',
+        ValidFrom: '2026-12-01',
+        Rates: [
+          { ProductCode: 'CONF-DIALIN-MIN', Price: '0.05', Unit: 'MIN' },
+          { ProductCode: 'CONF-BASE', Price: '19.9', Unit: 'MON' },
+        ],
+      },
+    });
+  });
+
+  it.each(queries.ask.map((q: any) => [q.name, q]))('should ask %s with its AccountNo and take the answer as a RatePlan', async (_name, q: any) => {
+    await expect(sut.askToCanonical!(q.name, q.native)).resolves.toEqual(q.canonical);
+    await expect(sut.answerToNative!(q.name, q.answer)).resolves.toEqual(q.reply);
+  });
+
+  it.each(queries.answer.map((q: any) => [q.type, q]))('should answer %s from its own API', async (_type, q: any) => {
+    await expect(sut.queryToNative!(q.type, q.query, q.bindings)).resolves.toEqual(q.request);
+    const native = decodeNative(q.nativeFile, readFixture(SYSTEM, q.nativeFile));
+    await expect(sut.answerFromNative!(q.type, native)).resolves.toEqual(q.response);
+  });
+
+  it('should refuse to ask billing for a customer it has no account for, naming the customer', async () => {
+    const error = await sut.queryToNative!('billing-period.get', { customerId: '001Dm0000000009AAA' }, { xref: null }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MappingError);
+    expect((error as Error).message).toContain('billing has no account for customer 001Dm0000000009AAA');
+  });
+
+  it('should refuse a document that is neither a billing period nor an invoice, naming its root', async () => {
+    await expect(sut.toCanonical(xmlCodec.decode(Buffer.from('<CreditNote><ID>1</ID></CreditNote>')))).rejects.toThrow('root <CreditNote>');
+  });
+});
