@@ -1,0 +1,135 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Queue name -> messages ready in it; called on every scrape. */
+export type QueueDepthCollector = () => Promise<Record<string, number>> | Record<string, number>;
+
+export interface MetricsOptions {
+  /** Default: a registry of its own, so two services (or tests) never share series. */
+  registry?: Registry;
+  /** Process metrics (CPU, memory, event loop, GC); default true. */
+  defaultMetrics?: boolean;
+  /** Buckets of bus_delivery_latency_seconds; the default spans in-process delivery to the longest redelivery delays. */
+  latencyBuckets?: number[];
+  logger?: { warn(message: string): void };
+}
+
+export const DEFAULT_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+
+type Child = { inc(value?: number): void };
+
+/** A counter by (system, type) whose label children are bound once and then reused. */
+class SystemTypeCounter {
+  private readonly children = new Map<string, Child>();
+  constructor(private readonly counter: Counter<'system' | 'type'>) {}
+
+  inc(system: string, type: string): void {
+    const key = `${system}\u0000${type}`;
+    let child = this.children.get(key);
+    if (!child) {
+      child = this.counter.labels(system, type);
+      this.children.set(key, child);
+    }
+    child.inc();
+  }
+}
+
+/**
+ * The bus's Prometheus metrics (`GET /metrics`). Each hot-path call is a map lookup and an
+ * increment: label children are created on first use and cached. Label values are system
+ * names and message types from the config, so the series stay bounded.
+ */
+export class MetricsService {
+  readonly registry: Registry;
+  private readonly receivedTotal: SystemTypeCounter;
+  private readonly deliveredTotal: SystemTypeCounter;
+  private readonly retriedTotal: SystemTypeCounter;
+  private readonly deadTotal: SystemTypeCounter;
+  private readonly unroutedTotal: SystemTypeCounter;
+  private readonly reloads: Counter<'outcome'>;
+  private readonly latency: Histogram<'system'>;
+  private readonly latencyChildren = new Map<string, { observe(value: number): void }>();
+  private queueDepthCollector?: QueueDepthCollector;
+
+  constructor(options: MetricsOptions = {}) {
+    const registry = (this.registry = options.registry ?? new Registry());
+    const counter = (name: string, help: string) =>
+      new SystemTypeCounter(new Counter({ name, help, labelNames: ['system', 'type'] as const, registers: [registry] }));
+    this.receivedTotal = counter('bus_messages_received_total', 'Messages accepted at ingress, by source system and type.');
+    this.deliveredTotal = counter('bus_messages_delivered_total', 'Messages delivered (2xx), by destination system and type.');
+    this.retriedTotal = counter('bus_messages_retried_total', 'Delivery attempts that failed and were scheduled again, by destination system and type.');
+    this.deadTotal = counter('bus_messages_dead_total', 'Messages dead-lettered, by destination system and type.');
+    this.unroutedTotal = counter('bus_messages_unrouted_total', 'Messages that matched no route, by source system and type.');
+    this.reloads = new Counter({ name: 'bus_config_reloads_total', help: 'Config reloads, by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
+    this.latency = new Histogram({
+      name: 'bus_delivery_latency_seconds',
+      help: 'Time from ingress accept to the destination answering 2xx, retries included, by destination system.',
+      labelNames: ['system'] as const,
+      buckets: options.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS,
+      registers: [registry],
+    });
+    const self = this;
+    new Gauge({
+      name: 'bus_queue_depth',
+      help: 'Messages ready in a bus queue, read from the broker at scrape time.',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        if (!self.queueDepthCollector) return;
+        try {
+          for (const [queue, depth] of Object.entries(await self.queueDepthCollector())) this.set({ queue }, depth);
+        } catch (err) {
+          // A scrape must still answer when the broker does not; the gauge is simply absent then.
+          options.logger?.warn(`Queue depths for /metrics could not be read: ${(err as Error)?.message ?? String(err)}`);
+        }
+      },
+    });
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  }
+
+  received(system: string, type: string): void {
+    this.receivedTotal.inc(system, type);
+  }
+
+  /** A 2xx from a destination; `latencySeconds` from ingress accept, when known. */
+  delivered(system: string, type: string, latencySeconds?: number): void {
+    this.deliveredTotal.inc(system, type);
+    if (latencySeconds !== undefined && Number.isFinite(latencySeconds) && latencySeconds >= 0) this.observeLatency(system, latencySeconds);
+  }
+
+  retried(system: string, type: string): void {
+    this.retriedTotal.inc(system, type);
+  }
+
+  dead(system: string, type: string): void {
+    this.deadTotal.inc(system, type);
+  }
+
+  unrouted(system: string, type: string): void {
+    this.unroutedTotal.inc(system, type);
+  }
+
+  /** e.g. `applied`, `rejected`, `unchanged`. */
+  configReload(outcome: string): void {
+    this.reloads.inc({ outcome });
+  }
+
+  observeLatency(system: string, seconds: number): void {
+    let child = this.latencyChildren.get(system);
+    if (!child) {
+      child = this.latency.labels(system);
+      this.latencyChildren.set(system, child);
+    }
+    child.observe(seconds);
+  }
+
+  /** The integrator's way to report queue depths (e.g. from checkQueue on each bus queue). */
+  setQueueDepthCollector(fn: QueueDepthCollector | undefined): void {
+    this.queueDepthCollector = fn;
+  }
+
+  /** Body and content type for `GET /metrics`. */
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}
