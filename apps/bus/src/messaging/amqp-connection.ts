@@ -276,10 +276,8 @@ export class AmqpConnection extends EventEmitter {
   }
 
   private reportConnected(): void {
-    if (this.lostAt !== undefined || this.attempt > 0) {
-      const since = this.lostAt ?? Date.now();
-      this.logger.log(MessagingLog.reconnected(this.redactedUrl, this.attempt, Date.now() - since));
-    }
+    if (this.lostAt !== undefined) this.logger.log(MessagingLog.reconnected(this.redactedUrl, this.attempt, Date.now() - this.lostAt));
+    else this.logger.log(MessagingLog.connected(this.redactedUrl, this.options.connectionName ?? 'bpi-bus', this.attempt));
     this.attempt = 0;
     this.lostAt = undefined;
   }

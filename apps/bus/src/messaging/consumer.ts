@@ -160,8 +160,15 @@ class Subscription implements ConsumerHandle {
     return channel ? this.batchers.get(channel) : undefined;
   }
 
+  private subscribing?: Promise<void>;
+
   /** Runs on every (re)connect: declare, open a channel, consume. Guarded so one connection subscribes once. */
-  private async subscribe(model: amqp.ChannelModel): Promise<void> {
+  private subscribe(model: amqp.ChannelModel): Promise<void> {
+    this.subscribing ??= this.doSubscribe(model).finally(() => (this.subscribing = undefined));
+    return this.subscribing;
+  }
+
+  private async doSubscribe(model: amqp.ChannelModel): Promise<void> {
     if (this.cancelling || (this.model === model && this.consumerTag)) return;
     this.model = model;
     const { options } = this;
@@ -175,8 +182,11 @@ class Subscription implements ConsumerHandle {
       );
     }
     const channel = this.channel ?? (await this.openChannel(model));
+    if (this.cancelling) return void (await channel.close().catch(() => undefined));
     const { consumerTag } = await channel.consume(this.queue, (msg) => this.onMessage(channel, msg));
     this.consumerTag = consumerTag;
+    // cancel() ran while we subscribed and found no consumer to cancel: stop this one ourselves.
+    if (this.cancelling && this.channel !== channel) return void (await channel.close().catch(() => undefined));
     this.resubscribeAttempt = 0;
     if (!this.announced) {
       this.announced = true;

@@ -23,6 +23,8 @@ export const MessagingLog = {
     `Cannot connect to RabbitMQ at ${url}${reason(err)}. Retrying with backoff. Is the broker running? Start it with "rabbitmq-server -detached" or set AMQP_URL.`,
   lost: (url: string, err?: Error) =>
     `Lost the connection to RabbitMQ at ${url}${reason(err)}. Ingress answers 503 and consumers pause until it is back; reconnecting with backoff. If it does not come back, check the broker with "rabbitmq-diagnostics -q ping".`,
+  connected: (url: string, name: string, failedAttempts: number) =>
+    `Connected to RabbitMQ at ${url} as "${name}"${failedAttempts ? ` after ${failedAttempts} failed attempt(s)` : ''}.`,
   reconnected: (url: string, attempts: number, ms: number) =>
     `Connected to RabbitMQ at ${url} again after ${attempts} attempt(s) in ${Math.round(ms / 100) / 10}s; topology re-declared, consumers resumed.`,
   notConnected: (url: string, ms: number) => `RabbitMQ at ${url} is not connected${ms ? ` (waited ${ms} ms)` : ''}; retry later.`,
