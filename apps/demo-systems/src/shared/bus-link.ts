@@ -27,11 +27,12 @@ const PAUSE_MS = 200;
 
 /**
  * The stand-in's side of the bus: posts its native events to ingress (X-Api-Key, Idempotency-Key)
- * in the background and asks queries. Posting never blocks the stand-in's own API, as in a real CRM.
+ * in the background, in order, and asks queries. Posting never blocks the stand-in's own API, as in a real CRM.
  */
 export class BusLink {
   readonly outbox: OutboxEntry[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Events go out one at a time, in the order they happened: a contract must not overtake its account. */
+  private queue: Promise<void> = Promise.resolve();
   private seq = 0;
   private closed = false;
 
@@ -55,14 +56,17 @@ export class BusLink {
       entry.status = 'disabled';
       return entry;
     }
-    const run = this.deliver(entry, url, body, contentType).finally(() => this.inFlight.delete(run));
-    this.inFlight.add(run);
+    this.queue = this.queue.then(() => this.deliver(entry, url, body, contentType));
     return entry;
   }
 
   /** Resolves when every queued event has been sent or has failed; tests and the demo wait on it. */
   async settled(): Promise<void> {
-    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    let last: Promise<void>;
+    do {
+      last = this.queue;
+      await last;
+    } while (last !== this.queue);
   }
 
   /** Asks the bus a query; returns the bus's raw answer (status, content type, body). */
