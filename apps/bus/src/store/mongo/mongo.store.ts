@@ -32,7 +32,8 @@ export class MongoStore implements BusStore {
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
   static async connect(options: MongoStoreOptions): Promise<MongoStore> {
-    const conn = await createConnection(options.uri, { dbName: options.dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false }).asPromise();
+    // ignoreUndefined: an absent optional field is left out, not stored as null, as the embedded store does.
+    const conn = await createConnection(options.uri, { dbName: options.dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false, ignoreUndefined: true }).asPromise();
     try {
       const ttlSeconds = Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000));
       const models = createModels(conn, ttlSeconds);
