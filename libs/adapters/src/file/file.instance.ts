@@ -1,0 +1,236 @@
+import { ErrorCodes } from '@bus/canonical-model';
+import { schedule, type ScheduledTask } from 'node-cron';
+import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
+import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
+import { FileClient, UnsafeFileNameError } from './file.client';
+import type { FileInboundConfig, FileOutboundConfig } from './file.config';
+import { MemoryFileLedger, type FileLedger } from './file.ledger';
+import { readCsvRecords } from './file.records';
+import { FileReportBuilder, summarize, type FileReport } from './file.report';
+import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
+import { FileLog } from './file.log';
+
+/** Called once per record; the adapter awaits it before reading on (backpressure). */
+export type OnNative = (msg: NativeMessage) => Promise<void>;
+
+/** Row-level refusals: the record is bad, the file goes on. Anything else stops the file for a later retry. */
+const ROW_LEVEL_CODES = new Set<string>([
+  ErrorCodes.CODEC_PARSE_FAILED,
+  ErrorCodes.CODEC_UNSAFE_INPUT,
+  ErrorCodes.ADAPTER_MAPPING_FAILED,
+  ErrorCodes.CANONICAL_INVALID,
+  ErrorCodes.CANONICAL_UNKNOWN_TYPE,
+]);
+
+const isRowLevel = (e: unknown): boolean => {
+  const { retryable, code } = (e ?? {}) as { retryable?: unknown; code?: unknown };
+  return retryable === false || (typeof code === 'string' && ROW_LEVEL_CODES.has(code));
+};
+
+/** `column 7` / `line 3, column 7` in an error's location or message, for the report. */
+const columnOf = (e: unknown): number | undefined => {
+  const text = `${(e as { location?: string }).location ?? ''} ${(e as Error).message ?? ''}`;
+  const m = /column (\d+)/i.exec(text);
+  return m ? Number(m[1]) : undefined;
+};
+
+/** Stops reading a file: the claim is released and the file stays for the next scan. */
+class StopFile extends Error {}
+
+/**
+ * One `adapter: file` system. Inbound: scans the drop folder (on a node-cron schedule, or on fs.watch
+ * events) and streams each complete file record by record into the bus. Outbound: writes each message
+ * as one file, atomically.
+ */
+export class FileInstance implements AdapterInstance {
+  private readonly closing = new AbortController();
+  private readonly memoryLedger = new MemoryFileLedger();
+  private readonly log: FileLog;
+  private readonly matches: RegExp;
+  private listening?: Promise<void>;
+
+  constructor(
+    private readonly inbound: FileInboundConfig | undefined,
+    private readonly outbound: FileOutboundConfig | undefined,
+    private readonly client: FileClient,
+    private readonly ctx: AdapterContext,
+  ) {
+    this.log = new FileLog(ctx);
+    this.matches = globToRegExp(inbound?.pattern ?? '*');
+  }
+
+  /**
+   * Reads complete files from the drop folder until `signal` aborts (or `close()`), then resolves.
+   * Scans once at start, then on the schedule or on folder changes; scans never overlap.
+   *
+   * @param ledger the bus's file ledger; without one, hashes are remembered in memory for this process only.
+   */
+  async listen(onNative: OnNative, signal: AbortSignal, ledger: FileLedger = this.memoryLedger): Promise<void> {
+    if (!this.inbound) throw new Error(`file ${this.ctx.instanceName}: listen() needs inbound: settings with a dropDir`);
+    const stop = AbortSignal.any([signal, this.closing.signal]);
+    await this.client.prepareInbound();
+    let running: Promise<void> | undefined;
+    let again = false;
+    const trigger = () => {
+      if (stop.aborted) return;
+      if (running) return void (again = true);
+      running = (async () => {
+        do {
+          again = false;
+          await this.scan(onNative, ledger, stop).catch((e) => this.log.scanFailed(e));
+        } while (again && !stop.aborted);
+      })().finally(() => (running = undefined));
+    };
+    let task: ScheduledTask | undefined;
+    if (this.inbound.schedule) task = schedule(this.inbound.schedule, trigger);
+    else this.client.watch(trigger, (e) => this.log.watchFailed(e), stop);
+    trigger();
+    this.listening = new Promise<void>((resolve) => {
+      if (stop.aborted) return resolve();
+      stop.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await this.listening;
+    await task?.destroy();
+    await running;
+  }
+
+  /** One pass over the drop folder; returns the reports of the files it finished. */
+  async scan(onNative: OnNative, ledger: FileLedger = this.memoryLedger, signal: AbortSignal = this.closing.signal): Promise<FileReport[]> {
+    const reports: FileReport[] = [];
+    for (const name of await this.client.list()) {
+      if (signal.aborted) break;
+      if (isBookkeepingName(name) || !this.matches.test(name)) continue;
+      const unsafe = unsafeNameReason(name);
+      if (unsafe) {
+        this.log.unsafeName(name, unsafe);
+        continue;
+      }
+      const report = await this.processFile(name, onNative, ledger, signal);
+      if (report) reports.push(report);
+    }
+    return reports;
+  }
+
+  /** Reads one file if it is complete; undefined when it is not ready yet or reading stopped early. */
+  async processFile(name: string, onNative: OnNative, ledger: FileLedger, signal: AbortSignal): Promise<FileReport | undefined> {
+    const cfg = this.inbound!;
+    if (!(await this.client.isReady(name, cfg.readiness, cfg.stableMs, signal)) || signal.aborted) return undefined;
+    let sha256: string;
+    try {
+      sha256 = await this.client.sha256(name);
+    } catch (e) {
+      // Gone between listing and reading (another instance took it), or unreadable: the next scan decides.
+      this.log.unreadable(name, e);
+      return undefined;
+    }
+    const builder = new FileReportBuilder({ system: this.ctx.instanceName, file: name, sha256 }, this.ctx.now());
+    if (!(await ledger.claim(sha256, name))) {
+      return this.finish(name, builder, 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
+    }
+    let unreadable: string | undefined;
+    try {
+      await this.stream(name, sha256, onNative, builder, signal);
+    } catch (e) {
+      if (e instanceof StopFile) {
+        await ledger.release(sha256);
+        return undefined;
+      }
+      unreadable = `unreadable after ${builder.rowCount} rows: ${(e as Error).message}`;
+    }
+    const outcome = unreadable ? 'failed' : builder.outcome;
+    return this.finish(name, builder, outcome === 'failed' ? 'failedDir' : 'processedDir', outcome, ledger, sha256, unreadable);
+  }
+
+  async send(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt> {
+    if (!this.outbound) throw new PermanentDeliveryError(`file ${this.ctx.instanceName}: message ${ctx.messageId} cannot be written: no outbound: settings with an outDir`);
+    let name: string;
+    try {
+      name = fillFileName(this.outbound.fileName, {
+        ...msg.meta,
+        type: ctx.type,
+        id: ctx.messageId,
+        messageId: ctx.messageId,
+        correlationId: ctx.correlationId,
+        ext: extensionFor(msg.contentType),
+      });
+    } catch (e) {
+      throw new PermanentDeliveryError(`file ${this.ctx.instanceName}: message ${ctx.messageId}: ${(e as Error).message}; fix outbound.fileName`, undefined, { cause: e });
+    }
+    try {
+      // The name depends only on the message, so a redelivery rewrites the same file with the same bytes.
+      await this.client.writeOut(name, msg.body);
+    } catch (e) {
+      if (e instanceof UnsafeFileNameError) throw new PermanentDeliveryError(`file ${this.ctx.instanceName}: message ${ctx.messageId}: ${e.message}`, undefined, { cause: e });
+      throw new TransientDeliveryError(`file ${this.ctx.instanceName}: cannot write ${name} to ${this.outbound.outDir} for message ${ctx.messageId}: ${(e as Error).message}`, undefined, { cause: e });
+    }
+    return { status: 201, nativeId: name };
+  }
+
+  async checkHealth(): Promise<AdapterHealth> {
+    try {
+      const problem = await this.client.problem();
+      return problem ? { status: 'down', detail: `file ${this.ctx.instanceName}: ${problem}` } : { status: 'up' };
+    } catch (e) {
+      return { status: 'down', detail: `file ${this.ctx.instanceName}: ${(e as Error).message}` };
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.listening;
+  }
+
+  private async stream(name: string, sha256: string, onNative: OnNative, builder: FileReportBuilder, signal: AbortSignal): Promise<void> {
+    const cfg = this.inbound!;
+    const fixed = { ...(cfg.meta ?? {}), fileName: name, sha256 };
+    let columns = cfg.csvColumns;
+    const records = readCsvRecords(this.client.readText(name, cfg.encoding), { delimiter: cfg.delimiter, columns, headerRow: cfg.headerRow });
+    for await (const record of records) {
+      if (signal.aborted) throw new StopFile();
+      if (record.kind === 'header') {
+        columns = record.columns;
+        continue;
+      }
+      let msg: NativeMessage;
+      if (record.kind === 'bad') {
+        builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
+        msg = {
+          body: Buffer.from(record.raw),
+          contentType: 'text/csv',
+          meta: { ...fixed, line: record.line, error: record.reason, errorLine: record.line, errorColumn: record.column },
+        };
+      } else {
+        const value = columns ? Object.fromEntries(columns.map((c, i) => [c, record.fields[i]])) : record.fields;
+        msg = { body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', meta: { ...fixed, line: record.line } };
+      }
+      try {
+        await onNative(msg);
+        if (record.kind === 'row') builder.pass();
+      } catch (e) {
+        if (!isRowLevel(e)) {
+          this.log.recordFailed(name, record.line, e);
+          throw new StopFile();
+        }
+        if (record.kind === 'row') builder.fail({ line: record.line, column: columnOf(e), reason: (e as Error).message, kind: 'rejected' });
+      }
+    }
+  }
+
+  private async finish(
+    name: string,
+    builder: FileReportBuilder,
+    to: 'processedDir' | 'failedDir',
+    outcome: FileReport['outcome'],
+    ledger: FileLedger,
+    claimed: string | undefined,
+    reason?: string,
+  ): Promise<FileReport> {
+    const storedAs = await this.client.moveOut(name, to);
+    await this.client.removeMarker(name);
+    const report = builder.build(storedAs, outcome, this.ctx.now(), reason);
+    await this.client.writeReport(to, storedAs, report);
+    if (claimed) await ledger.complete(claimed, outcome === 'failed' ? 'failed' : 'processed', summarize(report));
+    if (outcome !== 'processed' || report.failed) this.log.finished(report);
+    return report;
+  }
+}
