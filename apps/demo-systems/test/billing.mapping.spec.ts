@@ -68,12 +68,12 @@ describe('billing mapping (config/mappings/billing)', () => {
     });
   });
 
-  it.each(queries.ask.map((q: any) => [q.name, q]))('should ask %s with its AccountNo and take the answer as a RatePlan', async (_name, q: any) => {
+  it.each<any>(queries.ask)('should ask $name with its AccountNo and take the answer as a RatePlan', async (q) => {
     await expect(sut.askToCanonical!(q.name, q.native)).resolves.toEqual(q.canonical);
     await expect(sut.answerToNative!(q.name, q.answer)).resolves.toEqual(q.reply);
   });
 
-  it.each(queries.answer.map((q: any) => [q.type, q]))('should answer %s from its own API', async (_type, q: any) => {
+  it.each<any>(queries.answer)('should answer $type from its own API', async (q) => {
     await expect(sut.queryToNative!(q.type, q.query, q.bindings)).resolves.toEqual(q.request);
     const native = decodeNative(q.nativeFile, readFixture(SYSTEM, q.nativeFile));
     await expect(sut.answerFromNative!(q.type, native)).resolves.toEqual(q.response);

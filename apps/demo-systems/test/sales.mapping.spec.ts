@@ -28,12 +28,12 @@ describe('sales mapping (config/mappings/sales)', () => {
     expect(native).toEqual(readFixture(SYSTEM, file));
   });
 
-  it.each(queries.ask.map((q: any) => [q.name, q]))('should ask %s as a canonical query and map the answer to CRM JSON', async (_name, q: any) => {
+  it.each<any>(queries.ask)('should ask $name as a canonical query and map the answer to CRM JSON', async (q) => {
     await expect(sut.askToCanonical!(q.name, q.native)).resolves.toEqual(q.canonical);
     await expect(sut.answerToNative!(q.name, q.answer)).resolves.toEqual(q.reply);
   });
 
-  it.each(queries.answer.map((q: any) => [q.type, q]))('should answer %s from the CRM API', async (_type, q: any) => {
+  it.each<any>(queries.answer)('should answer $type from the CRM API', async (q) => {
     await expect(sut.queryToNative!(q.type, q.query, q.bindings)).resolves.toEqual(q.request);
     const native = decodeNative(q.nativeFile, readFixture(SYSTEM, q.nativeFile));
     await expect(sut.answerFromNative!(q.type, native)).resolves.toEqual(q.response);
