@@ -15,9 +15,12 @@ export class CsvCustomerSource implements CustomerSource {
   }
 
   async *read(signal?: AbortSignal): AsyncIterable<SourceRecord> {
-    const parser = createReadStream(this.path, { signal }).pipe(
+    const input = createReadStream(this.path, { signal });
+    const parser = input.pipe(
       parse({ columns: (header: string[]) => this.checkHeader(header.map((h) => h.trim())), bom: true, trim: true, skip_empty_lines: true, delimiter: this.delimiter, info: true }),
     );
+    // pipe() does not forward a read error (file missing): without this the parser would wait forever.
+    input.once('error', (error) => parser.destroy(error));
     try {
       for await (const row of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
         const recipient = Object.fromEntries(Object.entries(row.record).filter(([, v]) => v !== '')) as MergeRecipient;
@@ -25,6 +28,7 @@ export class CsvCustomerSource implements CustomerSource {
       }
     } catch (error) {
       if ((error as Error).name === 'AbortError') return;
+      if (error instanceof CustomerSourceError) throw error;
       throw new CustomerSourceError(`${this.description}: ${(error as Error).message}`, { cause: error });
     }
   }
