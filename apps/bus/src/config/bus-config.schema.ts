@@ -49,7 +49,7 @@ export class SystemConfig {
 
   /** Entity -> payload field carrying that entity's id, for the id cross-reference (`{ customer: customerId }`). */
   @Optional() @StringRecord()
-  @JSONSchema({ type: 'object', additionalProperties: { type: 'string' }, description: 'Entity -> payload field with its id, e.g. { customer: customerId }' })
+  @JSONSchema(() => ({ type: 'object', additionalProperties: { type: 'string' }, description: 'Entity -> payload field with its id, e.g. { customer: customerId }' }))
   xref?: Record<string, string>;
 }
 

@@ -9,7 +9,11 @@ import { DURATION_HINT, DURATION_PATTERN, parseDuration, parseSize, SIZE_HINT, S
  */
 export const Optional = () => ValidateIf((_object, value) => value !== undefined);
 
-/** class-validator-jsonschema's schema type (openapi3-ts), without importing that package directly. */
+/**
+ * class-validator-jsonschema's schema type (openapi3-ts), without importing that package directly.
+ * Custom validators get a `$ref` to their design type (`Array`, `Object`) by default, so every
+ * schema here is given as a function, which replaces the generated one instead of merging into it.
+ */
 type Schema = Exclude<Parameters<typeof JSONSchema>[0], Function>;
 
 const durationSchema = { oneOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'integer', minimum: 0 }] };
@@ -23,7 +27,7 @@ export function Duration(options: { description: string; default?: string }): Pr
       name: 'isDuration',
       validator: { validate: (v) => typeof v === 'number', defaultMessage: (a) => `${DURATION_HINT}${got(a?.value)}` },
     })(target, key as string);
-    JSONSchema({ ...durationSchema, ...options } as Schema)(target, key as string);
+    JSONSchema(() => ({ ...durationSchema, ...options }) as Schema)(target, key as string);
   };
 }
 
@@ -41,7 +45,7 @@ export function DurationList(options: { description: string; default?: string[] 
         },
       },
     })(target, key as string);
-    JSONSchema({ type: 'array', items: durationSchema, ...options } as Schema)(target, key as string);
+    JSONSchema(() => ({ type: 'array', items: durationSchema, ...options }) as Schema)(target, key as string);
   };
 }
 
@@ -53,7 +57,7 @@ export function Size(options: { description: string; default?: string }): Proper
       name: 'isSize',
       validator: { validate: (v) => typeof v === 'number', defaultMessage: (a) => `${SIZE_HINT}${got(a?.value)}` },
     })(target, key as string);
-    JSONSchema({ oneOf: [{ type: 'string', pattern: SIZE_PATTERN }, { type: 'integer', minimum: 0 }], ...options } as Schema)(target, key as string);
+    JSONSchema(() => ({ oneOf: [{ type: 'string', pattern: SIZE_PATTERN }, { type: 'integer', minimum: 0 }], ...options }) as Schema)(target, key as string);
   };
 }
 
@@ -81,6 +85,6 @@ export function FreeFormObject(description: string): PropertyDecorator {
         defaultMessage: () => 'must be a mapping (key: value pairs)',
       },
     })(target, key as string);
-    JSONSchema({ type: 'object', description })(target, key as string);
+    JSONSchema(() => ({ type: 'object', description }))(target, key as string);
   };
 }
