@@ -1,7 +1,8 @@
 /**
  * The embedded store's schema, created on open. Times are ISO-8601 strings, which sort in time
- * order as text. Tables without a natural integer key are WITHOUT ROWID: their primary key is
- * the only lookup path, so a second b-tree would be wasted.
+ * order as text. Small-row tables keyed by text are WITHOUT ROWID (the key is the only lookup
+ * path, so a second b-tree would be wasted); tables with large rows (raw payloads, envelopes,
+ * job data) keep their rowid, as SQLite advises for rows that are not small.
  */
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS journal_messages (
@@ -17,7 +18,7 @@ CREATE TABLE IF NOT EXISTS journal_messages (
   raw_native TEXT,
   canonical TEXT,
   routes TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS ix_jm_received ON journal_messages (received_at, id);
 CREATE INDEX IF NOT EXISTS ix_jm_correlation ON journal_messages (correlation_id, received_at);
 CREATE INDEX IF NOT EXISTS ix_jm_source ON journal_messages (source, received_at);
@@ -77,7 +78,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   state TEXT NOT NULL,
   reason TEXT,
   resolved_at TEXT
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS ix_dl_state ON dead_letters (state, at, id);
 CREATE INDEX IF NOT EXISTS ix_dl_destination ON dead_letters (destination, at);
 CREATE INDEX IF NOT EXISTS ix_dl_message ON dead_letters (message_id);
@@ -109,7 +110,7 @@ CREATE TABLE IF NOT EXISTS job_runs (
   started_at TEXT NOT NULL,
   finished_at TEXT,
   data TEXT NOT NULL
-) WITHOUT ROWID;
+);
 CREATE INDEX IF NOT EXISTS ix_job_runs_name ON job_runs (name, started_at);
 
 CREATE TABLE IF NOT EXISTS job_items (
