@@ -88,6 +88,14 @@ describe(Journal.name, () => {
     expect(ids(store.calls.flat())).toEqual(['m1:attempt', 'm2:attempt']);
   });
 
+  it('should say how many events it could not write at shutdown', async () => {
+    sut = make();
+    store.failNext = 1;
+    sut.hop('m1', { kind: 'attempt' });
+    await sut.close();
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('could not write its last 1 events at shutdown (disk full)'));
+  });
+
   it('should drop the oldest events past its bound and log how many', async () => {
     sut = make({ maxBatch: 2, maxBuffered: 4, maxRetryDelayMs: 60_000 });
     store.failNext = 1;

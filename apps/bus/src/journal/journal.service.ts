@@ -135,8 +135,9 @@ export class Journal {
   /** Flushes what is left; call after the consumers have stopped. */
   async close(): Promise<void> {
     this.closed = true;
-    this.clearTimer();
     while (this.flushing) await this.flushing;
+    // After the in-flight flush: a failed one has scheduled a retry that must not outlive the store.
+    this.clearTimer();
     const count = this.buffer.length;
     if (count === 0) return;
     const events = this.buffer;
