@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import * as amqp from 'amqplib';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import { AmqpConnection } from '../src/messaging/amqp-connection';
 import { Consumer } from '../src/messaging/consumer';
 import { Publisher } from '../src/messaging/publisher';
+import { queueNames } from '../src/messaging/topology';
 import { closeConnectionNamed, deferred, deleteByPrefix, rabbitmqctl, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
 
 jest.setTimeout(60_000);
@@ -73,6 +75,30 @@ describe(AmqpConnection.name, () => {
 
     await expect(sut.waitForConnection(100)).rejects.toMatchObject({ code: ErrorCodes.BROKER_UNAVAILABLE });
     expect(sut.isConnected()).toBe(false);
+  });
+
+  it('should let in-flight handlers finish and ack before closing', async () => {
+    await sut.connect();
+    const publisher = new Publisher(sut, { prefix });
+    const started = deferred();
+    const release = deferred();
+    await new Consumer(sut, publisher, logger).consume('billing', async () => {
+      started.resolve();
+      await release.promise;
+      return { kind: 'ack' };
+    }, { prefix });
+    await publisher.publish(envelope(1), ['billing']);
+    await started.promise;
+
+    const closing = sut.close();
+    release.resolve();
+    await closing;
+
+    const admin = await amqp.connect(TEST_AMQP_URL);
+    const ch = await admin.createChannel();
+    const { messageCount } = await ch.checkQueue(queueNames('billing', prefix).work);
+    await admin.close();
+    expect(messageCount).toBe(0);
   });
 
   it('should report a broker it cannot reach once, with what to do', async () => {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import { AmqpConnection } from '../src/messaging/amqp-connection';
-import { Consumer, type Delivery, type Outcome } from '../src/messaging/consumer';
+import { Consumer, type Delivery, type FaultEvent, type Outcome } from '../src/messaging/consumer';
 import { Publisher } from '../src/messaging/publisher';
-import { UnroutableError } from '../src/messaging/messaging.errors';
+import { TopologyError, UnroutableError } from '../src/messaging/messaging.errors';
 import { queueNames } from '../src/messaging/topology';
 import { deferred, deleteByPrefix, drainQueue, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
 
@@ -151,6 +151,31 @@ describe('messaging against RabbitMQ', () => {
     expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
   });
 
+  it('should report each retry and the dead letter once their copies are confirmed', async () => {
+    const events: FaultEvent[] = [];
+    const handle = await sut.consume('billing', async () => transient('billing timed out'), {
+      prefix,
+      immediateRetries: 0,
+      redeliveryDelaysMs: [100],
+      onFault: (e) => {
+        events.push(e);
+      },
+    });
+    const msg = envelope();
+
+    await publisher.publish(msg, ['billing']);
+
+    await waitFor('the dead letter event', () => events.some((e) => e.kind === 'deadLetter'));
+    await handle.cancel();
+    const dlq = queueNames('billing', prefix).deadLetter;
+    expect(await messageCount(dlq)).toBe(1);
+    expect(events.map((e) => [e.kind, e.attempts, e.queue, e.envelope?.id, e.fault.message])).toEqual([
+      ['retry', 1, queueNames('billing', prefix).retry(100), msg.id, 'billing timed out'],
+      ['deadLetter', 2, dlq, msg.id, 'billing timed out'],
+    ]);
+    expect(events[1].headers[BusHeaders.FIRST_FAILED_AT]).toBe(events[0].headers[BusHeaders.FIRST_FAILED_AT]);
+  });
+
   it('should dead-letter a message once the redelivery delays are used up', async () => {
     let calls = 0;
     const handle = await sut.consume('billing', async () => {
@@ -235,6 +260,21 @@ describe('messaging against RabbitMQ', () => {
     expect(finished).toBe(true);
     expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
     await expect(handle.cancel()).resolves.toBeUndefined();
+  });
+
+  it('should refuse a work queue that exists with other arguments, naming it and what to do', async () => {
+    const work = queueNames('billing', prefix).work;
+    const ch = await admin.createChannel();
+    await ch.assertQueue(work, { durable: true, arguments: { 'x-queue-type': 'classic' } });
+    await ch.close();
+
+    const consuming = sut.consume('billing', async () => ({ kind: 'ack' }), { prefix, queueType: 'quorum' });
+
+    await expect(consuming).rejects.toBeInstanceOf(TopologyError);
+    await expect(consuming).rejects.toThrow(`rabbitmqctl delete_queue ${work}`);
+    // Only the declaring channel died: the shared publish channel still works.
+    expect(connection.isConnected()).toBe(true);
+    await expect(publisher.publishToQueue(work, envelope())).resolves.toBeUndefined();
   });
 
   it('should subscribe again after its queue was deleted under it', async () => {

@@ -9,6 +9,8 @@ import type { DeliveryPolicy, Outcome } from './delivery-policy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
 import { declareDestination, queueNames, type NamingOptions, type QueueType } from './topology';
 
+import type { Fault } from './delivery-policy';
+
 export type { Outcome, Fault } from './delivery-policy';
 
 /** One message as a delivery handler sees it. */
@@ -42,8 +44,28 @@ export interface ConsumeOptions extends NamingOptions, Partial<DeliveryPolicy> {
   adapter?: string;
   /** Ack coalescing (default: every 5 ms or once `prefetch` acks wait); `false` acks each message on its own. */
   ackBatch?: AckBatchOptions | false;
+  /**
+   * Called after a retry or dead-letter copy is confirmed and the original acked (journal, metrics,
+   * dead-letter index). Awaited, so a graceful cancel waits for it; its errors are logged, never retried.
+   */
+  onFault?: (event: FaultEvent) => void | Promise<void>;
   /** Longest `cancel()` waits for in-flight handlers before closing the channel anyway (they are requeued). @default 30000 */
   drainTimeoutMs?: number;
+}
+
+/** What the consumer did with a failed delivery, reported once the broker confirmed the copy. */
+export interface FaultEvent {
+  kind: 'retry' | 'deadLetter';
+  /** Absent when the body did not parse. */
+  envelope?: CanonicalEnvelope;
+  destination: string;
+  fault: Fault;
+  /** Deliveries made at this destination so far, this one included (`x-bus-attempts` of the copy). */
+  attempts: number;
+  /** The retry or dead-letter queue the copy went to. */
+  queue: string;
+  /** The copy's headers. */
+  headers: Record<string, unknown>;
 }
 
 /** A running subscription. */
@@ -109,6 +131,7 @@ class Subscription implements ConsumerHandle {
       names,
       policy: { immediateRetries: options.immediateRetries ?? 2, redeliveryDelaysMs: options.redeliveryDelaysMs ?? [1000, 10_000, 60_000] },
       adapter: options.adapter,
+      onFault: options.onFault,
       handler,
       publisher,
       logger,

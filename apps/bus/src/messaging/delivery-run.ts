@@ -1,7 +1,7 @@
 import type * as amqp from 'amqplib';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AckBatcher } from './ack-batcher';
-import type { Delivery, DeliveryHandler } from './consumer';
+import type { Delivery, DeliveryHandler, FaultEvent } from './consumer';
 import { attemptsOf, decide, faultHeaders, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
 import type { Publisher, PublishProps } from './publisher';
@@ -13,6 +13,7 @@ export interface DeliveryRunContext {
   names: DestinationQueueNames;
   policy: DeliveryPolicy;
   adapter?: string;
+  onFault?: (event: FaultEvent) => void | Promise<void>;
   handler: DeliveryHandler;
   publisher: Publisher;
   logger: MessagingLogger;
@@ -74,7 +75,7 @@ export class DeliveryRun {
   private redeliver(fault: Fault, envelope: CanonicalEnvelope, delayMs: number): Promise<void> {
     const queue = this.ctx.names.retry(delayMs);
     this.ctx.logger.warn(MessagingLog.retrying(queue, envelope.id, envelope.type, this.ctx.system, this.attempts + 1, fault.code, queue));
-    return this.moveTo(queue, fault);
+    return this.moveTo('retry', queue, fault, envelope);
   }
 
   private deadLetter(fault: Fault, envelope: CanonicalEnvelope | undefined): Promise<void> {
@@ -82,10 +83,10 @@ export class DeliveryRun {
     const id = envelope?.id ?? String(this.msg.properties.messageId ?? '(no message id)');
     const type = envelope?.type ?? String(this.msg.properties.type ?? '(unknown type)');
     this.ctx.logger.warn(MessagingLog.deadLettered(queue, id, type, this.ctx.system, this.attempts + 1, fault.code, fault.message));
-    return this.moveTo(queue, fault);
+    return this.moveTo('deadLetter', queue, fault, envelope);
   }
 
-  private async moveTo(queue: string, fault: Fault): Promise<void> {
+  private async moveTo(kind: FaultEvent['kind'], queue: string, fault: Fault, envelope: CanonicalEnvelope | undefined): Promise<void> {
     const tag = this.msg.fields.deliveryTag;
     // The channel is gone: the broker requeues the original, so a copy now would be a duplicate.
     if (this.batcher.isDiscarded) return;
@@ -94,11 +95,23 @@ export class DeliveryRun {
       await this.ctx.publisher.publishToQueue(queue, this.msg.content, headers, copyProps(this.msg.properties));
       this.batcher.ack(tag);
     } catch (err) {
-      if (this.batcher.isDiscarded) return;
-      this.ctx.logger.error(MessagingLog.copyFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err as Error));
-      await pause(REQUEUE_BACKOFF_MS, this.ctx.signal);
-      if (!this.ctx.signal.aborted) this.batcher.nack(tag, true);
+      return this.requeueLater(queue, tag, err as Error);
     }
+    if (!this.ctx.onFault) return;
+    const event: FaultEvent = { kind, envelope, destination: this.ctx.system, fault, attempts: this.attempts + 1, queue, headers };
+    try {
+      await this.ctx.onFault(event);
+    } catch (err) {
+      this.ctx.logger.error(MessagingLog.faultHookFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err as Error));
+    }
+  }
+
+  /** The copy failed while the channel lives (e.g. its queue is gone): put the original back, not at once. */
+  private async requeueLater(queue: string, tag: number, err: Error): Promise<void> {
+    if (this.batcher.isDiscarded) return;
+    this.ctx.logger.error(MessagingLog.copyFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err));
+    await pause(REQUEUE_BACKOFF_MS, this.ctx.signal);
+    if (!this.ctx.signal.aborted) this.batcher.nack(tag, true);
   }
 }
 
