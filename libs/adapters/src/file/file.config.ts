@@ -68,7 +68,7 @@ export class FileInboundConfig {
   csvColumns?: string[];
 
   /** The first line holds the column names (used when csvColumns is not set). @default false */
-  @Type(() => Boolean) @IsBoolean()
+  @IsBoolean()
   headerRow: boolean = false;
 
   /** Constant values added to every record's meta, e.g. `{ timeZone: Europe/Berlin }` for the system's mapper. */

@@ -68,7 +68,6 @@ export class FileInstance implements AdapterInstance {
   async listen(onNative: OnNative, signal: AbortSignal, ledger: FileLedger = this.memoryLedger): Promise<void> {
     if (!this.inbound) throw new Error(`file ${this.ctx.instanceName}: listen() needs inbound: settings with a dropDir`);
     const stop = AbortSignal.any([signal, this.closing.signal]);
-    await this.client.prepareInbound();
     let running: Promise<void> | undefined;
     let again = false;
     const trigger = () => {
@@ -97,6 +96,8 @@ export class FileInstance implements AdapterInstance {
   /** One pass over the drop folder; returns the reports of the files it finished. */
   async scan(onNative: OnNative, ledger: FileLedger = this.memoryLedger, signal: AbortSignal = this.closing.signal): Promise<FileReport[]> {
     const reports: FileReport[] = [];
+    // Every scan, so a processed/ folder an operator removed comes back.
+    await this.client.prepareInbound();
     for (const name of await this.client.list()) {
       if (signal.aborted) break;
       if (isBookkeepingName(name) || !this.matches.test(name)) continue;
