@@ -183,6 +183,7 @@ describe('loadBusConfig', () => {
 systems:
   sales: { adapter: pipe, mapping: mappings/sales, mapper: passthrough, colour: blue }
   Bad_Name: { adapter: pipe, mapper: passthrough }
+  unrouted: { adapter: pipe, mapper: passthrough }
   lost: { adapter: "" }
 routes:
   - name: r1
@@ -211,6 +212,7 @@ extra: 1
         'systems.sales.colour: unknown key (allowed: adapter, codec, codecOptions, inbound, mapper, mapping, outbound, xref)',
         'systems.sales: has both mapping and mapper; keep one',
         'systems.Bad_Name: system names must be lowercase letters, digits and dashes, starting with a letter (they name queues and URLs)',
+        'systems.unrouted: "unrouted" is reserved: the bus\'s own queue bus.unrouted has that name; choose another',
         'systems.lost.adapter: must be a non-empty string',
         'systems.lost: needs a mapping (a folder of JSONata files, e.g. mappings/<system>) or a mapper (e.g. passthrough)',
         'routes[1].name: "r1" is already used by routes[0]; route names must be unique',
@@ -268,10 +270,12 @@ extra: 1
     });
 
     it('should refuse a query whose answering system has no answer mapping or no query capability', async () => {
-      const yaml = VALID.replace('answeredBy: billing, timeoutMs: 2s }', 'answeredBy: billing }\n  - { type: contract.get, answeredBy: billing }\n  - { type: usage.get, answeredBy: archive }');
+      const yaml = VALID.replace('answeredBy: billing, timeoutMs: 2s }', 'answeredBy: billing }\n  - { type: contract.get, answeredBy: billing }\n  - { type: usage.get, answeredBy: archive }\n  - { type: usage.sum, answeredBy: sales }');
       expect(await problemsOf(yaml)).toEqual([
         'queries[1]: "billing" has no answer mapping for contract.get (answers: billing-period.get); add answers/contract.get.request.jsonata and answers/contract.get.response.jsonata to its mapping',
         'queries[2].answeredBy: "archive" cannot answer queries: adapter sink has no query capability',
+        'queries[3].answeredBy: "sales" has no outbound settings to ask it with; add systems.sales.outbound',
+        'queries[3]: "sales" has no answer mapping for usage.sum (answers: nothing); add answers/usage.sum.request.jsonata and answers/usage.sum.response.jsonata to its mapping',
       ]);
     });
 

@@ -3,6 +3,9 @@ import { validateAs } from './class-validation';
 import type { ConfigProblem } from './config.errors';
 import { formatPath } from './config-path';
 
+/** `bus.unrouted` holds messages no route matched; a system of that name would share its queue. */
+const RESERVED_SYSTEM_NAMES = ['unrouted'];
+
 /**
  * Layer 2 of the config check: the shape of bus.yaml. Runs the class-validator classes over the
  * whole tree (the `systems` map entry by entry) and reports every problem with its path.
@@ -16,6 +19,8 @@ export function validateBusConfig(plain: unknown): { value: BusConfig; problems:
       const path = formatPath(['systems', name]);
       if (!SYSTEM_NAME.test(name)) {
         problems.push({ path, message: 'system names must be lowercase letters, digits and dashes, starting with a letter (they name queues and URLs)' });
+      } else if (RESERVED_SYSTEM_NAMES.includes(name)) {
+        problems.push({ path, message: `"${name}" is reserved: the bus's own queue bus.${name} has that name; choose another` });
       }
       const checked = validateAs(SystemConfig, system, path);
       problems.push(...checked.problems);

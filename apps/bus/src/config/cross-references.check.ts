@@ -58,6 +58,9 @@ export async function checkCrossReferences(
     if (!system.adapter.capabilities.query) {
       return problems.push({ path: at, message: `"${system.name}" cannot answer queries: adapter ${system.adapter.id} has no query capability` });
     }
+    if (!system.outbound) {
+      problems.push({ path: at, message: `"${system.name}" has no outbound settings to ask it with; add systems.${system.name}.outbound` });
+    }
     if (!system.mapping.answers.some((p) => matchesType(p, query.type))) {
       problems.push({
         path: formatPath(['queries', i]),

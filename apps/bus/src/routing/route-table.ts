@@ -67,7 +67,9 @@ const CANDIDATE_CACHE_LIMIT = 10_000;
 export class RouteTable {
   private readonly exact = new Map<string, CompiledRoute[]>();
   private readonly patterned = new Map<string, CompiledRoute[]>();
-  private readonly candidateCache = new Map<string, readonly CompiledRoute[]>();
+  /** source -> type -> candidates; nested so a lookup allocates no key string. */
+  private readonly candidateCache = new Map<string, Map<string, readonly CompiledRoute[]>>();
+  private cachedPairs = 0;
   private readonly transforms = new Map<string, RouteExpression>();
   private readonly queryRoutes = new Map<string, QueryRoute>();
 
@@ -148,16 +150,21 @@ export class RouteTable {
 
   /** Routes that may apply to (source, type) before conditions, in config order. */
   private candidates(source: string, type: string): readonly CompiledRoute[] {
-    const cacheKey = key(source, type);
-    const cached = this.candidateCache.get(cacheKey);
+    const cached = this.candidateCache.get(source)?.get(type);
     if (cached) return cached;
-    const found = new Set<CompiledRoute>([...(this.exact.get(key(ANY, type)) ?? []), ...(this.exact.get(cacheKey) ?? [])]);
+    const found = new Set<CompiledRoute>([...(this.exact.get(key(ANY, type)) ?? []), ...(this.exact.get(key(source, type)) ?? [])]);
     for (const route of [...(this.patterned.get(ANY) ?? []), ...(source === ANY ? [] : (this.patterned.get(source) ?? []))]) {
       if (route.patterns.some((m) => m(type))) found.add(route);
     }
     const list = [...found].sort((a, b) => a.index - b.index);
-    if (this.candidateCache.size >= CANDIDATE_CACHE_LIMIT) this.candidateCache.clear();
-    this.candidateCache.set(cacheKey, list);
+    if (this.cachedPairs >= CANDIDATE_CACHE_LIMIT) {
+      this.candidateCache.clear();
+      this.cachedPairs = 0;
+    }
+    let byType = this.candidateCache.get(source);
+    if (!byType) this.candidateCache.set(source, (byType = new Map()));
+    byType.set(type, list);
+    this.cachedPairs++;
     return list;
   }
 }
