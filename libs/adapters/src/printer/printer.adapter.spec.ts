@@ -8,6 +8,7 @@ import { validateSync } from 'class-validator';
 import { LetterRenderer } from '../mail-merge/letter.renderer';
 import { MappingError, PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { PrinterInstance, printerAdapter, toJobName } from './printer.adapter';
+import { runAdapterConformance } from '../testing/adapter-conformance';
 import { PrinterOutboundConfig } from './printer.config';
 import { CUPS_IPP_URL, ensureCups, pdfToText, printedPdfs, removePrintedPdfs, waitForPrintedPdf } from './testing/cups-pdf';
 
@@ -25,6 +26,14 @@ const letter = (name: string) =>
 
 describe(PrinterInstance.name, () => {
   jest.setTimeout(60_000);
+
+  runAdapterConformance(printerAdapter, {
+    validOutbound: [
+      { ippUrl: 'ipp://127.0.0.1:1/printers/unreachable', requestTimeoutMs: 2000 },
+      { ippUrl: 'ipps://print.example.com:631/printers/letters', jobNameTemplate: 'letter-{{customerId}}-{{run}}', completionTimeoutMs: 0 },
+      { spoolDir: '/var/spool/bus/letters' },
+    ],
+  });
 
   describe('with CUPS-PDF', () => {
     const runs: string[] = [];

@@ -4,6 +4,7 @@ import { validateSync } from 'class-validator';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { InvalidMailAddressError } from './mail-address';
 import { messageIdFor, smtpAdapter, SmtpInstance } from './smtp.adapter';
+import { runAdapterConformance } from '../testing/adapter-conformance';
 import { SmtpOutboundConfig } from './smtp.config';
 import { encodeMail } from './smtp.message';
 import { SmtpSink } from './testing/smtp-sink';
@@ -12,6 +13,13 @@ const logger = { log: () => undefined, error: () => undefined, warn: () => undef
 const ctxFor = (key: string) => ({ idempotencyKey: key, messageId: key.split(':')[0], correlationId: 'corr-1', type: 'notice.email' });
 
 describe(SmtpInstance.name, () => {
+  runAdapterConformance(smtpAdapter, {
+    validOutbound: [
+      { host: '127.0.0.1', port: 1, from: 'letters@example.com', timeoutMs: 2000 },
+      { host: 'smtp.example.com', port: 465, secure: true, auth: { user: 'u', pass: 'p' }, from: 'letters@example.com', fromName: 'Service', maxConnections: 4 },
+    ],
+  });
+
   let sink: SmtpSink;
   let sut: ReturnType<typeof smtpAdapter.create>;
 
