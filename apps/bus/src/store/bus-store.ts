@@ -92,6 +92,15 @@ export interface BusStore {
   /** Releases only when `owner` holds it. */
   releaseLock(name: string, owner: string): Promise<void>;
 
+  // --- key-value state (small shared state of a feature, e.g. an aggregation's open groups) ---
+  /** The value under (namespace, key), or null when absent or expired. */
+  getValue<V = unknown>(namespace: string, key: string): Promise<V | null>;
+  /** Stores a JSON-serialisable value; with `ttlMs` it expires after that long. */
+  setValue(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void>;
+  deleteValue(namespace: string, key: string): Promise<void>;
+  /** Every live entry of a namespace, by key. */
+  listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>>;
+
   // --- retention ---
   /**
    * Deletes journal entries, delivery records, ingress keys, resolved dead letters and finished job

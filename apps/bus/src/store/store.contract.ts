@@ -217,6 +217,35 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
       });
     });
 
+    describe('key-value state', () => {
+      it('should set, replace, list and delete values within a namespace', async () => {
+        const ns = uid('ns');
+        expect(await sut.getValue(ns, 'a')).toBeNull();
+        await sut.setValue(ns, 'b', { records: 2, lastAt: '2026-11-28T10:00:00.000Z' });
+        await sut.setValue(ns, 'a', [1, 2]);
+        await sut.setValue(ns, 'a', [1, 2, 3]);
+        await sut.setValue(uid('other'), 'a', 'elsewhere');
+        expect(await sut.getValue(ns, 'a')).toEqual([1, 2, 3]);
+        expect(await sut.listValues(ns)).toEqual([
+          { key: 'a', value: [1, 2, 3] },
+          { key: 'b', value: { records: 2, lastAt: '2026-11-28T10:00:00.000Z' } },
+        ]);
+        await sut.deleteValue(ns, 'a');
+        expect(await sut.getValue(ns, 'a')).toBeNull();
+        expect((await sut.listValues(ns)).map((e) => e.key)).toEqual(['b']);
+      });
+
+      it('should not return an expired value', async () => {
+        const ns = uid('ns');
+        await sut.setValue(ns, 'gone', 1, -1);
+        await sut.setValue(ns, 'kept', 2, 60_000);
+        expect(await sut.getValue(ns, 'gone')).toBeNull();
+        expect(await sut.listValues(ns)).toEqual([{ key: 'kept', value: 2 }]);
+        await sut.setValue(ns, 'gone', 3);
+        expect(await sut.getValue(ns, 'gone')).toBe(3);
+      });
+    });
+
     describe('retention', () => {
       it('should purge old journal entries, deliveries, keys and resolved dead letters but keep open dead letters', async () => {
         const old = message({ receivedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });

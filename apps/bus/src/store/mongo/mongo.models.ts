@@ -32,6 +32,7 @@ export interface FileDoc { _id: string; system: string; fileName: string; claime
 export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
 export interface JobItemDoc { runId: string; itemKey: string; printed: boolean; emailed: boolean; failed: boolean; detail?: string; updatedAt: Date }
 export interface LockDoc { _id: string; owner: string; expiresAt: number }
+export interface KvDoc { namespace: string; key: string; value: unknown; expiresAt?: Date }
 
 export interface MongoModels {
   messages: Model<MessageDoc>;
@@ -45,6 +46,7 @@ export interface MongoModels {
   jobRuns: Model<JobRunDoc>;
   jobItems: Model<JobItemDoc>;
   locks: Model<LockDoc>;
+  kv: Model<KvDoc>;
 }
 
 // No version key, no auto timestamps; `minimize: false` keeps empty objects in Mixed fields as written.
@@ -139,6 +141,14 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
 
   const locks = new Schema<LockDoc>({ _id: { type: String, required: true }, owner: String, expiresAt: Number }, { ...opts, collection: 'locks' });
 
+  const kv = new Schema<KvDoc>(
+    { namespace: { type: String, required: true }, key: { type: String, required: true }, value: Schema.Types.Mixed, expiresAt: Date },
+    { ...opts, collection: 'kv' },
+  );
+  kv.index({ namespace: 1, key: 1 }, { unique: true });
+  // Entries without expiresAt never expire; reads also check expiresAt, as the TTL monitor runs only once a minute.
+  kv.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
+
   return {
     messages: conn.model<MessageDoc>('JournalMessage', messages),
     destinations: conn.model<DestinationDoc>('JournalDestination', destinations),
@@ -151,6 +161,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     jobRuns: conn.model<JobRunDoc>('JobRun', jobRuns),
     jobItems: conn.model<JobItemDoc>('JobItem', jobItems),
     locks: conn.model<LockDoc>('Lock', locks),
+    kv: conn.model<KvDoc>('KeyValue', kv),
   };
 }
 

@@ -248,6 +248,31 @@ export class MongoStore implements BusStore {
     await this.m.locks.deleteOne({ _id: name, owner });
   }
 
+  async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
+    const doc = await this.m.kv.findOne({ namespace, key, ...live() }).lean();
+    return doc ? ((doc.value ?? null) as V | null) : null;
+  }
+
+  async setValue(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const update = ttlMs === undefined ? { $set: { value: value ?? null }, $unset: { expiresAt: 1 } } : { $set: { value: value ?? null, expiresAt: new Date(Date.now() + ttlMs) } };
+    try {
+      await this.m.kv.updateOne({ namespace, key }, update, { upsert: true });
+    } catch (err) {
+      // Two concurrent first writes of one key: the loser writes over the winner, as a later set would.
+      if (!isDuplicateKey(err)) throw err;
+      await this.m.kv.updateOne({ namespace, key }, update);
+    }
+  }
+
+  async deleteValue(namespace: string, key: string): Promise<void> {
+    await this.m.kv.deleteOne({ namespace, key });
+  }
+
+  async listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
+    const docs = await this.m.kv.find({ namespace, ...live() }).sort({ key: 1 }).lean();
+    return docs.map((d) => ({ key: d.key, value: (d.value ?? null) as V }));
+  }
+
   async purgeOlderThan(date: T.TimeInput): Promise<void> {
     const cutoff = new Date(toIso(date, 'date')!);
     const oldRuns = (await this.m.jobRuns.find({ state: { $ne: 'running' }, startedAt: { $lt: cutoff.toISOString() } }, { _id: 1 }).lean()).map((r) => r._id);
@@ -266,6 +291,11 @@ export class MongoStore implements BusStore {
     this.closed = true;
     await this.conn.close();
   }
+}
+
+/** Not expired: MongoDB's TTL monitor deletes expired entries only about once a minute. */
+function live() {
+  return { $or: [{ expiresAt: { $exists: false } }, { expiresAt: null }, { expiresAt: { $gt: new Date() } }] };
 }
 
 function toDeadLetter(doc: DeadLetterDoc): T.DeadLetter {

@@ -124,6 +124,14 @@ CREATE TABLE IF NOT EXISTS job_items (
   PRIMARY KEY (run_id, item_key)
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS kv (
+  namespace TEXT NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  expires_at INTEGER,
+  PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS locks (
   name TEXT PRIMARY KEY,
   owner TEXT NOT NULL,

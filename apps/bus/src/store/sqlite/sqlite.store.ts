@@ -221,6 +221,25 @@ export class SqliteStore implements BusStore {
     this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
   }
 
+  async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
+    const value = this.stmt('SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').pluck().get(namespace, key, Date.now()) as string | undefined;
+    return value === undefined ? null : (JSON.parse(value) as V);
+  }
+
+  async setValue(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    this.stmt('INSERT INTO kv (namespace, key, value, expires_at) VALUES (?, ?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at')
+      .run(namespace, key, JSON.stringify(value ?? null), ttlMs === undefined ? null : Date.now() + ttlMs);
+  }
+
+  async deleteValue(namespace: string, key: string): Promise<void> {
+    this.stmt('DELETE FROM kv WHERE namespace = ? AND key = ?').run(namespace, key);
+  }
+
+  async listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
+    const rows = this.stmt('SELECT key, value FROM kv WHERE namespace = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key').all(namespace, Date.now()) as { key: string; value: string }[];
+    return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as V }));
+  }
+
   async purgeOlderThan(date: T.TimeInput): Promise<void> {
     const cutoff = toIso(date, 'date')!;
     this.db.transaction(() => {
@@ -230,6 +249,7 @@ export class SqliteStore implements BusStore {
       this.stmt(`DELETE FROM dead_letters WHERE state <> 'dead' AND resolved_at < ?`).run(cutoff);
       this.stmt(`DELETE FROM job_items WHERE run_id IN (SELECT id FROM job_runs WHERE state <> 'running' AND started_at < ?)`).run(cutoff);
       this.stmt(`DELETE FROM job_runs WHERE state <> 'running' AND started_at < ?`).run(cutoff);
+      this.stmt('DELETE FROM kv WHERE expires_at <= ?').run(Date.now());
     })();
   }
 
