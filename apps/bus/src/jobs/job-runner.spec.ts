@@ -120,6 +120,14 @@ describe(JobRunner.name, () => {
     expect(printer.customers()).toHaveLength(3);
   });
 
+  it('should not start the job twice on one instance', async () => {
+    const { sut, printer } = setup(3);
+    const [a, b] = await Promise.all([sut.start('letters'), sut.start('letters')]);
+    expect([a.reason, b.reason]).toContain('the job is already running on this instance');
+    await Promise.all([a.finished, b.finished]);
+    expect(printer.customers()).toHaveLength(3);
+  });
+
   it('should run a schedule slot on exactly one instance, once', async () => {
     const { runner, printer, job } = setup(3);
     const slot = new Date('2026-01-15T06:00:00Z');

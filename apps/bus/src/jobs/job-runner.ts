@@ -75,22 +75,29 @@ export class JobRunner {
     const job = this.job(name);
     const notStarted = (reason: string): JobStart => ({ started: false, reason, finished: Promise.resolve(null) });
     if (this.active.has(name)) return notStarted(JobTexts.notStartedBusy);
+    // Claimed before the first await: two starts on this instance share the lock owner, so the
+    // store lease alone would let both through.
+    const active: ActiveRun = { runId: '', controller: new AbortController() };
+    this.active.set(name, active);
     const lock = `job:${name}`;
-    if (!(await this.deps.store.tryAcquireLock(lock, this.deps.owner, job.lockTtlMs))) return notStarted(JobTexts.notStartedLocked);
-    if (this.active.has(name)) return notStarted(JobTexts.notStartedBusy);
     let run: JobRun | string;
     try {
+      if (!(await this.deps.store.tryAcquireLock(lock, this.deps.owner, job.lockTtlMs))) {
+        this.active.delete(name);
+        return notStarted(JobTexts.notStartedLocked);
+      }
       run = await this.pickRun(job, options);
     } catch (error) {
-      await this.deps.store.releaseLock(lock, this.deps.owner);
+      this.active.delete(name);
+      await this.deps.store.releaseLock(lock, this.deps.owner).catch(() => undefined);
       throw error;
     }
     if (typeof run === 'string') {
+      this.active.delete(name);
       await this.deps.store.releaseLock(lock, this.deps.owner);
       return notStarted(run);
     }
-    const active: ActiveRun = { runId: run.id, controller: new AbortController() };
-    this.active.set(name, active);
+    active.runId = run.id;
     const finished = this.execute(job, run, active, options.retryFailed === true).finally(() => {
       this.active.delete(name);
       return this.deps.store.releaseLock(lock, this.deps.owner).catch(() => undefined);
