@@ -217,6 +217,17 @@ describe('messaging against RabbitMQ', () => {
     expect(logger.warnings().some((w) => w.includes('m-broken') && w.includes(ErrorCodes.CANONICAL_INVALID))).toBe(true);
   });
 
+  it('should park a message in the unrouted queue of its own prefix', async () => {
+    const msg = envelope();
+
+    await publisher.publishToQueue(publisher.unroutedQueue, msg, { [BusHeaders.FAULT_CODE]: ErrorCodes.ROUTE_NO_MATCH });
+
+    const [parked] = await drainQueue(`${prefix}.bus.unrouted`);
+    expect(JSON.parse(parked.content.toString())).toEqual(msg);
+    expect(parked.properties).toMatchObject({ messageId: msg.id, type: msg.type, correlationId: msg.correlationId, contentType: 'application/json', deliveryMode: 2 });
+    expect(parked.properties.headers?.[BusHeaders.FAULT_CODE]).toBe(ErrorCodes.ROUTE_NO_MATCH);
+  });
+
   it('should reject a publish that no queue receives', async () => {
     await expect(publisher.publish(envelope(), ['nobody'])).rejects.toBeInstanceOf(UnroutableError);
     await expect(publisher.publishToQueue(`${prefix}.missing`, envelope())).rejects.toMatchObject({ code: ErrorCodes.DELIVERY_UNKNOWN_DESTINATION });

@@ -3,7 +3,7 @@ import type * as amqp from 'amqplib';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import type { AmqpConnection } from './amqp-connection';
 import { BrokerUnavailableError, UnroutableError } from './messaging.errors';
-import { declareCore, deliverExchange, type NamingOptions, type QueueType } from './topology';
+import { declareCore, deliverExchange, unroutedQueue, type NamingOptions, type QueueType } from './topology';
 
 /** Message properties a caller may set on {@link Publisher.publishToQueue}. */
 export type PublishProps = Pick<
@@ -40,12 +40,15 @@ interface ChannelState {
 export class Publisher {
   private readonly states = new WeakMap<amqp.ConfirmChannel, ChannelState>();
   private readonly exchange: string;
+  /** `bus.unrouted` with this publisher's prefix: where messages no route matched are parked. */
+  readonly unroutedQueue: string;
 
   constructor(
     private readonly connection: AmqpConnection,
     private readonly options: PublisherOptions = {},
   ) {
     this.exchange = deliverExchange(options.prefix);
+    this.unroutedQueue = unroutedQueue(options.prefix);
     if (options.declareCore !== false) {
       const declare = () => connection.withChannel((ch) => declareCore(ch, { prefix: options.prefix, queueType: options.queueType }));
       connection.onConnected(declare);
