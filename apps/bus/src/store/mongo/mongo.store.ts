@@ -4,6 +4,7 @@ import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOption
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
+import { MongoKv } from './mongo.kv';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 
 export interface MongoStoreOptions extends StoreOptions {
@@ -24,10 +25,12 @@ const DURABLE_CREATE = { w: 'majority', j: true };
 export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
+  private readonly kv: MongoKv;
   private closed = false;
 
   private constructor(private readonly conn: Connection, private readonly m: MongoModels) {
     this.journal = new MongoJournal(m);
+    this.kv = new MongoKv(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -248,29 +251,20 @@ export class MongoStore implements BusStore {
     await this.m.locks.deleteOne({ _id: name, owner });
   }
 
-  async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
-    const doc = await this.m.kv.findOne({ namespace, key, ...live() }).lean();
-    return doc ? ((doc.value ?? null) as V | null) : null;
+  getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
+    return this.kv.get<V>(namespace, key);
   }
 
-  async setValue(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void> {
-    const update = ttlMs === undefined ? { $set: { value: value ?? null }, $unset: { expiresAt: 1 } } : { $set: { value: value ?? null, expiresAt: new Date(Date.now() + ttlMs) } };
-    try {
-      await this.m.kv.updateOne({ namespace, key }, update, { upsert: true });
-    } catch (err) {
-      // Two concurrent first writes of one key: the loser writes over the winner, as a later set would.
-      if (!isDuplicateKey(err)) throw err;
-      await this.m.kv.updateOne({ namespace, key }, update);
-    }
+  setValue(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    return this.kv.set(namespace, key, value, ttlMs);
   }
 
-  async deleteValue(namespace: string, key: string): Promise<void> {
-    await this.m.kv.deleteOne({ namespace, key });
+  deleteValue(namespace: string, key: string): Promise<void> {
+    return this.kv.delete(namespace, key);
   }
 
-  async listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
-    const docs = await this.m.kv.find({ namespace, ...live() }).sort({ key: 1 }).lean();
-    return docs.map((d) => ({ key: d.key, value: (d.value ?? null) as V }));
+  listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
+    return this.kv.list<V>(namespace);
   }
 
   async purgeOlderThan(date: T.TimeInput): Promise<void> {
@@ -291,11 +285,6 @@ export class MongoStore implements BusStore {
     this.closed = true;
     await this.conn.close();
   }
-}
-
-/** Not expired: MongoDB's TTL monitor deletes expired entries only about once a minute. */
-function live() {
-  return { $or: [{ expiresAt: { $exists: false } }, { expiresAt: null }, { expiresAt: { $gt: new Date() } }] };
 }
 
 function toDeadLetter(doc: DeadLetterDoc): T.DeadLetter {
