@@ -29,6 +29,8 @@ export interface RunningBilling {
   outbox(): readonly OutboxEntry[];
   settled(): Promise<void>;
   chaos: Chaos;
+  /** Posts and asks to this bus from now on (busUrl as in the options; apiKey defaults to the one given at start). */
+  useBus(busUrl: string, apiKey?: string): void;
   /** Requests answered from the idempotency cache rather than applied again. */
   replayed(): number;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export async function startBilling(options: BillingOptions = {}): Promise<Runnin
     outbox: () => bus.outbox,
     settled: () => bus.settled(),
     chaos,
+    useBus: (busUrl, apiKey) => bus.useBus(busUrl, apiKey),
     replayed: () => idempotency.replayed,
     close: async () => {
       await server.close();

@@ -31,6 +31,8 @@ export interface RunningSales {
   /** Resolves when every event so far has been sent to the bus or has failed. */
   settled(): Promise<void>;
   chaos: Chaos;
+  /** Posts and asks to this bus from now on (busUrl as in the options; apiKey defaults to the one given at start). */
+  useBus(busUrl: string, apiKey?: string): void;
   /** Status updates answered from the idempotency cache rather than applied again. */
   replayed(): number;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startSales(options: SalesOptions = {}): Promise<RunningSal
     outbox: () => bus.outbox,
     settled: () => bus.settled(),
     chaos,
+    useBus: (busUrl, apiKey) => bus.useBus(busUrl, apiKey),
     replayed: () => idempotency.replayed,
     close: async () => {
       await server.close();

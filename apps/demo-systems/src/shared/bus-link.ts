@@ -36,7 +36,12 @@ export class BusLink {
   private seq = 0;
   private closed = false;
 
-  constructor(private readonly options: BusLinkOptions) {}
+  constructor(private options: BusLinkOptions) {}
+
+  /** Points the system at a bus started after it (tests start the systems first, the bus needs their URLs). */
+  useBus(busUrl: string, apiKey = this.options.apiKey): void {
+    this.options = { ...this.options, busUrl, apiKey };
+  }
 
   get messagesUrl(): string | undefined {
     return this.options.busUrl && `${trimSlash(this.options.busUrl)}/adapters/${this.options.system}/messages`;
