@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { busConfigJsonSchemaText } from './bus-config.json-schema';
+import { busConfigJsonSchema, busConfigJsonSchemaText } from './bus-config.json-schema';
 
 const CONFIG = path.resolve(__dirname, '../../../../config');
 
-describe('busConfigJsonSchema', () => {
+describe(busConfigJsonSchema.name, () => {
   it('should match the committed config/bus.schema.json (regenerate it after changing the config classes)', () => {
     const committed = readFileSync(path.join(CONFIG, 'bus.schema.json'), 'utf8');
     // The fix, when this fails: npx ts-node -P tsconfig.json -r tsconfig-paths/register apps/bus/src/config/bus-config.json-schema.ts

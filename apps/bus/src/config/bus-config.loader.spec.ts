@@ -64,7 +64,7 @@ delivery: { redeliveryDelays: [500ms, 10s, 1m] }
 ingress: { bodyLimit: 512kb }
 `;
 
-describe('loadBusConfig', () => {
+describe(loadBusConfig.name, () => {
   let dir: string;
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'bus-config-'));
@@ -141,6 +141,12 @@ describe('loadBusConfig', () => {
       expect(redacted.systems.bridge.inbound).toEqual({ dropDir: '/var/cdr' });
       expect(JSON.stringify(redacted)).not.toContain('sales-secret');
       expect(sut.systems.get('sales')!.inbound).toEqual({ apiKey: 'sales-secret' });
+    });
+
+    it('should accept YAML anchors and merge keys', async () => {
+      const yaml = VALID.replace('  archive: { adapter: sink,', '  archive: &sink { adapter: sink,').replace('routes:', '  archive-2: { <<: *sink, mapper: passthrough }\nroutes:');
+      const sut = await load(await write(yaml));
+      expect(sut.systems.get('archive-2')!.outbound).toEqual({ url: 'http://archive.test', timeoutMs: 5000 });
     });
 
     it('should read `$${` as a literal `${`', async () => {

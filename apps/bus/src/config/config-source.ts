@@ -8,7 +8,8 @@ export const versionOf = (text: string): string => createHash('sha256').update(t
 
 /** YAML text -> plain tree, or every syntax error with its line and column. */
 export function parseYaml(text: string): { value: unknown; problems: ConfigProblem[] } {
-  const doc = parseDocument(text);
+  // `<<: *defaults` merge keys are YAML 1.1, but integrators use them to share settings between systems.
+  const doc = parseDocument(text, { merge: true });
   if (doc.errors.length) {
     const problems = doc.errors.map((e) => {
       const pos = e.linePos?.[0];

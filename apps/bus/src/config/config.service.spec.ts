@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LoggerService } from '@nestjs/common';
@@ -49,6 +49,12 @@ describe(ConfigService.name, () => {
     sut.onApplicationShutdown();
     await rm(dir, { recursive: true, force: true });
   });
+
+  /** Write-then-rename, as editors save: the watcher never sees a half-written file. */
+  const replaceFile = async (text: string) => {
+    await writeFile(`${file}.tmp`, text);
+    await rename(`${file}.tmp`, file);
+  };
 
   const nextChange = () => new Promise<[ReloadPlan, ActiveConfig]>((resolve) => {
     const off = sut.onChange((plan, next) => {
@@ -169,7 +175,7 @@ describe(ConfigService.name, () => {
   it('should reload when the watched file changes', async () => {
     sut.startWatching();
     const changed = nextChange();
-    await writeFile(file, CONFIG_B);
+    await replaceFile(CONFIG_B);
     const [plan, next] = await changed;
     expect(plan.reason).toBe('file changed');
     expect(plan.systems.added).toEqual(['billing']);
@@ -180,7 +186,7 @@ describe(ConfigService.name, () => {
     const before = sut.active();
     sut.startWatching();
     const rejected = nextRejection();
-    await writeFile(file, 'systems: [');
+    await replaceFile('systems: [');
     expect((await rejected).errors[0].path).toMatch(/^line \d+, column \d+$/);
     expect(sut.active()).toBe(before);
   });
