@@ -1,4 +1,5 @@
 import type { SystemMapping } from '../mapping';
+import { bridgeCdrMapper } from './bridge-cdr.mapper';
 import { passthroughMapper } from './passthrough.mapper';
 
 /**
@@ -7,6 +8,7 @@ import { passthroughMapper } from './passthrough.mapper';
  */
 export const MAPPERS: Record<string, () => SystemMapping> = {
   passthrough: passthroughMapper,
+  'bridge-cdr': bridgeCdrMapper,
 };
 
 export const findMapper = (name: string): (() => SystemMapping) | undefined =>
