@@ -36,15 +36,20 @@ export class MongoStore implements BusStore {
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
   static async connect(options: MongoStoreOptions): Promise<MongoStore> {
     // ignoreUndefined: an absent optional field is left out, not stored as null, as the embedded store does.
-    const conn = await createConnection(options.uri, { dbName: options.dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false, ignoreUndefined: true }).asPromise();
+    const conn = createConnection(options.uri, { dbName: options.dbName, serverSelectionTimeoutMS: 10_000, autoIndex: false, ignoreUndefined: true });
     try {
+      await conn.asPromise();
       const ttlSeconds = Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000));
       const models = createModels(conn, ttlSeconds);
       for (const model of Object.values(models)) await model.syncIndexes();
       return new MongoStore(conn, models);
     } catch (err) {
-      await conn.close();
-      throw err;
+      await conn.close().catch(() => undefined);
+      // The URI is not repeated: it may carry a password.
+      throw new Error(
+        `MongoDB store could not be opened (MONGODB_URI): ${(err as Error)?.message ?? String(err)}. Start MongoDB or fix MONGODB_URI; unset it to use the embedded store.`,
+        { cause: err },
+      );
     }
   }
 
