@@ -69,7 +69,8 @@ export class LetterRenderer {
   private draw(data: LetterData, dateText: string, subject: string | undefined, body: string): Promise<Buffer> {
     const doc = new PDFDocument({
       size: 'A4',
-      margin: 0,
+      // Margins matter only for the flowing body: a long letter breaks onto a second page above them.
+      margins: { top: 20 * MM, bottom: L.marginBottom * MM, left: L.marginLeft * MM, right: L.marginRight * MM },
       compress: this.options.compress ?? true,
       // A fixed CreationDate also fixes the file ID: identical input gives identical bytes.
       info: { CreationDate: data.date, Title: `Letter ${data.recipient.customerId}`, Producer: 'bpi-bus', Creator: 'bpi-bus mail merge' },
@@ -86,6 +87,10 @@ export class LetterRenderer {
     const inner = (w.width - 2 * L.windowPadding) * MM;
     const left = (w.left + L.windowPadding) * MM;
 
+    // Fold marks (105 mm, 210 mm; DIN 5008 form B) and the punch mark (148.5 mm) on the left edge.
+    for (const [yMm, len] of [[105, 5], [148.5, 8], [210, 5]] as const) {
+      doc.moveTo(3 * MM, yMm * MM).lineTo((3 + len) * MM, yMm * MM).lineWidth(0.3).stroke();
+    }
     // Return-address line at the top of the window, small, so it shows through it as post expects.
     const s = this.options.sender;
     doc.font(regular).fontSize(7).text(`${s.name} · ${s.street} · ${s.postalCode} ${s.city}`, left, (w.top + 5) * MM, {
