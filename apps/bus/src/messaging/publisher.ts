@@ -29,7 +29,8 @@ interface Pending {
 interface ChannelState {
   byMessageId: Map<string, Pending[]>;
   blocked: boolean;
-  drainWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }>;
+  /** Publishes held back while the channel's write buffer is full, in order. */
+  waiting: Array<{ publish: () => boolean; reject: (err: Error) => void }>;
 }
 
 /**
@@ -92,44 +93,42 @@ export class Publisher {
 
   private async send(exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
     if (this.declaring) await this.declaring;
-    let channel = this.connection.publishChannel();
+    const channel = this.connection.publishChannel();
     if (!channel) throw this.unavailable();
     const blocked = this.connection.blocked();
     if (blocked) throw new BrokerUnavailableError(`RabbitMQ does not accept messages right now (${blocked}: a memory or disk alarm). Retry later.`);
-    let state = this.stateOf(channel);
-    if (state.blocked) {
-      // Respect the socket's backpressure instead of growing amqplib's buffer without bound.
-      await new Promise<void>((resolve, reject) => state.drainWaiters.push({ resolve, reject }));
-      channel = this.connection.publishChannel();
-      if (!channel) throw this.unavailable();
-      state = this.stateOf(channel);
-    }
+    const state = this.stateOf(channel);
     const messageId = (options.messageId ??= randomUUID());
-    const pending: Pending = {};
-    track(state, messageId, pending);
-    const ch = channel;
     return new Promise<void>((resolve, reject) => {
+      const pending: Pending = {};
       const onConfirm = (err: unknown) => {
         untrack(state, messageId, pending);
         if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm message ${messageId} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. Nothing was accepted; retry later.`));
         else if (pending.returned) reject(unroutable(messageId, pending.returned));
         else resolve();
       };
-      try {
-        const ok = ch.publish(exchange, routingKey, content, { persistent: true, mandatory: true, ...options }, onConfirm);
-        if (!ok) state.blocked = true;
-      } catch (err) {
-        // amqplib throws synchronously when the channel is already closing.
-        untrack(state, messageId, pending);
-        reject(this.unavailable(err as Error));
-      }
+      const publish = (): boolean => {
+        track(state, messageId, pending);
+        try {
+          return channel.publish(exchange, routingKey, content, { persistent: true, mandatory: true, ...options }, onConfirm);
+        } catch (err) {
+          // amqplib throws synchronously when the channel is already closing.
+          untrack(state, messageId, pending);
+          reject(this.unavailable(err as Error));
+          return true;
+        }
+      };
+      // Respect the channel's backpressure: once a write reports a full buffer, hold publishes
+      // back (in order) until 'drain' instead of growing amqplib's buffer without bound.
+      if (state.blocked) state.waiting.push({ publish, reject });
+      else if (!publish()) state.blocked = true;
     });
   }
 
   private stateOf(channel: amqp.ConfirmChannel): ChannelState {
     let state = this.states.get(channel);
     if (state) return state;
-    const created: ChannelState = { byMessageId: new Map(), blocked: false, drainWaiters: [] };
+    const created: ChannelState = { byMessageId: new Map(), blocked: false, waiting: [] };
     channel.on('return', (msg: amqp.Message) => {
       // The broker sends basic.return before the basic.ack of the same message, and in publish
       // order, so the oldest unreturned publish with this message id is the one returned.
@@ -139,10 +138,11 @@ export class Publisher {
     });
     channel.on('drain', () => {
       created.blocked = false;
-      for (const w of created.drainWaiters.splice(0)) w.resolve();
+      // Synchronously, so the buffer fills no further than one write past its mark.
+      while (!created.blocked && created.waiting.length) if (!created.waiting.shift()!.publish()) created.blocked = true;
     });
     channel.once('close', () => {
-      for (const w of created.drainWaiters.splice(0)) w.reject(this.unavailable());
+      for (const w of created.waiting.splice(0)) w.reject(this.unavailable());
     });
     this.states.set(channel, created);
     return created;
