@@ -1,3 +1,5 @@
+// The canonical model's decorated classes need the metadata polyfill first, as in main.ts.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import { AmqpConnection } from '../src/messaging/amqp-connection';

@@ -1,3 +1,5 @@
+// The canonical model's decorated classes need the metadata polyfill first, as in main.ts.
+import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import * as amqp from 'amqplib';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';

@@ -1,3 +1,5 @@
+// The canonical model's decorated classes need the metadata polyfill first, as in main.ts.
+import 'reflect-metadata';
 import { BusHeaders } from '@bus/canonical-model';
 import { attemptsOf, decide, faultHeaders, MAX_FAULT_MESSAGE, outcomeOfThrown, type Decision, type Outcome } from './delivery-policy';
 

@@ -1,3 +1,5 @@
+// The canonical model's decorated classes need the metadata polyfill first, as in main.ts.
+import 'reflect-metadata';
 import { Test } from '@nestjs/testing';
 import { ErrorCodes } from '@bus/canonical-model';
 import { AmqpConnection } from './amqp-connection';

@@ -1,3 +1,5 @@
+// The canonical model's decorated classes need the metadata polyfill first, as in main.ts.
+import 'reflect-metadata';
 import { delayLabel, deliverExchange, queueNames, unroutedQueue } from './topology';
 
 describe(queueNames.name, () => {
