@@ -1,3 +1,4 @@
+import { validatePayload } from '@bus/canonical-model';
 import { MappingError } from '../../adapter.errors';
 import { bridgeCdrMapper, MASTER_CSV_COLUMNS, type MasterCsvRecord } from './bridge-cdr.mapper';
 
@@ -54,17 +55,21 @@ describe('bridgeCdrMapper', () => {
           bookingId: 'R-2026-000123',
           conferenceId: 'CONF-0001',
           caller: '+4930111222',
-          callerName: 'Ann Example',
           startedAt: '2026-12-03T09:00:00.000Z',
           answeredAt: '2026-12-03T09:00:04.000Z',
           endedAt: '2026-12-03T09:30:04.000Z',
           durationSeconds: 1804,
           billableSeconds: 1800,
           disposition: 'answered',
-          source: { file: 'Master-CONF-0001-1.csv', line: 3 },
         },
       },
     ]);
+  });
+
+  it('should produce payloads the canonical model accepts', async () => {
+    const [answered] = await sut.toCanonical(row(), META);
+    const [missed] = await sut.toCanonical(row({ answer: '', billsec: '0', disposition: 'BUSY', duration: '5', end: '2026-12-03 10:00:05' }), META);
+    expect([validatePayload(answered.type, answered.payload), validatePayload(missed.type, missed.payload)]).toEqual([[], []]);
   });
 
   it('should keep an unanswered call with no answer time and nothing billable', async () => {

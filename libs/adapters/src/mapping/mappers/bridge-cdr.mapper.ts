@@ -1,4 +1,4 @@
-import type { CanonicalDraft, CanonicalEnvelope } from '@bus/canonical-model';
+import type { CallDisposition, CanonicalDraft, CanonicalEnvelope, UsageRecordedV1 } from '@bus/canonical-model';
 import { MappingError } from '../../adapter.errors';
 import type { SystemMapping } from '../mapping';
 import { isKnownTimeZone, localToUtc } from './local-time';
@@ -14,30 +14,10 @@ export type MasterCsvColumn = (typeof MASTER_CSV_COLUMNS)[number];
 /** One CDR as the file adapter decodes it with `csvColumns: MASTER_CSV_COLUMNS`. */
 export type MasterCsvRecord = Record<MasterCsvColumn, string>;
 
-/** Payload of `usage.recorded`: one call leg on the conference bridge. */
-export interface UsageRecordedPayload {
-  /** Asterisk uniqueid of the call leg. */
-  usageId: string;
-  /** accountcode: the canonical customer id the bridge was provisioned with. */
-  customerId: string;
-  /** userfield: the booking reference the bridge was provisioned with. */
-  bookingId: string;
-  /** lastdata: the bridge's own conference id (`CONF-0001`). */
-  conferenceId: string;
-  /** The caller's number (src). */
-  caller: string;
-  callerName?: string;
-  startedAt: string;
-  answeredAt?: string;
-  endedAt: string;
-  durationSeconds: number;
-  billableSeconds: number;
-  disposition: 'answered' | 'no-answer' | 'busy' | 'failed' | 'congestion';
-  /** Where the record came from, for operators. */
-  source: { file?: string; line?: number };
-}
+/** Payload of `usage.recorded` (see UsageRecordedV1 in the canonical model). */
+export type UsageRecordedPayload = Omit<UsageRecordedV1, 'pricing'>;
 
-const DISPOSITIONS: Record<string, UsageRecordedPayload['disposition']> = {
+const DISPOSITIONS: Record<string, CallDisposition> = {
   ANSWERED: 'answered',
   'NO ANSWER': 'no-answer',
   BUSY: 'busy',
@@ -46,9 +26,6 @@ const DISPOSITIONS: Record<string, UsageRecordedPayload['disposition']> = {
 };
 
 const col = (name: MasterCsvColumn) => MASTER_CSV_COLUMNS.indexOf(name) + 1;
-
-/** `"Ann Example" <+4930111>` -> `Ann Example`. */
-const nameOf = (clid: string) => /^"(.*)" <[^>]*>$/.exec(clid)?.[1] || undefined;
 
 /**
  * The conference bridge's call records (Asterisk Master.csv rows) -> `usage.recorded`.
@@ -114,16 +91,15 @@ export const bridgeCdrMapper = (): SystemMapping => ({
       usageId,
       customerId,
       bookingId,
-      conferenceId: text('lastdata'),
-      caller: text('src'),
-      ...(nameOf(text('clid')) ? { callerName: nameOf(text('clid')) } : {}),
+      ...(text('lastdata') ? { conferenceId: text('lastdata') } : {}),
+      // The number, not the clid: names in caller ids are whatever the caller's phone sends.
+      caller: text('src') || text('clid') || 'unknown',
       startedAt,
       ...(answeredAt ? { answeredAt } : {}),
       endedAt,
       durationSeconds,
       billableSeconds,
       disposition,
-      source: { file: typeof meta.fileName === 'string' ? meta.fileName : undefined, line: typeof meta.line === 'number' ? meta.line : undefined },
     };
     // uniqueid is unique per call leg on one Asterisk: a re-exported record is dropped by ingress dedup.
     return [{ type: 'usage.recorded', occurredAt: endedAt, nativeId: `cdr-${usageId}`, payload }];
