@@ -1,6 +1,10 @@
 export { startSales, type SalesOptions, type RunningSales } from './sales/sales.server';
 export { startBilling, type BillingOptions, type RunningBilling } from './billing/billing.server';
+export { startBooking, type BookingOptions, type RunningBooking } from './booking/booking.server';
+export { startBridge, type BridgeOptions, type RunningBridge } from './bridge/bridge.server';
 export type { OutboxEntry } from './shared/bus-link';
 export type { ChaosSettings } from './shared/chaos';
 export type * from './sales/sales.types';
 export type * from './billing/billing.types';
+export type * from './booking/booking.types';
+export type * from './bridge/bridge.types';
