@@ -33,8 +33,8 @@ const CONVERTERS: ISchemaConverters = {
     const format = pattern.startsWith('^\\d{4}-\\d{2}-\\d{2}$') ? 'date' : pattern.startsWith('^\\d{4}-\\d{2}-\\d{2}T') ? 'date-time' : undefined;
     return { type: 'string', pattern, ...(format ? { format } : {}) };
   },
-  isISO31661Alpha2: { type: 'string', pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 country code' },
-  isISO4217CurrencyCode: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code' },
+  isISO31661Alpha2: { description: 'ISO 3166-1 alpha-2 country code' },
+  isISO4217CurrencyCode: { description: 'ISO 4217 currency code' },
 };
 
 /** Schemas of every decorated class, keyed by class name; objects reject unknown properties like the validator. */

@@ -1,5 +1,5 @@
 import { applyDecorators } from './apply-decorators';
-import { IsISO8601, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO31661Alpha2, IsISO8601, IsNotEmpty, IsString, Matches, MaxLength } from 'class-validator';
 
 /** Longest id the bus accepts; native ids (CRM ids, UUIDs, invoice numbers) are far shorter. */
 export const MAX_ID_LENGTH = 200;
@@ -29,3 +29,7 @@ export const IsTimestamp = (): PropertyDecorator =>
     }),
     IsISO8601({ strict: true }, { message: '$property must be a valid ISO-8601 date-time' }),
   );
+
+/** ISO 3166-1 alpha-2 country code in upper case, e.g. `DE` (validator.js alone would accept `de`). */
+export const IsCountryCode = (): PropertyDecorator =>
+  applyDecorators(IsString(), Matches(/^[A-Z]{2}$/, { message: '$property must be two upper-case letters (ISO 3166-1 alpha-2)' }), IsISO31661Alpha2());

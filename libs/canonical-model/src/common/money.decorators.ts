@@ -1,8 +1,10 @@
-import { IsISO4217CurrencyCode, IsNumber, Min } from 'class-validator';
+import { IsISO4217CurrencyCode, IsNumber, IsString, Matches, Min } from 'class-validator';
 import { applyDecorators } from './apply-decorators';
 
 /** ISO 4217 currency code, e.g. `EUR`. */
-export const IsCurrency = (): PropertyDecorator => IsISO4217CurrencyCode();
+export const IsCurrency = (): PropertyDecorator =>
+  // validator.js accepts lower case too; the canonical spelling is upper case only.
+  applyDecorators(IsString(), Matches(/^[A-Z]{3}$/, { message: '$property must be three upper-case letters (ISO 4217)' }), IsISO4217CurrencyCode());
 
 /** A finite amount or price that is zero or more (credits are separate documents, not negative lines). */
 export const IsNonNegativeAmount = (): PropertyDecorator =>

@@ -1,5 +1,5 @@
-import { IsISO31661Alpha2, IsString, IsNotEmpty, MaxLength } from 'class-validator';
-import { IsText } from './field.decorators';
+import { IsString, IsNotEmpty, MaxLength } from 'class-validator';
+import { IsCountryCode, IsText } from './field.decorators';
 
 /** A postal address as printed on a letter: one street line, postal code, city, country. */
 export class PostalAddress {
@@ -9,5 +9,5 @@ export class PostalAddress {
   @IsString() @IsNotEmpty() @MaxLength(20) postalCode!: string;
   @IsText(200) city!: string;
   /** ISO 3166-1 alpha-2, upper case, e.g. `DE`. */
-  @IsISO31661Alpha2() country!: string;
+  @IsCountryCode() country!: string;
 }
