@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsArray, IsIn, IsObject, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsObject, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { Duration, DurationList, FreeFormObject, Optional, Size, StringRecord } from './config-decorators';
 
@@ -139,6 +139,19 @@ export class IngressConfig {
   bodyLimit: number = 1024 * 1024;
 }
 
+/** The message journal: what operators search with GET /admin/messages. */
+export class JournalConfig {
+  @Optional() @IsBoolean({ message: 'must be true or false' })
+  @JSONSchema({ default: true, description: 'Record every message and hop; off only to measure its cost' })
+  enabled: boolean = true;
+
+  @Optional() @Size({ description: 'How much of each native body the journal keeps', default: '64kb' })
+  maxRawBytes: number = 64 * 1024;
+
+  @Optional() @Duration({ description: 'Journal entries older than this are purged', default: '30d' })
+  retention: number = 30 * 86_400_000;
+}
+
 /**
  * The whole of config/bus.yaml. Durations are milliseconds and sizes bytes once loaded.
  * `systems` and `jobs` are maps whose entries are checked one by one (see bus-config.validation.ts).
@@ -164,6 +177,9 @@ export class BusConfig {
 
   @Optional() @ValidateNested() @Type(() => IngressConfig)
   ingress: IngressConfig = new IngressConfig();
+
+  @Optional() @ValidateNested() @Type(() => JournalConfig)
+  journal: JournalConfig = new JournalConfig();
 
   /** Scheduled batch jobs by name; each job's owner validates its settings. */
   @Optional() @FreeFormObject('Scheduled batch jobs by name (mail merge)')

@@ -1,0 +1,78 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AdminTokenGuard } from './admin-token.guard';
+import { AdminService } from './admin.service';
+import { BulkReplayDto, DeadLetterSearchDto } from './dto/dead-letter-search.dto';
+import { DiscardDto, ReplayDto } from './dto/discard.dto';
+import { MessageSearchDto } from './dto/message-search.dto';
+
+/** Operators' API; every route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminTokenGuard)
+@Controller('admin')
+export class AdminController {
+  constructor(private readonly admin: AdminService) {}
+
+  @Get('config')
+  @ApiOperation({ summary: 'Active config version (hash, loaded at), last rejected change, redacted config' })
+  config() {
+    return this.admin.configStatus();
+  }
+
+  @Post('config/reload')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Reload config/bus.yaml now; answers with the plan applied, or 422 with every problem' })
+  reload() {
+    return this.admin.reload();
+  }
+
+  @Get('adapters')
+  @ApiOperation({ summary: 'Every system: adapter kind, capabilities, maturity, redacted settings, health' })
+  adapters() {
+    return this.admin.adapters();
+  }
+
+  @Get('routes')
+  routes() {
+    return this.admin.routes();
+  }
+
+  @Get('messages')
+  @ApiOperation({ summary: 'Search the journal (newest first, keyset-paginated)' })
+  messages(@Query() query: MessageSearchDto) {
+    return this.admin.searchMessages(query);
+  }
+
+  @Get('messages/:id')
+  @ApiOperation({ summary: "A message's whole history: received, routed, every attempt per destination, final state" })
+  message(@Param('id') id: string) {
+    return this.admin.message(id);
+  }
+
+  @Get('dead-letters')
+  deadLetters(@Query() query: DeadLetterSearchDto) {
+    return this.admin.deadLetters(query);
+  }
+
+  @Post('dead-letters/replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Replay every dead letter matching the filter; reports how many' })
+  replayMatching(@Body() filter: BulkReplayDto) {
+    return this.admin.replayMatching(filter);
+  }
+
+  @Post('dead-letters/:id/replay')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send one dead letter again, to its destination only' })
+  replay(@Param('id') id: string, @Body() body: ReplayDto) {
+    return this.admin.replay(id, body?.native);
+  }
+
+  @Post('dead-letters/:id/discard')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Discard a dead letter with a reason; it stays in the journal' })
+  discard(@Param('id') id: string, @Body() body: DiscardDto) {
+    return this.admin.discard(id, body.reason);
+  }
+}

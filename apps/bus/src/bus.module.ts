@@ -1,0 +1,87 @@
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { BUS_OPTIONS, type BusOptions } from './bus.options';
+import { CONFIG_SERVICE_OPTIONS, ConfigService } from './config/config.service';
+import { AmqpConnection, Consumer, Publisher, QueryClient, QueryServer } from './messaging';
+import { BUS_STORE, type BusStore } from './store/bus-store';
+import { createStore } from './store/create-store';
+import { Journal } from './journal/journal.service';
+import { MetricsService } from './metrics/metrics.service';
+import { MetricsController } from './metrics/metrics.controller';
+import { EnvelopeFactory } from './inbound/envelope.factory';
+import { InboundPipeline } from './inbound/inbound.pipeline';
+import { InboundListener } from './inbound/inbound.listener';
+import { Dispatcher } from './delivery/dispatcher.service';
+import { DeliveryHandler } from './delivery/delivery.handler';
+import { DeliveryFaults } from './delivery/delivery-faults';
+import { XrefService } from './delivery/xref.service';
+import { IngressService } from './ingress/ingress.service';
+import { IngressController } from './ingress/ingress.controller';
+import { QueryService } from './queries/query.service';
+import { QueryAnswerer } from './queries/query-answerer';
+import { QueryController } from './queries/query.controller';
+import { AdapterHost } from './adapters/adapter-host.service';
+import { HealthController } from './health/health.controller';
+import { AdminTokenGuard } from './admin/admin-token.guard';
+import { AdminService } from './admin/admin.service';
+import { AdminController } from './admin/admin.controller';
+import { ShutdownSequence } from './shutdown.sequence';
+
+/**
+ * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
+ * they are built here from the checked environment. Shutdown order lives in ShutdownSequence.
+ */
+@Module({})
+export class BusModule {
+  static register(options: BusOptions): DynamicModule {
+    const { env } = options;
+    return {
+      module: BusModule,
+      imports: [TerminusModule],
+      controllers: [IngressController, QueryController, HealthController, AdminController, MetricsController],
+      providers: [
+        { provide: BUS_OPTIONS, useValue: options },
+        { provide: CONFIG_SERVICE_OPTIONS, useValue: { file: env.BUS_CONFIG, env: options.vars, initial: options.initial, watch: env.BUS_CONFIG_WATCH } },
+        ConfigService,
+        {
+          provide: AmqpConnection,
+          useFactory: () => new AmqpConnection({ url: env.AMQP_URL, connectionName: `bpi-bus ${process.pid}` }),
+        },
+        { provide: Publisher, useFactory: (c: AmqpConnection) => new Publisher(c, { prefix: options.brokerPrefix, queueType: options.initial.config.delivery.queueType }), inject: [AmqpConnection] },
+        { provide: Consumer, useFactory: (c: AmqpConnection, p: Publisher) => new Consumer(c, p), inject: [AmqpConnection, Publisher] },
+        { provide: QueryClient, useFactory: (c: AmqpConnection) => new QueryClient(c, { prefix: options.brokerPrefix }), inject: [AmqpConnection] },
+        { provide: QueryServer, useFactory: (c: AmqpConnection) => new QueryServer(c, { prefix: options.brokerPrefix }), inject: [AmqpConnection] },
+        {
+          provide: BUS_STORE,
+          useFactory: () => {
+            const logger = new Logger('store');
+            return createStore(env, { retentionMs: options.initial.config.journal.retention, onPurgeError: (err) => logger.warn(`Journal retention purge failed: ${(err as Error).message}; it runs again later.`) });
+          },
+        },
+        {
+          provide: Journal,
+          useFactory: (store: BusStore) => {
+            const { journal } = options.initial.config;
+            return new Journal(store, { enabled: journal.enabled, maxRawBytes: journal.maxRawBytes, logger: new Logger('journal') });
+          },
+          inject: [BUS_STORE],
+        },
+        { provide: MetricsService, useFactory: () => new MetricsService({ logger: new Logger('metrics') }) },
+        AdminTokenGuard,
+        EnvelopeFactory,
+        XrefService,
+        Dispatcher,
+        DeliveryFaults,
+        DeliveryHandler,
+        InboundPipeline,
+        InboundListener,
+        IngressService,
+        QueryService,
+        QueryAnswerer,
+        AdapterHost,
+        AdminService,
+        ShutdownSequence,
+      ],
+    };
+  }
+}

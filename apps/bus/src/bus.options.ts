@@ -1,0 +1,15 @@
+import type { BusEnv } from './config/env.schema';
+import type { ActiveConfig } from './config/active-config';
+
+/** Nest token for {@link BusOptions}. */
+export const BUS_OPTIONS = Symbol('BUS_OPTIONS');
+
+/** What main.ts (or a test) hands the bus module: the checked environment and the first config version. */
+export interface BusOptions {
+  env: BusEnv;
+  initial: ActiveConfig;
+  /** Variables for `${VAR}` in bus.yaml on every reload; default process.env. */
+  vars?: Record<string, string | undefined>;
+  /** Prefix for every exchange and queue name; tests use it to run side by side on one broker. */
+  brokerPrefix?: string;
+}

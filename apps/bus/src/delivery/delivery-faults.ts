@@ -1,0 +1,54 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BusHeaders } from '@bus/canonical-model';
+import type { FaultEvent } from '../messaging';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
+import { Journal } from '../journal/journal.service';
+import { MetricsService } from '../metrics/metrics.service';
+
+/** Headers worth keeping with a dead letter so a replay routes and transforms it as before. */
+const REPLAY_HEADERS = [BusHeaders.ROUTES, BusHeaders.CONFIG_VERSION, BusHeaders.SOURCE, BusHeaders.ACCEPTED_AT, BusHeaders.FIRST_FAILED_AT];
+
+/**
+ * Records what the consumer did with a failed delivery after the broker confirmed the copy:
+ * a scheduled retry in the journal, a dead letter in the store's index (what the admin API lists
+ * and replays), and both in the metrics.
+ */
+@Injectable()
+export class DeliveryFaults {
+  private readonly logger = new Logger('delivery');
+
+  constructor(
+    @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly journal: Journal,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async record(event: FaultEvent): Promise<void> {
+    const { envelope, destination, fault, attempts } = event;
+    if (!envelope) return;
+    if (event.kind === 'retry') {
+      this.metrics.retried(destination, envelope.type);
+      this.journal.hop(envelope.id, { kind: 'retry-scheduled', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
+      return;
+    }
+    this.metrics.dead(destination, envelope.type);
+    this.journal.hop(envelope.id, { kind: 'dead-lettered', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
+    const headers = Object.fromEntries(REPLAY_HEADERS.filter((h) => event.headers[h] !== undefined).map((h) => [h, event.headers[h]]));
+    try {
+      await this.store.recordDeadLetter({
+        messageId: envelope.id,
+        destination,
+        type: envelope.type,
+        source: envelope.source,
+        errorCode: fault.code,
+        errorMessage: fault.message,
+        attempts,
+        envelope,
+        headers,
+      });
+    } catch (err) {
+      // The message itself is safe in the dead-letter queue; only the admin index misses it.
+      this.logger.error(`Dead letter ${envelope.id} for ${destination} is in ${event.queue} but could not be indexed in the store: ${(err as Error).message}`);
+    }
+  }
+}

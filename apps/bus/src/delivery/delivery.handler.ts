@@ -1,0 +1,111 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
+import { BusError, MappingError, TransientDeliveryError, type NativeMessage } from '@bus/adapters';
+import type { SystemRuntime } from '../config/active-config';
+import { ConfigService } from '../config/config.service';
+import type { Delivery, Outcome } from '../messaging/consumer';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
+import { Journal } from '../journal/journal.service';
+import { MetricsService } from '../metrics/metrics.service';
+import type { AdapterInstance } from '@bus/adapters';
+import { XrefService } from './xref.service';
+
+/** A destination as the delivery handler needs it: its config and its connected transport. */
+export interface Destination {
+  system: SystemRuntime;
+  instance: AdapterInstance;
+}
+
+/**
+ * Delivers one queued message to one destination: skip if already delivered, apply the route's
+ * transform, map and encode to the destination's native format, send, record the delivery, then ack.
+ * Recording before the ack is what keeps a crash between the 2xx and the ack from delivering twice.
+ */
+@Injectable()
+export class DeliveryHandler {
+  private readonly logger = new Logger('delivery');
+
+  constructor(
+    private readonly config: ConfigService,
+    @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly journal: Journal,
+    private readonly metrics: MetricsService,
+    private readonly xref: XrefService,
+  ) {}
+
+  async handle(destination: Destination, delivery: Delivery): Promise<Outcome> {
+    const { envelope } = delivery;
+    const name = destination.system.name;
+    const attempt = delivery.attempts + 1;
+    if (await this.store.isDelivered(envelope.id, name)) {
+      this.journal.hop(envelope.id, { kind: 'duplicate-skipped', destination: name, attempt });
+      return { kind: 'ack' };
+    }
+    const startedAt = Date.now();
+    try {
+      const native = await this.toNative(destination.system, envelope, delivery.headers);
+      const receipt = await destination.instance.send!(native, {
+        idempotencyKey: `${envelope.id}:${name}`,
+        messageId: envelope.id,
+        correlationId: envelope.correlationId,
+        type: envelope.type,
+      });
+      await this.xref.linkFromReceipt(destination.system, envelope, receipt);
+      await this.store.recordDelivered(envelope.id, name, { status: receipt.status, nativeId: receipt.nativeId });
+      const acceptedAt = Number(delivery.headers[BusHeaders.ACCEPTED_AT]);
+      this.metrics.delivered(name, envelope.type, Number.isFinite(acceptedAt) ? (Date.now() - acceptedAt) / 1000 : undefined);
+      this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt, statusCode: receipt.status, durationMs: Date.now() - startedAt });
+      return { kind: 'ack' };
+    } catch (err) {
+      const error = toBusError(err, name, envelope);
+      this.journal.hop(envelope.id, {
+        kind: 'attempt',
+        destination: name,
+        attempt,
+        outcome: 'failed',
+        statusCode: (error as { status?: number }).status,
+        error: `${error.code}: ${error.message}`,
+        durationMs: Date.now() - startedAt,
+      });
+      return error.retryable ? { kind: 'retry', error } : { kind: 'deadLetter', error };
+    }
+  }
+
+  /** Route transform (if any), then the destination's mapping and codec. */
+  private async toNative(system: SystemRuntime, envelope: CanonicalEnvelope, headers: Record<string, unknown>): Promise<NativeMessage> {
+    const transformed = await this.applyRouteTransform(system.name, envelope, headers);
+    const bindings = { xref: await this.xref.nativeIdFor(system, transformed) };
+    const value = await system.mapping.fromCanonical(transformed, bindings);
+    return { body: system.codec.encode(value, system.codecOptions), contentType: system.codec.contentTypes[0] };
+  }
+
+  private async applyRouteTransform(destination: string, envelope: CanonicalEnvelope, headers: Record<string, unknown>): Promise<CanonicalEnvelope> {
+    const routeName = parseRoutes(headers[BusHeaders.ROUTES])[destination];
+    if (!routeName) return envelope;
+    // The version that routed the message decides its transform; a reload must not change queued work.
+    const version = this.config.getVersion(String(headers[BusHeaders.CONFIG_VERSION] ?? '')) ?? this.config.active();
+    const transform = version.routeTable.transformFor(routeName, destination);
+    if (!transform) return envelope;
+    try {
+      return { ...envelope, payload: await transform.evaluate(envelope) };
+    } catch (err) {
+      throw new MappingError(`route "${routeName}" transform for ${destination} failed: ${(err as Error).message}`, undefined, { cause: err });
+    }
+  }
+}
+
+function parseRoutes(raw: unknown): Record<string, string> {
+  if (typeof raw !== 'string') return {};
+  try {
+    return JSON.parse(raw) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}
+
+/** Anything unclassified is treated as transient: a retry is safe, a lost message is not. */
+function toBusError(err: unknown, destination: string, envelope: CanonicalEnvelope): BusError {
+  if (err instanceof BusError) return err;
+  const reason = (err as Error)?.message ?? String(err);
+  return new TransientDeliveryError(`unexpected error delivering ${envelope.id} (${envelope.type}) to ${destination}: ${reason}`, undefined, { cause: err });
+}

@@ -1,0 +1,16 @@
+import type { ProblemDetail } from '../common/api-error';
+
+/**
+ * A native message the bus refuses before publishing anything: it does not parse, does not map,
+ * or maps to an invalid canonical message. HTTP ingress answers 400; pull adapters dead-letter it.
+ */
+export class InboundRejection extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: ProblemDetail[] = [],
+  ) {
+    super(message);
+    this.name = 'InboundRejection';
+  }
+}

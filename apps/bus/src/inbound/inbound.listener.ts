@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { AdapterInstance, NativeMessage } from '@bus/adapters';
+import type { SystemRuntime } from '../config/active-config';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
+import { InboundPipeline } from './inbound.pipeline';
+import { InboundRejection } from './inbound-rejection';
+
+/** Dead-letter type of a pulled record the bus refused; its payload holds the native record. */
+export const REJECTED_TYPE = 'inbound.rejected';
+
+/**
+ * Runs adapters that pull their input (folders, pollers). Each native item goes through the same
+ * pipeline as HTTP ingress; an item the pipeline refuses (bad row, invalid record) is parked as a
+ * dead letter with its reason and location, never dropped, and the listener goes on with the next.
+ */
+@Injectable()
+export class InboundListener {
+  private readonly logger = new Logger('inbound');
+
+  constructor(
+    private readonly pipeline: InboundPipeline,
+    @Inject(BUS_STORE) private readonly store: BusStore,
+  ) {}
+
+  start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
+    const abort = new AbortController();
+    const done = instance
+      .listen!((msg) => this.receive(system, msg), abort.signal)
+      .catch((err: Error) => this.logger.error(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`));
+    return { abort, done };
+  }
+
+  /** One pulled item; resolves once it is published or parked, so the adapter can apply backpressure. */
+  async receive(system: SystemRuntime, msg: NativeMessage): Promise<void> {
+    const meta = msg.meta ?? {};
+    // A file row keeps the same key when the file is read again after a crash: no duplicate publish.
+    const idempotencyKey = meta.sha256 !== undefined && meta.line !== undefined ? `file:${meta.sha256}:${meta.line}` : undefined;
+    try {
+      if (meta.error) throw new InboundRejection('CODEC.PARSE_FAILED', `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
+      await this.pipeline.receive(system, msg, { idempotencyKey });
+    } catch (err) {
+      if (!(err instanceof InboundRejection)) throw err;
+      await this.park(system, msg, err);
+    }
+  }
+
+  /** Runs a corrected record through the pipeline again; returns the refusal instead of parking it. */
+  async tryAgain(system: SystemRuntime, msg: NativeMessage): Promise<InboundRejection | undefined> {
+    try {
+      await this.pipeline.receive(system, msg);
+      return undefined;
+    } catch (err) {
+      if (err instanceof InboundRejection) return err;
+      throw err;
+    }
+  }
+
+  /** Kept in the store's dead letters with the native record, so an operator can correct it and replay it. */
+  private async park(system: SystemRuntime, msg: NativeMessage, rejection: InboundRejection): Promise<void> {
+    const where = locationOf(msg.meta ?? {});
+    const id = randomUUID();
+    await this.store.recordDeadLetter({
+      messageId: id,
+      destination: system.name,
+      source: system.name,
+      type: REJECTED_TYPE,
+      errorCode: rejection.code,
+      errorMessage: `${rejection.message} (${where})`,
+      attempts: 1,
+      envelope: {
+        id,
+        type: REJECTED_TYPE,
+        schemaVersion: 1,
+        source: system.name,
+        correlationId: id,
+        occurredAt: new Date().toISOString(),
+        payload: { native: msg.body.toString('utf8'), contentType: msg.contentType, meta: msg.meta ?? {}, details: rejection.details },
+      },
+    });
+    this.logger.warn(`${system.name}: refused ${where}: ${rejection.message}. Parked as dead letter ${id}; fix the record and replay it.`);
+  }
+}
+
+function locationOf(meta: Record<string, unknown>): string {
+  const parts = [meta.fileName && `file ${String(meta.fileName)}`, meta.line !== undefined && `line ${String(meta.line)}`, meta.column !== undefined && `column ${String(meta.column)}`];
+  return parts.filter(Boolean).join(', ') || 'input';
+}

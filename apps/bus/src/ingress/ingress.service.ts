@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCodes } from '@bus/canonical-model';
+import { secretsMatch } from '../common/constant-time';
+import type { SystemRuntime } from '../config/active-config';
+import { ConfigService } from '../config/config.service';
+import type { DispatchResult } from '../delivery/dispatcher.service';
+import { InboundPipeline } from '../inbound/inbound.pipeline';
+import { InboundRejection } from '../inbound/inbound-rejection';
+import { IngressErrors } from './ingress.errors';
+
+export interface IngressRequest {
+  system: string;
+  apiKey?: string;
+  contentType?: string;
+  idempotencyKey?: string;
+  correlationId?: string;
+  body: Buffer;
+}
+
+/** HTTP-specific checks (who posts, in which format) in front of the shared inbound pipeline. */
+@Injectable()
+export class IngressService {
+  constructor(
+    private readonly config: ConfigService,
+    private readonly pipeline: InboundPipeline,
+  ) {}
+
+  /** The system posting or asking, after checking its key; throws 404/401. */
+  authenticate(systemName: string, apiKey: string | undefined): SystemRuntime {
+    const systems = this.config.active().systems;
+    const system = systems.get(systemName);
+    const key = (system?.inbound as { apiKey?: string } | undefined)?.apiKey;
+    if (!system || !key) {
+      throw IngressErrors.unknownSystem(systemName, [...systems.values()].filter((s) => s.inbound).map((s) => s.name));
+    }
+    if (!secretsMatch(apiKey, key)) throw IngressErrors.unauthorized(systemName);
+    return system;
+  }
+
+  async accept(req: IngressRequest): Promise<DispatchResult> {
+    const system = this.authenticate(req.system, req.apiKey);
+    const mediaType = req.contentType?.split(';')[0].trim().toLowerCase();
+    if (!mediaType || !system.codec.contentTypes.includes(mediaType)) {
+      throw IngressErrors.unsupportedMediaType(system.name, req.contentType, system.codec.contentTypes);
+    }
+    try {
+      return await this.pipeline.receive(
+        system,
+        { body: req.body, contentType: mediaType },
+        { idempotencyKey: req.idempotencyKey, correlationId: req.correlationId },
+      );
+    } catch (err) {
+      if (err instanceof InboundRejection) throw IngressErrors.badInput(err.code, err.message, err.details);
+      if ((err as { code?: string }).code === ErrorCodes.BROKER_UNAVAILABLE) throw IngressErrors.brokerUnavailable(system.name);
+      throw err;
+    }
+  }
+}
