@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import * as amqp from 'amqplib';
+
+/** RabbitMQ's version as `rabbitmqctl version` prints it, or why it is unknown. */
+export function rabbitVersion(): string {
+  try {
+    return execFileSync('rabbitmqctl', ['version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 }).trim();
+  } catch (err) {
+    return `unknown (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** The broker's Erlang VM process, so its CPU can be reported next to the bus's (read only). */
+export function brokerPid(): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'beam.smp') return Number(entry);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return undefined;
+}
+
+/** Deletes every queue whose name starts with one of `prefixes` (the bench's own names only). */
+export async function deleteQueues(amqpUrl: string, prefixes: string[]): Promise<string[]> {
+  let names: string[];
+  try {
+    names = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], { encoding: 'utf8', timeout: 60_000 })
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((n) => prefixes.some((p) => n.startsWith(p)));
+  } catch {
+    return [];
+  }
+  if (names.length === 0) return [];
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    for (const name of names) {
+      // A failed delete closes the channel; use a fresh one per queue.
+      const channel = await connection.createChannel();
+      await channel.deleteQueue(name).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+  return names;
+}

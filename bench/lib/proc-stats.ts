@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+
+/** CPU time and memory of one process, read from /proc (Linux only). */
+export interface ProcSample {
+  /** user + system CPU time since the process started, in ms */
+  cpuMs: number;
+  /** resident set size now, bytes */
+  rssBytes: number;
+  /** peak resident set size since the process started (VmHWM), bytes */
+  peakRssBytes: number;
+}
+
+// USER_HZ is 100 on every Linux we run on (`getconf CLK_TCK`); /proc/<pid>/stat counts in it.
+const TICK_MS = 1000 / 100;
+
+export function sampleProcess(pid: number): ProcSample {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return {
+    cpuMs: (utime + stime) * TICK_MS,
+    rssBytes: kb(status, 'VmRSS') * 1024,
+    peakRssBytes: kb(status, 'VmHWM') * 1024,
+  };
+}
+
+function kb(status: string, key: string): number {
+  const match = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status);
+  return match ? Number(match[1]) : NaN;
+}

@@ -1,0 +1,149 @@
+import { median, spread } from './stats';
+import type { RunFigures } from './run-once';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  baseline: RunFigures[];
+  bus: RunFigures[];
+  /** set when the scenario did not run */
+  skipped?: string;
+  /** rate of the latency run (msgs/s), when fixed */
+  rate?: number;
+}
+
+export interface ReportMeta {
+  date: string;
+  machine: string;
+  node: string;
+  rabbitmq: string;
+  command: string;
+  rounds: number;
+  bus: string;
+  queueType: string;
+  prefetch: number;
+}
+
+type Figure = { key: keyof RunFigures; label: string; digits: number; better: 'higher' | 'lower' };
+
+export const FIGURES: Figure[] = [
+  { key: 'ingressPerS', label: 'ingress accepted msgs/s', digits: 0, better: 'higher' },
+  { key: 'deliveredPerS', label: 'end-to-end delivered msgs/s', digits: 0, better: 'higher' },
+  { key: 'p50', label: 'latency p50 ms', digits: 1, better: 'lower' },
+  { key: 'p95', label: 'latency p95 ms', digits: 1, better: 'lower' },
+  { key: 'p99', label: 'latency p99 ms', digits: 1, better: 'lower' },
+  { key: 'peakRssMb', label: 'peak RSS MB (pipeline process)', digits: 0, better: 'lower' },
+  { key: 'cpuMsPerMsg', label: 'CPU ms per message (pipeline process)', digits: 3, better: 'lower' },
+  { key: 'brokerCpuMsPerMsg', label: 'RabbitMQ CPU ms per message', digits: 3, better: 'lower' },
+];
+
+const counted = (runs: RunFigures[]) => runs.filter((r) => !r.problem);
+
+/** Median over the rounds that delivered everything. */
+export function med(runs: RunFigures[], key: keyof RunFigures): number {
+  return median(counted(runs).map((r) => Number(r[key])));
+}
+
+function cell(runs: RunFigures[], f: Figure): string {
+  const ok = counted(runs);
+  if (ok.length === 0) return runs.length ? 'failed' : '–';
+  const values = ok.map((r) => Number(r[f.key]));
+  const m = median(values);
+  if (!Number.isFinite(m)) return '–';
+  const { min, max } = spread(values);
+  return ok.length > 1 ? `${m.toFixed(f.digits)} (${min.toFixed(f.digits)}–${max.toFixed(f.digits)})` : m.toFixed(f.digits);
+}
+
+function ratio(s: ScenarioResult, f: Figure): string {
+  const r = med(s.bus, f.key) / med(s.baseline, f.key);
+  return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
+}
+
+export function scenarioTable(s: ScenarioResult): string {
+  const head = `### ${s.id}: ${s.title}${s.rate ? ` (fixed ${s.rate.toFixed(0)} msgs/s)` : ''}`;
+  if (s.skipped) return `${head}\n\nskipped: ${s.skipped}\n`;
+  const lines = [
+    head,
+    '',
+    '| figure | baseline median (min–max) | bus median (min–max) | bus / baseline |',
+    '|---|---:|---:|---:|',
+    ...FIGURES.map((f) => `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${ratio(s, f)} |`),
+  ];
+  const problems = [...s.baseline.map((r, i) => ['baseline', i, r] as const), ...s.bus.map((r, i) => ['bus', i, r] as const)]
+    .filter(([, , r]) => r.problem)
+    .map(([who, i, r]) => `- ${who}, round ${i + 1}: ${r.problem}`);
+  if (problems.length) lines.push('', 'Runs left out of the medians:', ...problems);
+  return lines.join('\n') + '\n';
+}
+
+/** The issue's targets, judged from the medians. */
+export function targetsTable(results: Map<string, ScenarioResult>): string {
+  const get = (id: string) => results.get(id);
+  const row = (target: string, measured: string, met: boolean | undefined) => `| ${target} | ${measured} | ${met === undefined ? 'not measured' : met ? 'met' : 'missed'} |`;
+  const h = get('headline');
+  const lat = get('latency-half');
+  const r1k = get('routes-1000');
+  const e2e = h ? med(h.bus, 'deliveredPerS') / med(h.baseline, 'deliveredPerS') : NaN;
+  const p99 = lat ? med(lat.bus, 'p99') / med(lat.baseline, 'p99') : NaN;
+  const flat = h && r1k ? med(r1k.bus, 'deliveredPerS') / med(h.bus, 'deliveredPerS') : NaN;
+  const rss = Math.max(...[...results.values()].filter((s) => !s.skipped).map((s) => med(s.bus, 'peakRssMb')).filter(Number.isFinite));
+  const cpu = h ? med(h.bus, 'cpuMsPerMsg') : NaN;
+  const fin = (v: number) => Number.isFinite(v);
+  const judge = (v: number, ok: (v: number) => boolean) => (Number.isFinite(v) ? ok(v) : undefined);
+  return [
+    '| target | measured (medians) | |',
+    '|---|---|---|',
+    row('end-to-end delivered ≥ 0.8× baseline (headline)', fin(e2e) ? `${e2e.toFixed(2)}×` : '–', judge(e2e, (v) => v >= 0.8)),
+    row('p99 at half load ≤ 1.5× baseline', fin(p99) ? `${p99.toFixed(2)}×` : '–', judge(p99, (v) => v <= 1.5)),
+    row('1,000 routes within 10 % of 1 route (bus delivered msgs/s)', fin(flat) ? `${flat.toFixed(2)}×` : '–', judge(flat, (v) => v >= 0.9)),
+    row('bus RSS < 150 MB under load (largest scenario median)', fin(rss) ? `${rss.toFixed(0)} MB` : '–', judge(rss, (v) => v < 150)),
+    row('bus CPU ≤ 0.4 ms per message (headline)', fin(cpu) ? `${cpu.toFixed(3)} ms` : '–', judge(cpu, (v) => v <= 0.4)),
+    row('1,000,000-row CDR file with bus RSS < 200 MB', get('cdr-1m')?.skipped ? `skipped: ${get('cdr-1m')!.skipped}` : '–', undefined),
+  ].join('\n');
+}
+
+export const ANALYSIS_START = '<!-- analysis: kept across runs -->';
+export const ANALYSIS_END = '<!-- /analysis -->';
+
+export function renderReport(meta: ReportMeta, results: Map<string, ScenarioResult>, profile: string, analysis: string): string {
+  return [
+    '# Benchmarks',
+    '',
+    'Produced by `npm run bench` (bench/run.ts); see bench/README.md for how it measures. The bus and a',
+    'minimal hand-written node:http + amqplib pipeline (bench/baseline/pipeline.ts) do the same job against',
+    'the same RabbitMQ and the same HTTP sink, interleaved (baseline, bus, baseline, bus, …); each figure is',
+    'the median over the rounds with the spread (min–max) in brackets, and the ratio is bus / baseline.',
+    '',
+    `- Date: ${meta.date}`,
+    `- Machine: ${meta.machine}. Shared: other people's builds and tests ran on it at the same time, so`,
+    '  absolute figures move between runs; the ratios from one run are the figures that count.',
+    `- Node ${meta.node}, RabbitMQ ${meta.rabbitmq}`,
+    `- Command: \`${meta.command}\` (${meta.rounds} rounds)`,
+    `- Bus: ${meta.bus}; queues ${meta.queueType}, prefetch ${meta.prefetch}, 50 concurrent HTTP clients (autocannon)`,
+    '- Latency: from the load generator stamping `sentAt` into the body to the sink receiving the delivery.',
+    '- CPU and RSS: /proc of the pipeline process alone (utime+stime, VmHWM); the load generator, the sink',
+    '  and the broker are other processes. CPU per message counts accepted ingress messages.',
+    '',
+    '## Targets (issue 7)',
+    '',
+    targetsTable(results),
+    '',
+    '## What limits it',
+    '',
+    ANALYSIS_START,
+    analysis.trim() || '_Not written yet: run `npm run bench -- --profile` and read the profile below._',
+    ANALYSIS_END,
+    '',
+    '## Scenarios',
+    '',
+    ...[...results.values()].map(scenarioTable),
+    profile ? '## CPU profile (headline scenario)\n\n' + profile : '',
+  ].join('\n');
+}
+
+/** The hand-written analysis of an earlier report, so a new run does not erase it. */
+export function keptAnalysis(previous: string): string {
+  const start = previous.indexOf(ANALYSIS_START);
+  const end = previous.indexOf(ANALYSIS_END);
+  return start >= 0 && end > start ? previous.slice(start + ANALYSIS_START.length, end) : '';
+}

@@ -1,0 +1,178 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { runLoad, type LoadResult } from '../load';
+import { bodyTemplate, type MessageScenario } from '../scenarios';
+import type { SinkReport } from '../sink';
+import { destinationPath, destinationSystems, sourceSystem, writeBenchConfig } from './bench-config';
+import type { BusLaunch } from './build';
+import { deleteQueues } from './broker';
+import { forkReady, freePort, spawnHttpReady, type Child } from './children';
+import { sampleProcess, type ProcSample } from './proc-stats';
+
+export type Pipeline = 'baseline' | 'bus';
+
+/** The figures of one pipeline in one scenario in one round. */
+export interface RunFigures {
+  ingressPerS: number;
+  deliveredPerS: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  peakRssMb: number;
+  cpuMsPerMsg: number;
+  brokerCpuMsPerMsg: number;
+  accepted: number;
+  /** why this run does not count (not everything delivered, refusals), or undefined */
+  problem?: string;
+}
+
+export interface RunContext {
+  amqpUrl: string;
+  tmp: string;
+  sink: Child;
+  sinkUrl: string;
+  busLaunch?: BusLaunch;
+  compiled: (relative: string) => string;
+  brokerPid?: number;
+  quick: boolean;
+  queueType: 'quorum' | 'classic';
+  prefetch: number;
+  log: (s: string) => void;
+  /** set for the profiling run: where the pipeline writes its CPU profile */
+  profileFile?: string;
+}
+
+const API_KEY = 'bench-key';
+
+export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: MessageScenario, round: number, rate?: number): Promise<RunFigures> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const shape = { prefix, destinations: scenario.destinations };
+  const source = sourceSystem(shape);
+  const dests = destinationSystems(shape);
+  const baselineName = `bench-baseline-${randomUUID()}`;
+  await ctx.sink.call({ cmd: 'reset' });
+  const child = await startPipeline(ctx, pipeline, scenario, prefix, baselineName);
+  try {
+    const template = bodyTemplate(scenario.codec, scenario.bodyBytes, `${prefix}-${pipeline}`);
+    const load = (amount: number | undefined, runId: string, durationS?: number, overallRate?: number) => {
+      const t = bodyTemplate(scenario.codec, scenario.bodyBytes, runId);
+      return runLoad({
+        url: `http://127.0.0.1:${child.port}/adapters/${source}/messages`,
+        headers: { 'content-type': template.contentType, 'x-api-key': API_KEY },
+        body: t.body,
+        connections: amount === undefined ? 50 : Math.max(1, Math.min(50, amount)),
+        amount,
+        durationS,
+        overallRate,
+      });
+    };
+    const drained = async (accepted: number, timeoutMs: number) => {
+      const expected = Object.fromEntries(dests.map((_, i) => [destinationPath(i + 1), accepted]));
+      return (await ctx.sink.call({ cmd: 'wait', expected, timeoutMs }, timeoutMs + 10_000)).ok as boolean;
+    };
+
+    // Warm-up: JIT, keep-alive sockets and queues, not measured.
+    const warm = await load(ctx.quick ? 20 : 500, `${prefix}-warm`);
+    if (!(await drained(warm.accepted, 60_000))) throw new Error(`warm-up: ${warm.accepted} accepted were not all delivered within 60 s`);
+    await ctx.sink.call({ cmd: 'reset' });
+
+    const before = sampleProcess(child.pid);
+    const brokerBefore = ctx.brokerPid ? safeSample(ctx.brokerPid) : undefined;
+    const amount = scenario.latencySeconds ? undefined : ctx.quick ? scenario.messages.quick : scenario.messages.full;
+    const seconds = scenario.latencySeconds ? (ctx.quick ? scenario.latencySeconds.quick : scenario.latencySeconds.full) : undefined;
+    const result: LoadResult = await load(amount, `${prefix}-${pipeline}`, seconds, rate);
+    const timeoutMs = Math.max(60_000, result.accepted * 10);
+    const complete = await drained(result.accepted, timeoutMs);
+    const after = sampleProcess(child.pid);
+    const brokerAfter = ctx.brokerPid ? safeSample(ctx.brokerPid) : undefined;
+    const report = (await ctx.sink.call({ cmd: 'report' })).report as SinkReport;
+
+    if (ctx.profileFile) await writeProfile(child, ctx.profileFile);
+    const delivered = Math.min(...dests.map((_, i) => report.paths[destinationPath(i + 1)]?.distinct ?? 0));
+    const problems: string[] = [];
+    if (!complete) problems.push(`${delivered} of ${result.accepted} accepted messages reached every destination within ${timeoutMs / 1000} s`);
+    if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)})`);
+    if (result.accepted === 0) problems.push('nothing accepted');
+    return {
+      ingressPerS: result.acceptedPerSecond,
+      deliveredPerS: delivered / ((report.lastAt - result.firstAcceptedAt) / 1000),
+      p50: report.latency.p50,
+      p95: report.latency.p95,
+      p99: report.latency.p99,
+      peakRssMb: after.peakRssBytes / 2 ** 20,
+      cpuMsPerMsg: (after.cpuMs - before.cpuMs) / Math.max(1, result.accepted),
+      brokerCpuMsPerMsg: brokerBefore && brokerAfter ? (brokerAfter.cpuMs - brokerBefore.cpuMs) / Math.max(1, result.accepted) : NaN,
+      accepted: result.accepted,
+      problem: problems.length ? problems.join('; ') : undefined,
+    };
+  } finally {
+    await child.stop();
+    if (pipeline === 'bus') {
+      await deleteQueues(ctx.amqpUrl, [`bus.${prefix}-`]);
+      rmSync(path.join(ctx.tmp, prefix), { recursive: true, force: true });
+    } else {
+      await deleteQueues(ctx.amqpUrl, [baselineName]); // the baseline deletes its own; this catches a crash
+    }
+  }
+}
+
+async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: MessageScenario, prefix: string, baselineName: string): Promise<Child> {
+  const shape = { prefix, destinations: scenario.destinations };
+  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
+  const profileEnv = ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {};
+  if (pipeline === 'baseline') {
+    return forkReady('baseline', ctx.compiled('baseline/pipeline.ts'), {
+      AMQP_URL: ctx.amqpUrl,
+      BENCH_NAME: baselineName,
+      BENCH_SOURCE: sourceSystem(shape),
+      BENCH_API_KEY: API_KEY,
+      BENCH_CODEC: scenario.codec,
+      BENCH_DESTINATIONS: JSON.stringify(destinationSystems(shape).map((name, i) => ({ name, url: `${ctx.sinkUrl}${destinationPath(i + 1)}` }))),
+      BENCH_QUEUE_TYPE: ctx.queueType,
+      BENCH_PREFETCH: String(ctx.prefetch),
+      ...profileEnv,
+    }, 30_000, profiler);
+  }
+  if (!ctx.busLaunch) throw new Error('the bus was not built');
+  const dir = path.join(ctx.tmp, prefix);
+  const config = writeBenchConfig(dir, {
+    ...shape,
+    sinkUrl: ctx.sinkUrl,
+    routes: scenario.routes,
+    codec: scenario.codec,
+    journal: scenario.journal,
+    queueType: ctx.queueType,
+    prefetch: ctx.prefetch,
+  });
+  const port = await freePort();
+  return spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
+    ...ctx.busLaunch.env,
+    ...profileEnv,
+    PORT: String(port),
+    AMQP_URL: ctx.amqpUrl,
+    BUS_CONFIG: config,
+    BUS_DATA_DIR: path.join(dir, 'data'),
+    BUS_CONFIG_WATCH: 'false',
+    ADMIN_TOKEN: randomUUID(),
+    LOG_LEVEL: 'warn',
+    BENCH_API_KEY: API_KEY,
+  }, port, '/health/ready');
+}
+
+function safeSample(pid: number): ProcSample | undefined {
+  try {
+    return sampleProcess(pid);
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeProfile(child: Child, file: string): Promise<void> {
+  rmSync(file, { force: true });
+  child.proc.kill('SIGUSR2');
+  // The preloaded profiler says when the file is complete.
+  const deadline = Date.now() + 60_000;
+  while (!/profile (written|failed)/.test(child.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100)); // poll, bounded
+  if (!existsSync(file)) throw new Error(`${child.label} wrote no CPU profile to ${file}: ${child.output().slice(-500)}`);
+}

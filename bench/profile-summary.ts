@@ -1,0 +1,98 @@
+/**
+ * Summarises a V8 .cpuprofile: the top functions by self time and the same time grouped by package
+ * (node_modules/<pkg>), Node's own modules (node:...) or our source file (apps/..., libs/...).
+ *
+ *   node -r ts-node/register/transpile-only bench/profile-summary.ts <file.cpuprofile> [top=15]
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export interface SelfTime {
+  name: string;
+  ms: number;
+  /** share of the busy (non-idle) time, 0..1 */
+  share: number;
+}
+
+export interface ProfileSummary {
+  busyMs: number;
+  idleMs: number;
+  functions: SelfTime[];
+  groups: SelfTime[];
+}
+
+/** Where a frame's code lives: a package, a Node module, one of our files, or a V8 pseudo-frame. */
+export function groupOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith('(') ? functionName : '(native)';
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1];
+  if (url.startsWith('node:')) return url;
+  const ours = /\/((?:apps|libs|bench)\/.*)$/.exec(url);
+  return ours ? ours[1].replace(/^.*?\/((?:apps|libs)\/)/, '$1') : url.replace(/^file:\/\//, '');
+}
+
+export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const fn = new Map<string, number>();
+  const group = new Map<string, number>();
+  let idle = 0;
+  let busy = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const node = byId.get(id);
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') {
+      idle += us;
+      return;
+    }
+    busy += us;
+    const where = groupOf(url, functionName);
+    const key = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
+    fn.set(key, (fn.get(key) ?? 0) + us);
+    group.set(where, (group.get(where) ?? 0) + us);
+  });
+  const rank = (m: Map<string, number>) =>
+    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, share: busy ? us / busy : 0 }));
+  return { busyMs: busy / 1000, idleMs: idle / 1000, functions: rank(fn), groups: rank(group) };
+}
+
+export function formatSummary(title: string, s: ProfileSummary): string {
+  const rows = (items: SelfTime[]) => items.map((r) => `| ${(r.share * 100).toFixed(1)} % | ${r.ms.toFixed(0)} | \`${r.name.replace(/\|/g, '\\|')}\` |`).join('\n');
+  return [
+    `#### ${title}: busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms`,
+    '',
+    'Top functions by self time:',
+    '',
+    '| share of busy | self ms | function  location |',
+    '|---:|---:|---|',
+    rows(s.functions),
+    '',
+    'Self time by package / file:',
+    '',
+    '| share of busy | self ms | package or file |',
+    '|---:|---:|---|',
+    rows(s.groups),
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  const [file, top] = process.argv.slice(2);
+  if (!file) {
+    process.stderr.write('usage: profile-summary.ts <file.cpuprofile> [top]\n');
+    process.exit(2);
+  }
+  const summary = summarize(JSON.parse(readFileSync(file, 'utf8')), Number(top ?? 15));
+  process.stdout.write(formatSummary(file, summary));
+}

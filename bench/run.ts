@@ -1,0 +1,155 @@
+/**
+ * `npm run bench`: the bus against a minimal hand-written pipeline, interleaved, on this machine.
+ *
+ *   npm run bench                       full run, 3 rounds, writes docs/benchmarks.md
+ *   npm run bench -- --rounds 5         more rounds
+ *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
+ *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
+ *   npm run bench -- --only headline,fan-out-5   a subset
+ *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
+ *
+ * Exits non-zero when any pipeline failed to deliver every accepted message.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { SCENARIOS, type MessageScenario } from './scenarios';
+import { brokerPid, rabbitVersion } from './lib/broker';
+import { buildBus, compileBench, RESULTS, ROOT, type BusLaunch } from './lib/build';
+import { forkReady, killAll } from './lib/children';
+import { keptAnalysis, med, renderReport, scenarioTable, targetsTable, type ScenarioResult } from './lib/report';
+import { runOnce, type Pipeline, type RunContext } from './lib/run-once';
+import { formatSummary, summarize } from './profile-summary';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    profile: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'bus-entry': { type: 'string' },
+    'skip-build': { type: 'boolean', default: false },
+    'baseline-only': { type: 'boolean', default: false },
+    'queue-type': { type: 'string', default: 'quorum' },
+    out: { type: 'string' },
+  },
+});
+
+const log = (s: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+
+async function main(): Promise<number> {
+  const quick = args.quick!;
+  const rounds = quick ? 1 : Math.max(1, Number(args.rounds));
+  const only = args.only?.split(',').map((s) => s.trim());
+  const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const queueType = args['queue-type'] === 'classic' ? 'classic' : 'quorum';
+  const pipelines: Pipeline[] = args['baseline-only'] ? ['baseline'] : ['baseline', 'bus'];
+  mkdirSync(RESULTS, { recursive: true });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
+
+  const compiled = compileBench();
+  const busLaunch: BusLaunch | undefined = args['baseline-only'] ? undefined : buildBus({ entry: args['bus-entry'], skipBuild: args['skip-build'], log });
+  const sink = await forkReady('sink', compiled('sink.ts'), {});
+  const ctx: RunContext = {
+    amqpUrl, tmp, sink, sinkUrl: `http://127.0.0.1:${sink.port}`, busLaunch, compiled, brokerPid: brokerPid(),
+    quick, queueType, prefetch: 50, log,
+  };
+
+  const results = new Map<string, ScenarioResult>();
+  const selected = SCENARIOS.filter((s) => (only ? only.includes(s.id) : quick ? s.kind === 'messages' && s.inQuick : true));
+  for (const s of selected) {
+    const skipped = s.skip(ROOT) ?? (s.kind === 'batch' ? 'no driver' : undefined);
+    results.set(s.id, { id: s.id, title: s.title, baseline: [], bus: [], skipped });
+    if (skipped) log(`${s.id}: skipped: ${skipped}`);
+  }
+  const runnable = selected.filter((s): s is MessageScenario => s.kind === 'messages' && !results.get(s.id)!.skipped);
+
+  let failures = 0;
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      for (const scenario of runnable) {
+        const result = results.get(scenario.id)!;
+        let rate: number | undefined;
+        if (scenario.latencySeconds) {
+          const peak = med(results.get('headline')?.baseline ?? [], 'deliveredPerS');
+          if (!Number.isFinite(peak)) {
+            result.skipped = 'needs the headline baseline (run headline too)';
+            continue;
+          }
+          rate = result.rate ??= Math.max(10, Math.round(peak / 2));
+        }
+        for (const pipeline of pipelines) {
+          log(`round ${round}/${rounds} ${scenario.id} ${pipeline}${rate ? ` at ${rate} msgs/s` : ''} ...`);
+          try {
+            const f = await runOnce(ctx, pipeline, scenario, round, rate);
+            result[pipeline].push(f);
+            log(`  ingress ${fmt(f.ingressPerS)}/s, delivered ${fmt(f.deliveredPerS)}/s, p50 ${fmt(f.p50, 1)} p99 ${fmt(f.p99, 1)} ms, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/msg${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+            if (f.problem) failures++;
+          } catch (err) {
+            failures++;
+            const problem = (err as Error).message.split('\n').slice(0, 6).join(' | ');
+            result[pipeline].push({ ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0, problem });
+            log(`  FAILED: ${(err as Error).message}`);
+          }
+        }
+      }
+    }
+
+    let profile = '';
+    if (args.profile && !quick) {
+      const headline = SCENARIOS.find((s) => s.id === 'headline') as MessageScenario;
+      for (const pipeline of pipelines) {
+        const file = path.join(RESULTS, `${pipeline}-headline.cpuprofile`);
+        log(`profiling ${pipeline} in the headline scenario -> ${path.relative(ROOT, file)}`);
+        await runOnce({ ...ctx, profileFile: file }, pipeline, headline, 0);
+        profile += formatSummary(pipeline, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+      }
+    }
+
+    const docs = path.join(ROOT, 'docs', 'benchmarks.md');
+    const out = args.out ? path.resolve(args.out) : quick ? path.join(RESULTS, 'benchmarks-quick.md') : docs;
+    const previous = existsSync(docs) ? readFileSync(docs, 'utf8') : '';
+    const report = renderReport(
+      {
+        date: new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+        machine: `${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory, ${os.type()} ${os.release()}`,
+        node: process.version,
+        rabbitmq: rabbitVersion(),
+        command: `npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
+        rounds,
+        bus: busLaunch?.describe ?? 'not run (--baseline-only)',
+        queueType,
+        prefetch: ctx.prefetch,
+      },
+      results,
+      profile,
+      keptAnalysis(previous),
+    );
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(out, report);
+    process.stdout.write('\n' + targetsTable(results) + '\n\n' + [...results.values()].map(scenarioTable).join('\n') + '\n');
+    log(`report written to ${path.relative(ROOT, out)}`);
+  } finally {
+    await sink.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  if (failures) log(`${failures} run(s) failed to deliver everything or did not start`);
+  return failures ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAll();
+    process.exit(130);
+  });
+}
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench failed: ${err?.stack ?? err}\n`);
+    killAll();
+    process.exit(1);
+  },
+);
