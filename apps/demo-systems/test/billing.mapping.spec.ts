@@ -1,4 +1,6 @@
+import 'reflect-metadata';
 import { loadJsonataMapping, MappingError, type SystemMapping } from '@bus/adapters';
+import { validateAnswer, validatePayload, validateQuery } from '@bus/canonical-model';
 import * as path from 'node:path';
 import { readAccount, readRatePlan } from '../src/billing/billing.documents';
 import { parseXml } from '../src/billing/billing.xml';
@@ -87,5 +89,26 @@ describe('billing mapping (config/mappings/billing)', () => {
 
   it('should refuse a document that is neither a billing period nor an invoice, naming its root', async () => {
     await expect(sut.toCanonical(xmlCodec.decode(Buffer.from('<CreditNote><ID>1</ID></CreditNote>')))).rejects.toThrow('root <CreditNote>');
+  });
+  describe('the canonical side of every fixture', () => {
+    it.each(nativeSamples(SYSTEM, 'inbound-'))('should be a valid canonical message for %s', (file) => {
+      for (const draft of readFixture(SYSTEM, `${caseName(file)}.canonical.json`)) expect(validatePayload(draft.type, draft.payload)).toEqual([]);
+    });
+
+    it.each(nativeSamples(SYSTEM, 'outbound-'))('should be a valid canonical envelope payload for %s', (file) => {
+      const envelope = readFixture(SYSTEM, `${caseName(file)}.canonical.json`);
+      expect(validatePayload(envelope.type, envelope.payload)).toEqual([]);
+    });
+
+    it('should hold valid canonical queries and answers', () => {
+      for (const q of queries.ask) {
+        expect(validateQuery(q.canonical.type, q.canonical.payload)).toEqual([]);
+        expect(validateAnswer(q.canonical.type, q.answer)).toEqual([]);
+      }
+      for (const q of queries.answer) {
+        expect(validateQuery(q.type, q.query)).toEqual([]);
+        expect(validateAnswer(q.type, q.response)).toEqual([]);
+      }
+    });
   });
 });

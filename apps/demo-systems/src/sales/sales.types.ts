@@ -15,7 +15,7 @@ export interface Account {
   BillingCity?: string;
   BillingCountry?: string;
   Email__c?: string;
-  /** `Active` | `Inactive` | `Prospect`. */
+  /** `Active` | `Inactive` | `Blocked`. */
   Status__c: string;
   /** Set only by the bus (billing period opened, invoice issued). */
   Billing_Status__c?: string;

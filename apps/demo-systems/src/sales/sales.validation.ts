@@ -5,7 +5,7 @@ import type { Rate } from './sales.types';
 
 export const ACCOUNT_FIELDS = ['Name', 'BillingStreet', 'BillingPostalCode', 'BillingCity', 'BillingCountry', 'Email__c', 'Status__c'] as const;
 export const CONTRACT_FIELDS = ['AccountId', 'CurrencyIsoCode', 'StartDate', 'Rates__c'] as const;
-const STATUSES = ['Active', 'Inactive', 'Prospect'];
+const STATUSES = ['Active', 'Inactive', 'Blocked'];
 
 export function parseJsonObject(body: string): Record<string, unknown> {
   let value: unknown;
