@@ -1,0 +1,6 @@
+export { fileAdapter } from './file.adapter';
+export { FileInboundConfig, FileOutboundConfig, type FileReadiness } from './file.config';
+export { FileInstance, type OnNative } from './file.instance';
+export { MemoryFileLedger, type FileLedger } from './file.ledger';
+export { MAX_LISTED, type FileReport, type FileReportRow } from './file.report';
+export { parseCsvLine, readCsvRecords, type CsvBadRow, type CsvRecord, type CsvRow } from './file.records';
