@@ -45,7 +45,7 @@ export class BusModule {
         ConfigService,
         {
           provide: AmqpConnection,
-          useFactory: () => new AmqpConnection({ url: env.AMQP_URL, connectionName: `bpi-bus ${process.pid}` }),
+          useFactory: () => new AmqpConnection({ url: env.AMQP_URL, connectionName: ['bpi-bus', process.pid, options.brokerPrefix].filter(Boolean).join(' ') }),
         },
         { provide: Publisher, useFactory: (c: AmqpConnection) => new Publisher(c, { prefix: options.brokerPrefix, queueType: options.initial.config.delivery.queueType }), inject: [AmqpConnection] },
         { provide: Consumer, useFactory: (c: AmqpConnection, p: Publisher) => new Consumer(c, p), inject: [AmqpConnection, Publisher] },

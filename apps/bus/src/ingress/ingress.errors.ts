@@ -10,6 +10,6 @@ export const IngressErrors = {
   unsupportedMediaType: (system: string, got: string | undefined, accepted: readonly string[]) =>
     new ApiError(415, ErrorCodes.INGRESS_UNSUPPORTED_MEDIA_TYPE, `System "${system}" sends ${accepted.join(' or ')}; got Content-Type "${got ?? '(none)'}".`),
   badInput: (code: string, message: string, details?: ProblemDetail[]) => new ApiError(400, code, message, details),
-  brokerUnavailable: (system: string) =>
-    new ApiError(503, ErrorCodes.BROKER_UNAVAILABLE, `The message from "${system}" was not accepted: the message broker is unreachable. Nothing was published; send it again later.`),
+  brokerUnavailable: (system: string, reason: string) =>
+    new ApiError(503, ErrorCodes.BROKER_UNAVAILABLE, `The message from "${system}" was not accepted (${reason}). Nothing was published; send it again later.`),
 };

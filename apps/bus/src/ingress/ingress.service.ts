@@ -51,7 +51,11 @@ export class IngressService {
       );
     } catch (err) {
       if (err instanceof InboundRejection) throw IngressErrors.badInput(err.code, err.message, err.details);
-      if ((err as { code?: string }).code === ErrorCodes.BROKER_UNAVAILABLE) throw IngressErrors.brokerUnavailable(system.name);
+      // Not confirmed by the broker (down, alarm, or no queue bound): nothing was accepted, the sender retries.
+      const code = (err as { code?: string }).code;
+      if (code === ErrorCodes.BROKER_UNAVAILABLE || code === ErrorCodes.DELIVERY_UNKNOWN_DESTINATION) {
+        throw IngressErrors.brokerUnavailable(system.name, (err as Error).message);
+      }
       throw err;
     }
   }
