@@ -8,6 +8,8 @@ import type { NativeMessage } from '../adapter';
 import { MappingError, PermanentDeliveryError } from '../adapter.errors';
 import { silentAdapterContext } from '../testing/adapter-conformance';
 import { fileAdapter } from './file.adapter';
+import { FileClient } from './file.client';
+import { FileInstance as FileInstanceClass } from './file.instance';
 import { FileInboundConfig, FileOutboundConfig } from './file.config';
 import { MemoryFileLedger } from './file.ledger';
 import type { FileInstance } from './file.instance';
@@ -142,6 +144,31 @@ describe('FileInstance', () => {
     await reportOf(processed, 'cdr.csv');
     expect(received.messages.filter((m) => m.meta?.fileName === 'cdr.csv')).toHaveLength(2);
     expect(await namesIn(dropDir)).toEqual(['failed', 'processed']);
+  });
+
+  it('should not read a file that grows between the two size checks, and read all of it once it stopped (stable-size)', async () => {
+    const dropDir = await temp.make();
+    let writerBusy = true;
+    const client = new FileClient(
+      { dropDir, processedDir: path.join(dropDir, 'processed'), failedDir: path.join(dropDir, 'failed') },
+      {
+        pause: async () => {
+          // The legacy system is still writing while the adapter waits between its checks.
+          if (writerBusy) await writeFile(path.join(dropDir, 'cdr.csv'), '"C-2","3","BK-2"\n', { flag: 'a' });
+        },
+      },
+    );
+    const inbound = plainToInstance(FileInboundConfig, { dropDir, readiness: 'stable-size', stableMs: 10, csvColumns: COLUMNS });
+    const sut = new FileInstanceClass(inbound, undefined, client, silentAdapterContext('bridge'));
+    await writeFile(path.join(dropDir, 'cdr.csv'), '"C-1","12","BK-1"\n');
+    const received = new Received();
+    expect(await sut.scan(received.onNative)).toEqual([]);
+    expect(received.messages).toEqual([]);
+    expect(await namesIn(dropDir)).toContain('cdr.csv');
+    writerBusy = false;
+    const [report] = await sut.scan(received.onNative);
+    expect(report).toMatchObject({ outcome: 'processed', rows: 2 });
+    expect(received.messages.map((m) => m.meta?.line)).toEqual([1, 2]);
   });
 
   it('should ignore in-progress files under the rename convention', async () => {
