@@ -26,6 +26,8 @@ import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
 import { AdminController } from './admin/admin.controller';
 import { ShutdownSequence } from './shutdown.sequence';
+import { JobsService } from './jobs/jobs.service';
+import { JobsController } from './jobs/jobs.controller';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -38,7 +40,7 @@ export class BusModule {
     return {
       module: BusModule,
       imports: [TerminusModule],
-      controllers: [IngressController, QueryController, HealthController, AdminController, MetricsController],
+      controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
         { provide: CONFIG_SERVICE_OPTIONS, useValue: { file: env.BUS_CONFIG, env: options.vars, initial: options.initial, watch: env.BUS_CONFIG_WATCH } },
@@ -80,6 +82,7 @@ export class BusModule {
         QueryAnswerer,
         AdapterHost,
         AdminService,
+        JobsService,
         ShutdownSequence,
       ],
     };

@@ -11,6 +11,9 @@ import { InboundListener } from '../inbound/inbound.listener';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { stopRunning, type RunningSystem } from './running-system';
 
+/** Told when a config version's systems are running. */
+export type AppliedListener = (plan: ReloadPlan | undefined, active: ActiveConfig) => void | Promise<void>;
+
 export interface SystemHealth extends AdapterHealth {
   system: string;
   adapter: string;
@@ -26,6 +29,8 @@ export interface SystemHealth extends AdapterHealth {
 export class AdapterHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('adapters');
   private readonly running = new Map<string, RunningSystem>();
+  private readonly appliedListeners: AppliedListener[] = [];
+  private started?: ActiveConfig;
 
   constructor(
     private readonly config: ConfigService,
@@ -46,6 +51,17 @@ export class AdapterHost implements OnApplicationBootstrap {
     // Destinations that appear in a reload get their queues before the new routes can send to them.
     this.config.onBeforeChange((plan, next) => this.startAdded(plan, next));
     this.config.onChange((plan, next, previous) => this.replaceChanged(plan, next, previous));
+    this.started = active;
+    for (const listener of this.appliedListeners) await listener(undefined, active);
+  }
+
+  /**
+   * Called once the systems of a version run: at startup (plan undefined) and after each reload.
+   * Registered after startup, it is called at once with the running version.
+   */
+  async onApplied(listener: AppliedListener): Promise<void> {
+    this.appliedListeners.push(listener);
+    if (this.started) await listener(undefined, this.config.active());
   }
 
   /** Stops every system: listeners first, then drains consumers, then closes transports. */
@@ -89,6 +105,7 @@ export class AdapterHost implements OnApplicationBootstrap {
       }
     }
     for (const name of replace) await this.start(next.systems.get(name)!, next);
+    for (const listener of this.appliedListeners) await listener(plan, next);
     this.logger.log(`Applied config ${next.version} (was ${previous?.version ?? 'none'}): ${describe(plan)}`);
   }
 

@@ -1,5 +1,6 @@
 import type { AdapterDefinition, Codec, SystemMapping } from '@bus/adapters';
 import type { RouteTable } from '../routing/route-table';
+import type { MailMergeJobConfig } from '../jobs/job.config';
 import type { BusConfig, SystemConfig } from './bus-config.schema';
 
 /** One configured system, ready to use: its adapter kind, codec, mapping and checked settings. */
@@ -35,6 +36,8 @@ export interface ActiveConfig {
   config: BusConfig;
   systems: ReadonlyMap<string, SystemRuntime>;
   routeTable: RouteTable;
+  /** `jobs:` entries, checked (systems exist and are of the right kind). */
+  jobs: ReadonlyMap<string, MailMergeJobConfig>;
   /**
    * Hashes of each system's and route's interpolated settings; a reload compares them to tell
    * what changed (a rotated secret is a change) without keeping secrets around for display.

@@ -3,6 +3,7 @@ import type { ActiveConfig } from './active-config';
 import { defaultLoaderDeps, type ConfigLoaderDeps } from './bus-config.deps';
 import type { BusConfig } from './bus-config.schema';
 import { validateBusConfig } from './bus-config.validation';
+import { checkJobs } from './jobs.check';
 import { ConfigError } from './config.errors';
 import { interpolate, parseYaml, redact, versionOf } from './config-source';
 import { checkCrossReferences } from './cross-references.check';
@@ -48,7 +49,9 @@ export async function loadBusConfig(
   if (settings.problems.length) throw new ConfigError(file, settings.problems);
 
   const references = await checkCrossReferences(config, file, settings.systems, d);
-  if (references.problems.length) throw new ConfigError(file, references.problems);
+  const jobs = checkJobs(config.jobs, references.systems);
+  const layer4 = [...references.problems, ...jobs.problems];
+  if (layer4.length) throw new ConfigError(file, layer4);
 
   const plain = interpolated.value as Record<string, unknown>;
   return {
@@ -58,6 +61,7 @@ export async function loadBusConfig(
     config,
     systems: references.systems,
     routeTable: references.routeTable,
+    jobs: jobs.jobs,
     fingerprints: fingerprintsOf(plain, config),
     redactedConfig: () => redact(plain, interpolated.secretPaths) as Record<string, unknown>,
   };
