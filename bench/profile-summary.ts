@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 
@@ -29,6 +30,10 @@ export interface ProfileSummary {
   idleMs: number;
   functions: SelfTime[];
   groups: SelfTime[];
+  /** top functions in our own code (apps/, libs/), the costs the bus can fix itself */
+  own: SelfTime[];
+  /** time below the innermost own-code frame of each sample: what our functions spend in libraries too */
+  ownInclusive: SelfTime[];
 }
 
 /** Where a frame's code lives: a package, a Node module, one of our files, or a V8 pseudo-frame. */
@@ -44,6 +49,12 @@ export function groupOf(url: string, functionName: string): string {
 export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const fn = new Map<string, number>();
+  const own = new Map<string, number>();
+  const ownInclusive = new Map<string, number>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const isOwn = (n: ProfileNode) => /^(apps|libs)\//.test(groupOf(n.callFrame.url, n.callFrame.functionName));
+  const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'}  ${groupOf(n.callFrame.url, n.callFrame.functionName)}:${n.callFrame.lineNumber + 1}`;
   const group = new Map<string, number>();
   let idle = 0;
   let busy = 0;
@@ -61,10 +72,17 @@ export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
     const key = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     group.set(where, (group.get(where) ?? 0) + us);
+    if (/^(apps|libs)\//.test(where)) own.set(key, (own.get(key) ?? 0) + us);
+    for (let at: ProfileNode | undefined = node; at; at = byId.get(parent.get(at.id) ?? -1)) {
+      if (isOwn(at)) {
+        ownInclusive.set(label(at), (ownInclusive.get(label(at)) ?? 0) + us);
+        break;
+      }
+    }
   });
   const rank = (m: Map<string, number>) =>
     [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => ({ name, ms: us / 1000, share: busy ? us / busy : 0 }));
-  return { busyMs: busy / 1000, idleMs: idle / 1000, functions: rank(fn), groups: rank(group) };
+  return { busyMs: busy / 1000, idleMs: idle / 1000, functions: rank(fn), groups: rank(group), own: rank(own), ownInclusive: rank(ownInclusive) };
 }
 
 export function formatSummary(title: string, s: ProfileSummary): string {
@@ -83,6 +101,18 @@ export function formatSummary(title: string, s: ProfileSummary): string {
     '| share of busy | self ms | package or file |',
     '|---:|---:|---|',
     rows(s.groups),
+    '',
+    'Top functions in our own code (apps/, libs/):',
+    '',
+    '| share of busy | self ms | function  location |',
+    '|---:|---:|---|',
+    rows(s.own),
+    '',
+    'Own-code functions with everything they call in libraries (each sample counted at its innermost apps/ or libs/ frame):',
+    '',
+    '| share of busy | ms | function  location |',
+    '|---:|---:|---|',
+    rows(s.ownInclusive),
     '',
   ].join('\n');
 }

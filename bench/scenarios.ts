@@ -45,17 +45,17 @@ const codecMissing = (root: string, codec: string) =>
 const headline = { kind: 'messages' as const, codec: 'json' as const, bodyBytes: 1024, destinations: 1, routes: 1, inQuick: false, skip: () => undefined };
 
 export const SCENARIOS: Scenario[] = [
-  { ...headline, id: 'headline', title: '1 KB JSON, 1 route, 1 destination', messages: { full: 20_000, quick: 300 }, inQuick: true },
-  { ...headline, id: 'routes-1000', title: '1 KB JSON, 1,000 routes (999 never match)', routes: 1000, messages: { full: 20_000, quick: 300 }, inQuick: true },
-  { ...headline, id: 'fan-out-5', title: '1 KB JSON fanned out to 5 destinations', destinations: 5, messages: { full: 6_000, quick: 100 } },
-  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 3_000, quick: 50 } },
+  { ...headline, id: 'headline', title: '1 KB JSON, 1 route, 1 destination', messages: { full: 10_000, quick: 300 }, inQuick: true },
+  { ...headline, id: 'routes-1000', title: '1 KB JSON, 1,000 routes (999 never match)', routes: 1000, messages: { full: 10_000, quick: 300 } },
+  { ...headline, id: 'fan-out-5', title: '1 KB JSON fanned out to 5 destinations', destinations: 5, messages: { full: 3_000, quick: 100 } },
+  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 1_500, quick: 50 } },
   {
-    ...headline, id: 'journal-off', title: '1 KB JSON with the journal off', journal: false, messages: { full: 20_000, quick: 300 },
+    ...headline, id: 'journal-off', title: '1 KB JSON with the journal off', journal: false, messages: { full: 10_000, quick: 300 },
     skip: (root) => (/journal/i.test(read(root, 'apps/bus/src/config/bus-config.schema.ts')) ? undefined : 'no `journal:` section in the config schema yet'),
   },
   { ...headline, id: 'latency-half', title: '1 KB JSON at half the baseline\'s peak rate (latency)', messages: { full: 0, quick: 0 }, latencySeconds: { full: 15, quick: 2 }, inQuick: true },
-  { ...headline, id: 'xml', title: '1 KB XML ingress', codec: 'xml', messages: { full: 10_000, quick: 100 }, skip: (root) => codecMissing(root, 'xml') },
-  { ...headline, id: 'csv', title: "1 KB CSV ingress (a row per rate line)", codec: 'csv', messages: { full: 10_000, quick: 100 }, skip: (root) => codecMissing(root, 'csv') },
+  { ...headline, id: 'xml', title: '1 KB XML ingress', codec: 'xml', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'xml') },
+  { ...headline, id: 'csv', title: "1 KB CSV ingress (a row per rate line)", codec: 'csv', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'csv') },
   {
     kind: 'batch', id: 'cdr-1m', title: 'CDR file of 1,000,000 rows through the file adapter',
     skip: (root) => (existsSync(path.join(root, 'libs/adapters/src/file/file.adapter.ts')) ? 'file adapter present, but no bench driver for it yet' : 'no file adapter (libs/adapters/src/file)'),
