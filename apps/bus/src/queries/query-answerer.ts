@@ -22,7 +22,7 @@ export class QueryAnswerer {
       }
       const request = await mapping.queryToNative(query.type, query.payload, { xref: await this.xref.nativeIdFor(system, query) });
       const receipt = await instance.request(
-        { body: codec.encode(request, system.codecOptions), contentType: codec.contentTypes[0], meta: flatFields(request) },
+        { body: codec.encode(request, system.codecOptions), contentType: codec.contentTypes[0], meta: flatFields(request), value: request },
         { messageId: query.id, correlationId: query.correlationId, type: query.type, deadline },
       );
       const native = receipt.body?.length ? codec.decode(receipt.body, system.codecOptions) : undefined;
