@@ -206,6 +206,18 @@ describe('FileInstance', () => {
     expect(report).toMatchObject({ outcome: 'processed', passed: 2 });
   });
 
+  it('should create a missing drop folder and watch it', async () => {
+    const root = await temp.make();
+    const dropDir = path.join(root, 'cdr', 'incoming');
+    const sut = fileAdapter.create({ inbound: plainToInstance(FileInboundConfig, { dropDir, readiness: 'rename', csvColumns: COLUMNS }) }, silentAdapterContext('bridge')) as FileInstance;
+    const received = new Received();
+    listen(sut, received.onNative);
+    await waitFor('the drop folder', async () => (await namesIn(dropDir)).includes('processed'));
+    await writeFile(path.join(dropDir, 'late.csv'), '"C-1","1","BK-1"\n');
+    await reportOf(path.join(dropDir, 'processed'), 'late.csv');
+    expect(received.messages).toHaveLength(1);
+  });
+
   it('should poll on a node-cron schedule', async () => {
     const { sut, dropDir, processed } = await create({ schedule: '* * * * * *' });
     const received = new Received();

@@ -34,6 +34,9 @@ const columnOf = (e: unknown): number | undefined => {
   return m ? Number(m[1]) : undefined;
 };
 
+/** Polling used when the folder cannot be watched (e.g. it does not exist yet). */
+const FALLBACK_SCHEDULE = '*/10 * * * * *';
+
 /** Stops reading a file: the claim is released and the file stays for the next scan. */
 class StopFile extends Error {}
 
@@ -65,9 +68,14 @@ export class FileInstance implements AdapterInstance {
    *
    * @param ledger the bus's file ledger; without one, hashes are remembered in memory for this process only.
    */
-  async listen(onNative: OnNative, signal: AbortSignal, ledger: FileLedger = this.memoryLedger): Promise<void> {
-    if (!this.inbound) throw new Error(`file ${this.ctx.instanceName}: listen() needs inbound: settings with a dropDir`);
-    const stop = AbortSignal.any([signal, this.closing.signal]);
+  listen(onNative: OnNative, signal: AbortSignal, ledger: FileLedger = this.memoryLedger): Promise<void> {
+    if (!this.inbound) return Promise.reject(new Error(`file ${this.ctx.instanceName}: listen() needs inbound: settings with a dropDir`));
+    const run = this.run(onNative, AbortSignal.any([signal, this.closing.signal]), ledger);
+    this.listening = run.catch(() => undefined);
+    return run;
+  }
+
+  private async run(onNative: OnNative, stop: AbortSignal, ledger: FileLedger): Promise<void> {
     let running: Promise<void> | undefined;
     let again = false;
     const trigger = () => {
@@ -76,19 +84,39 @@ export class FileInstance implements AdapterInstance {
       running = (async () => {
         do {
           again = false;
-          await this.scan(onNative, ledger, stop).catch((e) => this.log.scanFailed(e));
+          await this.scan(onNative, ledger, stop).then(
+            () => this.log.scanSucceeded(),
+            (e) => this.log.scanFailed(e),
+          );
         } while (again && !stop.aborted);
       })().finally(() => (running = undefined));
     };
     let task: ScheduledTask | undefined;
-    if (this.inbound.schedule) task = schedule(this.inbound.schedule, trigger);
-    else this.client.watch(trigger, (e) => this.log.watchFailed(e), stop);
+    if (this.inbound!.schedule) {
+      task = schedule(this.inbound!.schedule, trigger);
+    } else {
+      try {
+        // The drop folder must exist before it can be watched.
+        await this.client.prepareInbound();
+        this.client.watch(
+          trigger,
+          (e) => {
+            // The watcher is dead (folder removed, too many watches): keep reading by polling.
+            this.log.watchFailed(e);
+            task ??= schedule(FALLBACK_SCHEDULE, trigger);
+          },
+          stop,
+        );
+      } catch (e) {
+        this.log.watchFailed(e);
+        task = schedule(FALLBACK_SCHEDULE, trigger);
+      }
+    }
     trigger();
-    this.listening = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
       if (stop.aborted) return resolve();
       stop.addEventListener('abort', () => resolve(), { once: true });
     });
-    await this.listening;
     await task?.destroy();
     await running;
   }

@@ -11,12 +11,23 @@ export class FileLog {
     return `file ${this.ctx.instanceName}`;
   }
 
+  private lastScanError?: string;
+
+  /** Once per distinct problem, not on every tick of the schedule. */
   scanFailed(e: unknown): void {
-    this.ctx.logger.warn?.(`${this.where}: scanning the drop folder failed: ${(e as Error).message}; retrying on the next scan`);
+    const message = (e as Error).message;
+    if (message === this.lastScanError) return;
+    this.lastScanError = message;
+    this.ctx.logger.warn?.(`${this.where}: scanning the drop folder failed: ${message}; retrying on every scan`);
+  }
+
+  scanSucceeded(): void {
+    if (this.lastScanError) this.ctx.logger.log(`${this.where}: scanning the drop folder works again`);
+    this.lastScanError = undefined;
   }
 
   watchFailed(e: unknown): void {
-    this.ctx.logger.warn?.(`${this.where}: watching the drop folder failed: ${(e as Error).message}; set inbound.schedule to poll instead`);
+    this.ctx.logger.warn?.(`${this.where}: cannot watch the drop folder: ${(e as Error).message}; polling every 10 s instead (set inbound.schedule to choose)`);
   }
 
   /** Once per name: the file stays where it is until an operator renames or removes it. */
