@@ -1,8 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { xmlCodec } from './interim-xml.codec';
+import { findCodec, type Codec } from '@bus/adapters';
 
-export { xmlCodec };
+/** The bus's own XML codec: the fixtures are decoded exactly as ingress decodes billing's posts. */
+export const xmlCodec: Codec = findCodec('xml')!;
 
 /** Fixture helpers for the sales and billing mapping specs: native samples beside the mappings in config/. */
 

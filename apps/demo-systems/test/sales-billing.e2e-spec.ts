@@ -9,7 +9,6 @@ import { loadBusConfig } from '../../bus/src/config/bus-config.loader';
 import { loadEnv } from '../../bus/src/config/env.schema';
 import { deleteByPrefix, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from '../../bus/test/support/broker';
 import { startBilling, startSales, type RunningBilling, type RunningSales } from '../src';
-import { codecsWithXml } from './interim-xml.codec';
 
 jest.setTimeout(60_000);
 
@@ -48,7 +47,7 @@ describe('sales <-> billing through the bus', () => {
       SALES_URL: sales.url,
       BILLING_URL: billing.url,
     };
-    const initial = await loadBusConfig(CONFIG, env, { codecs: codecsWithXml });
+    const initial = await loadBusConfig(CONFIG, env);
     bus = await createBusApp({ env: loadEnv(env), initial, logger: ['error'], brokerPrefix: prefix });
     await bus.listen(0, '127.0.0.1');
     busUrl = `http://127.0.0.1:${(bus.getHttpServer().address() as AddressInfo).port}`;
