@@ -8,6 +8,7 @@ import { createStore } from './store/create-store';
 import { Journal } from './journal/journal.service';
 import { MetricsService } from './metrics/metrics.service';
 import { MetricsController } from './metrics/metrics.controller';
+import { MetricsBindings } from './metrics/metrics.bindings';
 import { EnvelopeFactory } from './inbound/envelope.factory';
 import { InboundPipeline } from './inbound/inbound.pipeline';
 import { InboundListener } from './inbound/inbound.listener';
@@ -83,6 +84,7 @@ export class BusModule {
         AdapterHost,
         AdminService,
         JobsService,
+        MetricsBindings,
         ShutdownSequence,
       ],
     };

@@ -45,6 +45,18 @@ describe('bus core: ingress to destination', () => {
     expect(again.json.duplicate).toBe(true);
     await waitFor('the marker message at the ERP', () => erp.requests.find((r) => r.body.toString().includes('Marker AG')));
     expect(erp.requests).toHaveLength(2);
+    expect(marker.status).toBe(202);
+  });
+
+  it('should recognise a re-sent native event by the id its mapping declares, without an Idempotency-Key', async () => {
+    const first = await post(crmCustomer({ eventId: 'evt-resent-1', customer: { name: 'Resent GmbH' } }));
+    const again = await post(crmCustomer({ eventId: 'evt-resent-1', customer: { name: 'Resent GmbH' } }));
+    const marker = await post(crmCustomer({ customer: { name: 'Marker AG' } }));
+
+    expect(again.json).toEqual(expect.objectContaining({ messageId: first.json.messageId, duplicate: true }));
+    await waitFor('the marker message at the ERP', () => erp.requests.find((r) => r.body.toString().includes('Marker AG')));
+    expect(erp.requests.filter((r) => r.body.toString().includes('Resent GmbH'))).toHaveLength(1);
+    expect(marker.status).toBe(202);
   });
 
   it('should show the message and its delivery in the journal', async () => {

@@ -66,6 +66,7 @@ describe('config hot reload', () => {
     const status = await adminGet('config');
     expect(status.version).toBe(before);
     expect(status.lastRejected.errors[0].path).toBe('routes[0].to[0]');
+    expect(await fetch(`${bus.url}/metrics`).then((r) => r.text())).toContain('bus_config_reloads_total{outcome="rejected"} 1');
     expect((await erp.nextRequest()).body.toString()).toContain('Still ERP GmbH');
   });
 

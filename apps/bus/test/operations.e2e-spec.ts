@@ -99,6 +99,7 @@ describe('health, admin access, metrics and docs', () => {
     });
     expect(text).toContain('bus_messages_received_total{system="crm",type="customer.created"} 1');
     expect(text).toContain('bus_delivery_latency_seconds_bucket');
+    expect(text).toMatch(new RegExp(`bus_queue_depth\\{queue="${bus.prefix}\\.bus\\.erp"\\} 0`));
   });
 
   it('GET /docs-json should describe ingress, queries and admin', async () => {

@@ -1,0 +1,47 @@
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '../config/config.service';
+import { AmqpConnection, queueNames, unroutedQueue } from '../messaging';
+import { BUS_OPTIONS, type BusOptions } from '../bus.options';
+import { MetricsService } from './metrics.service';
+
+/**
+ * Feeds the metrics that are not counted on the hot path: config reloads (applied / rejected)
+ * and queue depths, read from the broker only when Prometheus scrapes.
+ */
+@Injectable()
+export class MetricsBindings implements OnApplicationBootstrap {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly config: ConfigService,
+    private readonly amqp: AmqpConnection,
+    @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.config.onChange(() => this.metrics.configReload('applied'));
+    this.config.onReject(() => this.metrics.configReload('rejected'));
+    this.metrics.setQueueDepthCollector(() => this.queueDepths());
+  }
+
+  /** Work and dead-letter queue of every destination, and the unrouted queue; {} while disconnected. */
+  private async queueDepths(): Promise<Record<string, number>> {
+    if (!this.amqp.isConnected()) return {};
+    const prefix = this.options.brokerPrefix;
+    const queues = [unroutedQueue(prefix)];
+    for (const system of this.config.active().systems.values()) {
+      if (!system.outbound) continue;
+      const names = queueNames(system.name, prefix);
+      queues.push(names.work, names.deadLetter);
+    }
+    const depths: Record<string, number> = {};
+    for (const queue of queues) {
+      // checkQueue on a missing queue closes the channel, so each check gets its own.
+      await this.amqp
+        .withChannel(async (ch) => {
+          depths[queue] = (await ch.checkQueue(queue)).messageCount;
+        })
+        .catch(() => undefined);
+    }
+    return depths;
+  }
+}
