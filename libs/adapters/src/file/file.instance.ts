@@ -9,6 +9,7 @@ import { readCsvRecords } from './file.records';
 import { FileReportBuilder, summarize, type FileReport } from './file.report';
 import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
 import { FileLog } from './file.log';
+import { toNativeRecord } from './file.native';
 
 /** Called once per record; the adapter awaits it before reading on (backpressure). */
 export type OnNative = (msg: NativeMessage) => Promise<void>;
@@ -220,18 +221,8 @@ export class FileInstance implements AdapterInstance {
         columns = record.columns;
         continue;
       }
-      let msg: NativeMessage;
-      if (record.kind === 'bad') {
-        builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
-        msg = {
-          body: Buffer.from(record.raw),
-          contentType: 'text/csv',
-          meta: { ...fixed, line: record.line, error: record.reason, errorLine: record.line, errorColumn: record.column },
-        };
-      } else {
-        const value = columns ? Object.fromEntries(columns.map((c, i) => [c, record.fields[i]])) : record.fields;
-        msg = { body: Buffer.from(JSON.stringify(value)), contentType: 'application/json', meta: { ...fixed, line: record.line } };
-      }
+      if (record.kind === 'bad') builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
+      const msg = toNativeRecord(record, columns, fixed);
       try {
         await onNative(msg);
         if (record.kind === 'row') builder.pass();

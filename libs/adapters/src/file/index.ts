@@ -4,3 +4,4 @@ export { FileInstance, type OnNative } from './file.instance';
 export { MemoryFileLedger, type FileLedger } from './file.ledger';
 export { MAX_LISTED, type FileReport, type FileReportRow } from './file.report';
 export { parseCsvLine, readCsvRecords, type CsvBadRow, type CsvRecord, type CsvRow } from './file.records';
+export { nativeFromLine, toNativeRecord, type FileRecordMeta } from './file.native';
