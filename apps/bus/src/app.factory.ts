@@ -20,6 +20,7 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
     abortOnError: false,
     logger: options.logger ?? ['error', 'warn', 'log'],
   });
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   const config = app.get(ConfigService);
   // Raw bytes for every system route: only the system's codec may parse its body.
   app.use('/adapters', rawBody(() => config.active().config.ingress.bodyLimit));
