@@ -1,5 +1,8 @@
 import { validatePayload } from '@bus/canonical-model';
+import { createReadStream, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { MappingError } from '../../adapter.errors';
+import { readCsvRecords } from '../../file/file.records';
 import { bridgeCdrMapper, MASTER_CSV_COLUMNS, type MasterCsvRecord } from './bridge-cdr.mapper';
 
 const META = { fileName: 'Master-CONF-0001-1.csv', line: 3, sha256: 'ab'.repeat(32), timeZone: 'Europe/Berlin' };
@@ -64,6 +67,17 @@ describe('bridgeCdrMapper', () => {
         },
       },
     ]);
+  });
+
+  it('should map the sample Master.csv, read as the file adapter reads it, to the expected drafts', async () => {
+    const dir = path.join(__dirname, '__fixtures__', 'bridge-cdr');
+    const drafts = [];
+    for await (const record of readCsvRecords(createReadStream(path.join(dir, 'Master.csv'), 'utf8'), { columns: MASTER_CSV_COLUMNS })) {
+      if (record.kind !== 'row') throw new Error(`line ${record.line}: ${record.kind}`);
+      const value = Object.fromEntries(MASTER_CSV_COLUMNS.map((c, i) => [c, record.fields[i]]));
+      drafts.push(...(await sut.toCanonical(value, { fileName: 'Master.csv', line: record.line, timeZone: 'Europe/Berlin' })));
+    }
+    expect(drafts).toEqual(JSON.parse(readFileSync(path.join(dir, 'Master.canonical.json'), 'utf8')));
   });
 
   it('should produce payloads the canonical model accepts', async () => {
