@@ -7,6 +7,7 @@
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
  *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
+ *   npm run bench -- --cdr-rows 1000000   the CDR file scenario at full size (default 20,000 rows)
  *
  * Exits non-zero when any pipeline failed to deliver every accepted message.
  */
@@ -20,6 +21,7 @@ import { buildBus, compileBench, RESULTS, ROOT, type BusLaunch } from './lib/bui
 import { forkReady, killAll } from './lib/children';
 import { keptAnalysis, med, renderReport, scenarioTable, targetsTable, type ScenarioResult } from './lib/report';
 import { runOnce, type Pipeline, type RunContext } from './lib/run-once';
+import { runCdr } from './lib/run-cdr';
 import { formatSummary, summarize } from './profile-summary';
 
 const { values: args } = parseArgs({
@@ -33,11 +35,13 @@ const { values: args } = parseArgs({
     'baseline-only': { type: 'boolean', default: false },
     'queue-type': { type: 'string', default: 'quorum' },
     out: { type: 'string' },
+    'cdr-rows': { type: 'string', default: '20000' },
   },
 });
 
 const log = (s: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+const failed = { ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0 };
 
 async function main(): Promise<number> {
   const quick = args.quick!;
@@ -60,11 +64,14 @@ async function main(): Promise<number> {
   const results = new Map<string, ScenarioResult>();
   const selected = SCENARIOS.filter((s) => (only ? only.includes(s.id) : quick ? s.kind === 'messages' && s.inQuick : true));
   for (const s of selected) {
-    const skipped = s.skip(ROOT) ?? (s.kind === 'batch' ? 'no driver' : undefined);
+    const skipped = s.skip(ROOT) ?? (s.kind === 'batch' && s.id !== 'cdr-1m' ? 'needs a mail-merge driver (printer and SMTP stand-ins); not written yet' : undefined);
     results.set(s.id, { id: s.id, title: s.title, baseline: [], bus: [], skipped });
     if (skipped) log(`${s.id}: skipped: ${skipped}`);
   }
   const runnable = selected.filter((s): s is MessageScenario => s.kind === 'messages' && !results.get(s.id)!.skipped);
+  const cdrRows = Number(args['cdr-rows']);
+  const cdr = selected.find((s) => s.id === 'cdr-1m' && !results.get(s.id)!.skipped && busLaunch);
+  if (cdr) results.get(cdr.id)!.title = `CDR file of ${cdrRows.toLocaleString('en')} rows ${cdr.title.replace(/^CDR file /, '')}`;
 
   let failures = 0;
   try {
@@ -90,9 +97,22 @@ async function main(): Promise<number> {
           } catch (err) {
             failures++;
             const problem = (err as Error).message.split('\n').slice(0, 6).join(' | ');
-            result[pipeline].push({ ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0, problem });
+            result[pipeline].push({ ...failed, problem });
             log(`  FAILED: ${(err as Error).message}`);
           }
+        }
+      }
+      if (cdr) {
+        log(`round ${round}/${rounds} cdr-1m bus, ${cdrRows} rows ...`);
+        try {
+          const f = await runCdr(ctx, cdrRows);
+          results.get(cdr.id)!.bus.push(f);
+          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+          if (f.problem) failures++;
+        } catch (err) {
+          failures++;
+          results.get(cdr.id)!.bus.push({ ...failed, problem: (err as Error).message.split('\n').slice(0, 6).join(' | ') });
+          log(`  FAILED: ${(err as Error).message}`);
         }
       }
     }

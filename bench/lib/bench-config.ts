@@ -41,6 +41,8 @@ export function writeBenchConfig(dir: string, o: BenchConfigOptions, mappingsDir
     `  ${source}:`,
     `    adapter: http`,
     `    codec: ${o.codec}`,
+    ...(o.codec === 'xml' ? ['    codecOptions: { arrayPaths: [contractEvent.contract.lines.line] }'] : []),
+    ...(o.codec === 'csv' ? ['    codecOptions: { columns: true }'] : []),
     `    mapping: ${JSON.stringify(inboundMapping)}`,
     `    inbound: { apiKey: "\${BENCH_API_KEY}" }`,
   ];
