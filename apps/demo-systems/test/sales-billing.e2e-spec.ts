@@ -1,4 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ jest.setTimeout(60_000);
 const CONFIG = path.resolve(__dirname, '../../../config/examples/sales-billing.yaml');
 const SALES_KEY = 'sales-e2e-key';
 const BILLING_KEY = 'billing-e2e-key';
+const ADMIN_TOKEN = 'admin-e2e-token';
 const ACME = { Name: 'Acme Conferencing GmbH', BillingStreet: 'Hauptstr. 1', BillingPostalCode: '01067', BillingCity: 'Dresden', BillingCountry: 'DE', Email__c: 'billing@acme.example' };
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false });
 
@@ -46,6 +48,7 @@ describe('sales <-> billing through the bus', () => {
       BILLING_API_KEY: BILLING_KEY,
       SALES_URL: sales.url,
       BILLING_URL: billing.url,
+      ADMIN_TOKEN,
     };
     const initial = await loadBusConfig(CONFIG, env);
     bus = await createBusApp({ env: loadEnv(env), initial, logger: ['error'], brokerPrefix: prefix });
@@ -72,6 +75,7 @@ describe('sales <-> billing through the bus', () => {
     const text = await res.text();
     return { status: res.status, doc: text.startsWith('<') ? xml.parse(text) : undefined, text };
   };
+  const admin = (p: string) => fetch(`${busUrl}/admin${p}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } }).then((r) => r.json());
   const billingAccountNamed = (name: string) => billing.store.listAccounts().find((a) => a.CustomerName === name);
   /** Creates a customer in sales and waits until billing has its account. */
   const syncedCustomer = async (fields: object = ACME) => {
@@ -167,16 +171,53 @@ describe('sales <-> billing through the bus', () => {
     }
   });
 
+  it('should journal each sync message and each query, traceable by id and correlation id', async () => {
+    const { salesId, accountNo } = await syncedCustomer({ ...ACME, Name: 'Journal GmbH' });
+    await billingCall('POST', `/admin/open-period/${accountNo}`);
+    const { messageId } = JSON.parse(sales.outbox().find((e) => e.recordId === salesId)!.response!);
+
+    const sync = await waitFor('the delivered customer in the journal', async () => {
+      const m = await admin(`/messages/${messageId}`);
+      return JSON.stringify(m).includes('delivered') ? m : undefined;
+    });
+    expect(sync.message).toMatchObject({ type: 'customer.created', source: 'sales', status: 'delivered', destinations: { billing: { status: 'delivered' } } });
+    // The journal keeps the canonical id (sales'); billing's AccountNo never appears in the message.
+    expect(sync.message.canonical.payload.customerId).toBe(salesId);
+
+    const correlationId = `e2e-${randomUUID()}`;
+    const asked = await fetch(`${busUrl}/adapters/sales/queries/billing-period?customerId=${salesId}`, {
+      headers: { 'X-Api-Key': SALES_KEY, 'X-Correlation-Id': correlationId },
+    });
+    expect(asked.status).toBe(200);
+    expect(asked.headers.get('x-correlation-id')).toBe(correlationId);
+    const journalled = await waitFor('the query in the journal', async () => {
+      const found = await admin(`/messages?correlationId=${correlationId}`);
+      return (found.items as Array<{ type: string }>).find((m) => m.type === 'billing-period.get');
+    });
+    expect(journalled).toMatchObject({ source: 'sales', correlationId, destinations: { billing: { status: 'delivered' } } });
+  });
+
   it.each([
     ['billion laughs', '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]><BillingPeriod><AccountNo>&lol2;</AccountNo></BillingPeriod>'],
     ['an external entity', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><BillingPeriod><AccountNo>&xxe;</AccountNo></BillingPeriod>'],
   ])('should refuse %s from billing with 400 and publish nothing', async (_name, body) => {
-    const before = sales.store.listAccounts().map((a) => a.Billing_Status__c);
-
     const res = await fetch(`${busUrl}/adapters/billing/messages`, { method: 'POST', headers: { 'Content-Type': 'application/xml', 'X-Api-Key': BILLING_KEY }, body });
 
     expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ code: 'CODEC.UNSAFE_INPUT' });
+    // Then a real billing event; once it is in the journal, everything billing got published before it is too.
+    // Every message from billing in the journal must be one billing's outbox had accepted: nothing else got in.
+    const { accountNo } = await syncedCustomer({ ...ACME, Name: `After ${_name} GmbH` });
+    await billingCall('POST', `/admin/open-period/${accountNo}`);
     await billing.settled();
-    expect(sales.store.listAccounts().map((a) => a.Billing_Status__c)).toEqual(before);
+    const accepted = billing.outbox().filter((e) => e.status === 'sent').map((e) => JSON.parse(e.response!).messageId as string);
+    const fromBilling = await waitFor('billing\'s accepted messages in the journal', async () => {
+      const found = await admin(`/messages?system=billing&limit=500`);
+      // Queries billing asked are journalled too; they are not messages billing published.
+      const published = (found.items as Array<{ id: string; source: string; type: string }>).filter((m) => m.source === 'billing' && !m.type.endsWith('.get'));
+      const ids = published.map((m) => m.id);
+      return accepted.every((id) => ids.includes(id)) ? ids : undefined;
+    });
+    expect(fromBilling.sort()).toEqual([...accepted].sort());
   });
 });
