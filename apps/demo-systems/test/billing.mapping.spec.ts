@@ -38,6 +38,15 @@ describe('billing mapping (config/mappings/billing)', () => {
     expect(drafts).toEqual(readFixture(SYSTEM, 'inbound-invoice-issued.canonical.json'));
   });
 
+  it('should give a one-line invoice its lines as a list', async () => {
+    const xml = readFixture(SYSTEM, 'inbound-invoice-issued.native.xml').toString('utf8');
+    const oneLine = xml.slice(0, xml.lastIndexOf('<cac:InvoiceLine>')) + '</Invoice>\n';
+    const [draft] = await sut.toCanonical(xmlCodec.decode(Buffer.from(oneLine)));
+    expect((draft.payload as { lines: unknown[] }).lines).toEqual([
+      { lineNo: 1, productCode: 'CONF-DIALIN-MIN', quantity: 120, unit: 'MIN', unitPrice: 0.05, amount: 6 },
+    ]);
+  });
+
   it.each(nativeSamples(SYSTEM, 'outbound-'))('should map canonical %s to the document billing expects', async (file) => {
     const name = caseName(file);
     const bindings = optionalFixture(SYSTEM, `${name}.bindings.json`) ?? { xref: null };
