@@ -34,6 +34,18 @@ export interface AdapterHealth {
   detail?: string;
 }
 
+/**
+ * Lets a pulling adapter read each input (a file, by content hash) once across restarts and
+ * instances; the bus keeps it in its store.
+ */
+export interface InputLedger {
+  /** True the first time `sha256` is claimed; false when it was read before or is being read. */
+  claim(sha256: string, name: string): Promise<boolean>;
+  complete(sha256: string, outcome: 'processed' | 'failed', detail?: string): Promise<void>;
+  /** Reading stopped before the end: forget the claim so the input is read again. */
+  release(sha256: string): Promise<void>;
+}
+
 /** Per-send facts that stay the same across redeliveries. */
 export interface SendContext {
   /** `<message id>:<destination system>`; the destination uses it to drop duplicates. */
@@ -84,7 +96,7 @@ export interface AdapterInstance {
    * Inbound transports that pull (folders, mailboxes) call `onNative` for each message and
    * resolve when `signal` aborts. HTTP inbound goes through the bus's ingress endpoint instead.
    */
-  listen?(onNative: (msg: NativeMessage) => Promise<void>, signal: AbortSignal): Promise<void>;
+  listen?(onNative: (msg: NativeMessage) => Promise<void>, signal: AbortSignal, ledger?: InputLedger): Promise<void>;
   /** Throws TransientDeliveryError or PermanentDeliveryError. */
   send?(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt>;
   /** Request-reply: sends a native query and returns the native answer. */

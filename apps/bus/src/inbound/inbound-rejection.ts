@@ -5,6 +5,9 @@ import type { ProblemDetail } from '../common/api-error';
  * or maps to an invalid canonical message. HTTP ingress answers 400; pull adapters dead-letter it.
  */
 export class InboundRejection extends Error {
+  /** Refusals are about the input itself: sending it again unchanged gives the same answer. */
+  readonly retryable = false;
+
   constructor(
     readonly code: string,
     message: string,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { AdapterInstance, NativeMessage } from '@bus/adapters';
+import { ErrorCodes } from '@bus/canonical-model';
+import type { AdapterInstance, InputLedger, NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
@@ -25,23 +26,32 @@ export class InboundListener {
 
   start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
     const abort = new AbortController();
+    const ledger: InputLedger = {
+      claim: (sha256, name) => this.store.claimFile(sha256, system.name, name),
+      complete: (sha256, outcome, detail) => this.store.completeFile(sha256, outcome, detail),
+      release: (sha256) => this.store.releaseFile(sha256),
+    };
     const done = instance
-      .listen!((msg) => this.receive(system, msg), abort.signal)
+      .listen!((msg) => this.receive(system, msg), abort.signal, ledger)
       .catch((err: Error) => this.logger.error(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`));
     return { abort, done };
   }
 
-  /** One pulled item; resolves once it is published or parked, so the adapter can apply backpressure. */
+  /**
+   * One pulled item; resolves once it is published, so the adapter applies backpressure. A refused
+   * item is parked as a dead letter and the refusal rethrown, so the adapter lists it in its report
+   * and goes on; any other error leaves the input to be read again.
+   */
   async receive(system: SystemRuntime, msg: NativeMessage): Promise<void> {
     const meta = msg.meta ?? {};
     // A file row keeps the same key when the file is read again after a crash: no duplicate publish.
     const idempotencyKey = meta.sha256 !== undefined && meta.line !== undefined ? `file:${meta.sha256}:${meta.line}` : undefined;
     try {
-      if (meta.error) throw new InboundRejection('CODEC.PARSE_FAILED', `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
+      if (meta.error) throw new InboundRejection(ErrorCodes.CODEC_PARSE_FAILED, `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
       await this.pipeline.receive(system, msg, { idempotencyKey });
     } catch (err) {
-      if (!(err instanceof InboundRejection)) throw err;
-      await this.park(system, msg, err);
+      if (err instanceof InboundRejection) await this.park(system, msg, err);
+      throw err;
     }
   }
 
@@ -83,6 +93,8 @@ export class InboundListener {
 }
 
 function locationOf(meta: Record<string, unknown>): string {
-  const parts = [meta.fileName && `file ${String(meta.fileName)}`, meta.line !== undefined && `line ${String(meta.line)}`, meta.column !== undefined && `column ${String(meta.column)}`];
+  const line = meta.errorLine ?? meta.line;
+  const column = meta.errorColumn ?? meta.column;
+  const parts = [meta.fileName && `file ${String(meta.fileName)}`, line !== undefined && `line ${String(line)}`, column !== undefined && `column ${String(column)}`];
   return parts.filter(Boolean).join(', ') || 'input';
 }
