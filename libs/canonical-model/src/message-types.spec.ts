@@ -1,3 +1,4 @@
+import { PostalAddress } from './common/postal-address';
 import { ErrorCodes } from './error-codes';
 import {
   isKnownMessageType,
@@ -95,6 +96,18 @@ describe(validatePayload.name, () => {
     expect(validatePayload(type, sampleWith(type, edit))).toEqual([{ path, message: 'is not a known field' }]);
   });
 
+  it('should refuse a __proto__ key as an unknown field without touching any prototype', () => {
+    const payload = JSON.parse(
+      '{"customerId":"C-1","name":"A","status":"active","__proto__":{"polluted":true},' +
+        '"address":{"street":"s","postalCode":"1","city":"c","country":"DE","__proto__":{"x":1}}}',
+    );
+    expect(validatePayload('customer.updated', payload)).toEqual([
+      { path: '__proto__', message: 'is not a known field' },
+      { path: 'address.__proto__', message: 'is not a known field' },
+    ]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('should report every problem of a payload at once, with nested paths', () => {
     const payload = sampleWith('invoice.issued', (p) => {
       delete p.invoiceId;
@@ -157,6 +170,7 @@ describe(toPayload.name, () => {
   it('should return an instance of the registered payload class', () => {
     const sut = toPayload('customer.created', clone(SAMPLE_PAYLOADS['customer.created']));
     expect(sut).toBeInstanceOf(MESSAGE_TYPES['customer.created'].payloadClass);
+    expect(sut.address).toBeInstanceOf(PostalAddress);
     expect(sut.address.city).toBe('Dresden');
   });
 

@@ -14,6 +14,7 @@ import { LetterRequestedV1 } from './letter/letter-requested.v1';
 import { NoticeRequestedV1 } from './notice/notice-requested.v1';
 import { UsagePricedV1 } from './usage/usage-priced.v1';
 import { UsageRecordedV1 } from './usage/usage-recorded.v1';
+import { cacheValidationMetadata, withNestedClasses } from './common/metadata-cache';
 import { EnvelopeFields } from './envelope.schema';
 import { CanonicalValidationError, check, UnknownCanonicalTypeError, withPrefix, type FieldError } from './validation';
 
@@ -83,6 +84,14 @@ export const QUERY_TYPES: Readonly<Record<string, QueryTypeInfo>> = registry({
     summary: "A customer's current contract and rates (answered by sales).",
   },
 } satisfies Record<KnownQueryTypeId, QueryTypeInfo>);
+
+cacheValidationMetadata(
+  withNestedClasses([
+    EnvelopeFields,
+    ...Object.values(MESSAGE_TYPES).map((t) => t.payloadClass),
+    ...Object.values(QUERY_TYPES).flatMap((q) => [q.requestClass, q.answerClass]),
+  ]),
+);
 
 /** Ids of the message types registered above. */
 export type KnownMessageTypeId =

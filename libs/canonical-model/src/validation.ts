@@ -1,5 +1,5 @@
-import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { nestedClassesOf } from './common/metadata-cache';
 import { ErrorCodes } from './error-codes';
 
 /**
@@ -104,9 +104,38 @@ export function check<T extends object>(cls: new () => T, plain: unknown): Check
   if (!isPlainObject(plain)) {
     return { ok: false, errors: [{ path: '', message: `must be an object, got ${plain === null ? 'null' : Array.isArray(plain) ? 'an array' : typeof plain}` }] };
   }
-  const instance = plainToInstance(cls, plain);
+  const refused: FieldError[] = [];
+  const instance = toInstance(cls, plain, refused);
   const errors = validateSync(instance, VALIDATOR_OPTIONS);
-  return errors.length === 0 ? { ok: true, value: instance } : { ok: false, errors: flattenValidationErrors(errors) };
+  if (errors.length === 0 && refused.length === 0) return { ok: true, value: instance };
+  return { ok: false, errors: [...refused, ...flattenValidationErrors(errors)] };
+}
+
+/**
+ * A plain object (parsed JSON) as an instance of `cls`, nested objects as instances of their
+ * `@Type` classes, other values as they are (the validator then reports them). What
+ * class-transformer's `plainToInstance` does for these classes, at a fraction of its cost on the
+ * hot path. A `__proto__` key is left out and reported in `refused` (class-validator's whitelist
+ * would let it pass, and assigning it would change the instance's prototype).
+ */
+export function toInstance<T extends object>(cls: new () => T, plain: Record<string, unknown>, refused: FieldError[] = [], path = ''): T {
+  const instance = new cls() as Record<string, unknown>;
+  const nested = nestedClassesOf(cls);
+  for (const key of Object.keys(plain)) {
+    if (key === '__proto__') {
+      refused.push({ path: join(path, key, false), message: 'is not a known field' });
+      continue;
+    }
+    let value = plain[key];
+    const type = nested.size ? nested.get(key) : undefined;
+    if (type) {
+      const at = join(path, key, false);
+      if (isPlainObject(value)) value = toInstance(type, value, refused, at);
+      else if (Array.isArray(value)) value = value.map((v, i) => (isPlainObject(v) ? toInstance(type, v, refused, `${at}[${i}]`) : v));
+    }
+    instance[key] = value;
+  }
+  return instance as T;
 }
 
 /** Prefixes every path, e.g. with `payload`. */
