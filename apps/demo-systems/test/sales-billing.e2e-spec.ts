@@ -197,6 +197,16 @@ describe('sales <-> billing through the bus', () => {
     expect(journalled).toMatchObject({ source: 'sales', correlationId, destinations: { billing: { status: 'delivered' } } });
   });
 
+  it('should refuse a billing document about an account the bus never linked, naming the field', async () => {
+    const body = '<?xml version="1.0"?><BillingPeriod><PeriodId>P-99999-202612</PeriodId><AccountNo>B-99999</AccountNo><From>2026-12-01</From><To>2026-12-31</To><Status>OPEN</Status><OpenedAt>2026-12-01T06:00:00.000Z</OpenedAt></BillingPeriod>';
+    const res = await fetch(`${busUrl}/adapters/billing/messages`, { method: 'POST', headers: { 'Content-Type': 'application/xml', 'X-Api-Key': BILLING_KEY }, body });
+    const json = await res.json();
+
+    expect(res.status).toBe(400);
+    expect(json).toMatchObject({ code: 'XREF.UNKNOWN_ID', details: [{ path: 'payload.customerId' }] });
+    expect(json.message).toContain('B-99999');
+  });
+
   it.each([
     ['billion laughs', '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]><BillingPeriod><AccountNo>&lol2;</AccountNo></BillingPeriod>'],
     ['an external entity', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><BillingPeriod><AccountNo>&xxe;</AccountNo></BillingPeriod>'],

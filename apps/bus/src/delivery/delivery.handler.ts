@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
 import { BusError, MappingError, TransientDeliveryError, type NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
@@ -9,6 +9,7 @@ import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AdapterInstance } from '@bus/adapters';
 import { XrefService } from './xref.service';
+import { KeyedMutex } from './keyed-mutex';
 
 /** A destination as the delivery handler needs it: its config and its connected transport. */
 export interface Destination {
@@ -23,7 +24,7 @@ export interface Destination {
  */
 @Injectable()
 export class DeliveryHandler {
-  private readonly logger = new Logger('delivery');
+  private readonly entities = new KeyedMutex();
 
   constructor(
     private readonly config: ConfigService,
@@ -34,6 +35,13 @@ export class DeliveryHandler {
   ) {}
 
   async handle(destination: Destination, delivery: Delivery): Promise<Outcome> {
+    // Deliveries about one entity to a system that links ids go one at a time, so the first create
+    // has linked its id before the next message about that entity is mapped.
+    const key = this.xref.entityKey(destination.system, delivery.envelope);
+    return key ? this.entities.run(key, () => this.deliver(destination, delivery)) : this.deliver(destination, delivery);
+  }
+
+  private async deliver(destination: Destination, delivery: Delivery): Promise<Outcome> {
     const { envelope } = delivery;
     const name = destination.system.name;
     const attempt = delivery.attempts + 1;

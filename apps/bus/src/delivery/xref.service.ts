@@ -3,6 +3,7 @@ import type { CanonicalEnvelope } from '@bus/canonical-model';
 import type { DeliveryReceipt } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
+import { InboundRejection } from '../inbound/inbound-rejection';
 
 /**
  * ID cross-reference: each system sees only its own ids. A system's `xref` setting names, per
@@ -15,18 +16,52 @@ import { BUS_STORE, type BusStore } from '../store/bus-store';
 export class XrefService {
   constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
 
-  /** Inbound: replace the sender's native ids by canonical ones where a link exists. */
+  /**
+   * Inbound: replace the sender's native ids by canonical ones. An id with no link is refused
+   * rather than passed on, where it would mean nothing to the other systems.
+   */
   async toCanonicalIds(system: SystemRuntime, payload: Record<string, unknown>): Promise<Record<string, unknown>> {
     const fields = system.xref;
-    if (!fields) return payload;
+    if (!fields || !payload || typeof payload !== 'object') return payload;
     const out = { ...payload };
     for (const [entity, field] of Object.entries(fields)) {
       const nativeId = out[field];
       if (typeof nativeId !== 'string') continue;
       const canonicalId = await this.store.findCanonicalId(entity, system.name, nativeId);
-      if (canonicalId) out[field] = canonicalId;
+      if (!canonicalId) {
+        throw new InboundRejection(
+          'XREF.UNKNOWN_ID',
+          `${system.name}: ${entity} "${nativeId}" (payload.${field}) is not linked to any ${entity} the bus knows; it is linked when the bus first creates it in ${system.name}.`,
+          [{ path: `payload.${field}`, message: `unknown ${entity} id "${nativeId}"` }],
+        );
+      }
+      out[field] = canonicalId;
     }
     return out;
+  }
+
+  /** Answers to a query: canonical ids become the asking system's own, where a link exists. */
+  async toNativeIds(system: SystemRuntime, payload: unknown): Promise<unknown> {
+    const fields = system.xref;
+    if (!fields || !payload || typeof payload !== 'object') return payload;
+    const out = { ...(payload as Record<string, unknown>) };
+    for (const [entity, field] of Object.entries(fields)) {
+      const canonicalId = out[field];
+      if (typeof canonicalId !== 'string') continue;
+      out[field] = (await this.store.findNativeId(entity, canonicalId, system.name)) ?? canonicalId;
+    }
+    return out;
+  }
+
+  /** Serialization key for deliveries to `system` about one entity, or undefined when it has no xref. */
+  entityKey(system: SystemRuntime, envelope: CanonicalEnvelope): string | undefined {
+    const fields = system.xref;
+    if (!fields) return undefined;
+    for (const [entity, field] of Object.entries(fields)) {
+      const id = (envelope.payload as Record<string, unknown>)?.[field];
+      if (typeof id === 'string') return `${system.name}:${entity}:${id}`;
+    }
+    return undefined;
   }
 
   /** Outbound: the destination's own id for the envelope's main entity, if the bus knows it. */

@@ -9,6 +9,7 @@ import { IngressErrors } from '../ingress/ingress.errors';
 import { QueryClient, type QueryReply } from '../messaging/query-transport';
 import { Journal } from '../journal/journal.service';
 import { QueryErrors } from './query.errors';
+import { InboundRejection } from '../inbound/inbound-rejection';
 
 export interface AskRequest {
   system: string;
@@ -68,7 +69,10 @@ export class QueryService {
 
     const id = randomUUID();
     const correlationId = req.correlationId ?? id;
-    const payload = await this.xref.toCanonicalIds(system, query.payload as Record<string, unknown>);
+    const payload = await this.xref.toCanonicalIds(system, query.payload as Record<string, unknown>).catch((err: unknown) => {
+      if (err instanceof InboundRejection) throw IngressErrors.badInput(err.code, err.message, err.details);
+      throw err;
+    });
     const envelope = { id, type: query.type, schemaVersion: 1, source: system.name, correlationId, occurredAt: new Date().toISOString(), payload };
     const reply = await this.client.request(route.answeredBy, envelope, route.timeoutMs).catch((err: unknown) => {
       this.journal.query(envelope, route.answeredBy, 'timeout', (err as Error).message);
@@ -76,7 +80,8 @@ export class QueryService {
     });
     this.journal.query(envelope, route.answeredBy, reply.error ? 'failed' : 'answered', reply.error?.message);
     if (reply.error) throw this.replyError(route.answeredBy, query.type, reply);
-    const answer = await this.mapOr400(() => mapping.answerToNative!(req.name, reply.answer), system.name);
+    const ownIds = await this.xref.toNativeIds(system, reply.answer);
+    const answer = await this.mapOr400(() => mapping.answerToNative!(req.name, ownIds), system.name);
     return { body: codec.encode(answer, system.codecOptions), contentType: codec.contentTypes[0], correlationId };
   }
 
