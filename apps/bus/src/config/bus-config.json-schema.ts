@@ -1,13 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import { targetConstructorToSchema } from 'class-validator-jsonschema';
 import { BusConfig, DeliveryConfig, IngressConfig, JournalConfig, QueryConfig, RouteConfig, RouteDestination, SystemConfig } from './bus-config.schema';
+import { ConferenceSummaryProcessorConfig, UsagePricingProcessorConfig } from '../processors/processor.config';
 
 // class-transformer ships this storage's types apart from its CommonJS build; it knows the @Type targets.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { defaultMetadataStorage } = require('class-transformer/cjs/storage') as typeof import('class-transformer/types/storage');
 
 /** Every class of the file, by name; `$ref`s point at these definitions. */
-const CLASSES = { BusConfig, SystemConfig, RouteConfig, RouteDestination, QueryConfig, DeliveryConfig, IngressConfig, JournalConfig };
+const CLASSES = { BusConfig, SystemConfig, RouteConfig, RouteDestination, QueryConfig, DeliveryConfig, IngressConfig, JournalConfig, UsagePricingProcessorConfig, ConferenceSummaryProcessorConfig };
 
 /** Where the committed schema lives; bus.yaml's first line points editors at it. */
 export const BUS_SCHEMA_FILE = 'config/bus.schema.json';

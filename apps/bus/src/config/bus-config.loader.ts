@@ -75,6 +75,6 @@ function fingerprintsOf(plain: Record<string, unknown>, config: BusConfig): Acti
   const systems = new Map(Object.keys(config.systems).map((name) => [name, hash(systemsPlain[name])]));
   // Routes compare in their normalized form, so `to: [erp]` and `to: [{system: erp}]` are the same route.
   const routes = new Map(config.routes.map((r) => [r.name, hash(r)]));
-  const sections = new Map(['queries', 'delivery', 'ingress', 'journal', 'jobs'].map((k) => [k, hash(config[k as keyof BusConfig])]));
+  const sections = new Map(['queries', 'delivery', 'ingress', 'journal', 'jobs', 'processors'].map((k) => [k, hash(config[k as keyof BusConfig])]));
   return { systems, routes, sections };
 }

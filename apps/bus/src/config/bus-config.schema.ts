@@ -2,6 +2,7 @@ import { plainToInstance, Transform, Type } from 'class-transformer';
 import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsObject, IsInt, IsNotEmpty, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { Duration, DurationList, FreeFormObject, Optional, Size, StringRecord } from './config-decorators';
+import type { ProcessorConfig } from '../processors/processor.config';
 
 /** System names end up in queue names (`bus.<system>`) and URLs (`/adapters/<system>/messages`). */
 export const SYSTEM_NAME = /^[a-z][a-z0-9-]*$/;
@@ -165,6 +166,16 @@ export class BusConfig {
     additionalProperties: { $ref: '#/definitions/SystemConfig' },
   }))
   systems!: Record<string, SystemConfig>;
+
+  /** Bus-internal stages (pricing, aggregation) by name; each is a route destination and a source. */
+  @Optional() @IsObject({ message: 'must be a mapping of processor names to processors' })
+  @JSONSchema(() => ({
+    type: 'object',
+    description: 'Bus-internal stages by name (kind usage-pricing or conference-summary); routable like systems',
+    propertyNames: { pattern: SYSTEM_NAME.source },
+    additionalProperties: { oneOf: [{ $ref: '#/definitions/UsagePricingProcessorConfig' }, { $ref: '#/definitions/ConferenceSummaryProcessorConfig' }] },
+  }))
+  processors: Record<string, ProcessorConfig> = {};
 
   @Optional() @IsArray() @ValidateNested({ each: true }) @Type(() => RouteConfig)
   routes: RouteConfig[] = [];

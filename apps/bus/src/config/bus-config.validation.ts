@@ -2,6 +2,7 @@ import { BusConfig, SystemConfig, SYSTEM_NAME } from './bus-config.schema';
 import { validateAs } from './class-validation';
 import type { ConfigProblem } from './config.errors';
 import { formatPath } from './config-path';
+import { validateProcessors } from '../processors/processors.validation';
 
 /** `bus.unrouted` holds messages no route matched; a system of that name would share its queue. */
 const RESERVED_SYSTEM_NAMES = ['unrouted'];
@@ -30,6 +31,11 @@ export function validateBusConfig(plain: unknown): { value: BusConfig; problems:
       }
     }
     value.systems = systems;
+  }
+  if (isRecord(value.processors)) {
+    const processors = validateProcessors(value.processors, isRecord(value.systems) ? Object.keys(value.systems) : []);
+    problems.push(...processors.problems);
+    value.processors = processors.value;
   }
   if (isRecord(value.jobs)) {
     for (const [name, job] of Object.entries(value.jobs)) {

@@ -9,6 +9,8 @@ import type { ConfigProblem } from './config.errors';
 import { formatPath } from './config-path';
 import { unknownName } from './closest-name';
 import type { CheckedSystem } from './system-settings.check';
+import type { ProcessorConfig } from '../processors/processor.config';
+import { checkProcessorDestination } from '../processors/processor-routes.check';
 
 /**
  * Layer 4: mapping folders load, route and query names point at systems that exist, and every
@@ -49,7 +51,8 @@ export async function checkCrossReferences(
   const { table, problems: expressionProblems } = RouteTable.compile(config.routes, config.queries);
   problems.push(...expressionProblems);
   const known = Object.keys(config.systems);
-  config.routes.forEach((route, i) => problems.push(...checkRoute(route, i, known, ordered)));
+  const processors = config.processors ?? {};
+  config.routes.forEach((route, i) => problems.push(...checkRoute(route, i, known, ordered, processors)));
   config.queries.forEach((query, i) => {
     const at = formatPath(['queries', i, 'answeredBy']);
     if (!known.includes(query.answeredBy)) return problems.push({ path: at, message: unknownName('system', query.answeredBy, known) });
@@ -85,8 +88,10 @@ async function loadFolder(dir: string, system: string, deps: ConfigLoaderDeps, p
   }
 }
 
-function checkRoute(route: RouteConfig, i: number, known: string[], systems: ReadonlyMap<string, SystemRuntime>): ConfigProblem[] {
+function checkRoute(route: RouteConfig, i: number, systemNames: string[], systems: ReadonlyMap<string, SystemRuntime>, processors: Record<string, ProcessorConfig>): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  // A processor is a source (of what it emits) and a destination, like a system.
+  const known = [...systemNames, ...Object.keys(processors)];
   if (route.from !== undefined && !known.includes(route.from)) {
     problems.push({ path: formatPath(['routes', i, 'from']), message: unknownName('system', route.from, known) });
   }
@@ -94,6 +99,8 @@ function checkRoute(route: RouteConfig, i: number, known: string[], systems: Rea
   route.to.forEach((destination, j) => {
     const at = formatPath(['routes', i, 'to', j]);
     if (!known.includes(destination.system)) return problems.push({ path: at, message: unknownName('system', destination.system, known) });
+    const processor = processors[destination.system];
+    if (processor) return problems.push(...checkProcessorDestination(route, i, j, destination.system, processor));
     const system = systems.get(destination.system);
     if (!system) return; // its mapping failed to load; already reported
     if (!system.adapter.capabilities.outbound) {
