@@ -83,6 +83,12 @@ describe('xmlCodec', () => {
       expect(error.message).toContain('"&nbsp;" is not a predefined entity');
     });
 
+    it('should check hostile input in linear time (many unterminated comments and CDATA openers)', () => {
+      const hostile = `<x>${'<!--<![CDATA['.repeat(50_000)}</x>`;
+      // Without the linear scan this takes minutes; the assertion is on the outcome, not on time.
+      expect(decodeError(hostile).code).toBe(ErrorCodes.CODEC_PARSE_FAILED);
+    });
+
     it('should accept DOCTYPE and ampersands as text inside CDATA and comments', () => {
       const xml = '<x><!-- <!DOCTYPE a> & --><h><![CDATA[<!DOCTYPE html><p>a & b</p>]]></h></x>';
       expect(sut.decode(bytes(xml))).toEqual({ x: { h: '<!DOCTYPE html><p>a & b</p>' } });
