@@ -33,4 +33,7 @@ function logLevels(level: string | undefined): LogLevel[] {
   return all.slice(0, index < 0 ? 3 : index + 1);
 }
 
-void main();
+main().catch((err: unknown) => {
+  process.stderr.write(`bpi-bus failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

@@ -19,7 +19,8 @@ export class SmtpSink {
   private server?: SMTPServer;
   port = 0;
 
-  async start(): Promise<this> {
+  /** @param listenPort 0 (default) picks a free port; the demo uses a fixed one its config names. */
+  async start(listenPort = 0): Promise<this> {
     this.server = new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS'],
@@ -43,7 +44,7 @@ export class SmtpSink {
         });
       },
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server!.listen(listenPort, '127.0.0.1', resolve));
     this.port = ((this.server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
     return this;
   }

@@ -1,0 +1,123 @@
+/**
+ * `npm run demo`: starts the stand-in systems and the bus, plays the reference scenarios step by
+ * step through the systems' own APIs, and prints what each system saw. Needs RabbitMQ only.
+ */
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SmtpSink } from '@bus/adapters/smtp/testing/smtp-sink';
+import { startBilling, startSales } from '../index';
+import { startDemoBus } from './demo-bus';
+import { Narrator, until } from './narrator';
+
+const CONFIG = resolve(__dirname, '../../../../config/examples/demo.yaml');
+const KEYS = { SALES_API_KEY: 'demo-sales-key', BILLING_API_KEY: 'demo-billing-key', ADMIN_TOKEN: 'demo-admin-token' };
+
+async function main(): Promise<void> {
+  const say = new Narrator();
+  const dir = await mkdtemp(join(tmpdir(), 'bpi-bus-demo-'));
+  const sales = await startSales({ port: 4101 });
+  const billing = await startBilling({ port: 4102 });
+  const smtp = await new SmtpSink().start(2526);
+  const bus = await startDemoBus({
+    ...KEYS,
+    PORT: '3100',
+    BUS_CONFIG: CONFIG,
+    BUS_DATA_DIR: dir,
+    SALES_URL: sales.url,
+    BILLING_URL: billing.url,
+    DEMO_SPOOL_DIR: join(dir, 'printer'),
+    BUS_CONFIG_WATCH: 'false',
+  });
+  sales.useBus(bus.url, KEYS.SALES_API_KEY);
+  billing.useBus(bus.url, KEYS.BILLING_API_KEY);
+  const call = async (base: string, method: string, path: string, body?: unknown, type = 'application/json') => {
+    const res = await fetch(base + path, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, text, json: () => JSON.parse(text) };
+  };
+  const admin = (path: string, method = 'GET') =>
+    fetch(`${bus.url}/admin/${path}`, { method, headers: { Authorization: `Bearer ${KEYS.ADMIN_TOKEN}` } }).then((r) => r.json());
+
+  try {
+    say.title(`bpi-bus demo: sales ${sales.url} (JSON), billing ${billing.url} (XML), bus ${bus.url}`);
+
+    say.title('Scenario 1: sales <-> billing, both ways');
+    say.says('A seller creates the customer in the sales CRM. Nobody types it into billing.');
+    const acme = (await call(sales.url, 'POST', '/accounts', { Name: 'Acme Conferencing GmbH', BillingStreet: 'Hauptstr. 1', BillingPostalCode: '01067', BillingCity: 'Dresden', BillingCountry: 'DE', Email__c: 'billing@acme.example' })).json();
+    say.saw('sales', `Account ${acme.Id} "${acme.Name}" created; the CRM posted AccountCreated to the bus`);
+    const account = await until('the billing account', () => billing.store.listAccounts().find((a) => a.CustomerName === acme.Name));
+    say.saw('billing', (await call(billing.url, 'GET', `/accounts/${account.AccountNo}`)).text);
+    say.saw('bus', `linked sales ${acme.Id} <-> billing ${account.AccountNo}; each system keeps its own id`);
+
+    say.says('The customer moves to Leipzig: changed once, in sales.');
+    await call(sales.url, 'PATCH', `/accounts/${acme.Id}`, { BillingCity: 'Leipzig', BillingPostalCode: '04109' });
+    await until('the move in billing', () => billing.store.getAccount(account.AccountNo).Address.Town === 'Leipzig');
+    say.saw('billing', `account ${account.AccountNo} now in ${billing.store.getAccount(account.AccountNo).Address.Zip} Leipzig (same account, updated)`);
+
+    say.says('Sales signs a contract with a per-minute dial-in rate.');
+    await call(sales.url, 'POST', '/contracts', { AccountId: acme.Id, CurrencyIsoCode: 'EUR', StartDate: '2026-12-01', Rates__c: [{ ProductCode: 'CONF-DIALIN-MIN', UnitPrice: 0.05, Unit: 'Minute' }] });
+    await until('the rate plan in billing', () => billing.store.getRatePlan(account.AccountNo)?.Rates?.length);
+    say.saw('billing', (await call(billing.url, 'GET', `/accounts/${account.AccountNo}/rate-plan`)).text);
+
+    say.says('Billing opens a billing period and issues an invoice (UBL 2.1); sales sees both on the account.');
+    await call(billing.url, 'POST', `/admin/open-period/${account.AccountNo}?from=2026-12-01&to=2026-12-31`);
+    await until('the period in sales', async () => (await call(sales.url, 'GET', `/accounts/${acme.Id}`)).json().Billing_Status__c === 'Billing period open');
+    const invoice = await call(billing.url, 'POST', `/admin/issue-invoice/${account.AccountNo}`);
+    say.saw('billing', `issued ${invoice.text.match(/<cbc:ID>([^<]+)/)?.[1] ?? 'an invoice'} (UBL 2.1 XML, ${invoice.text.length} bytes)`);
+    await until('the invoice in sales', async () => (await call(sales.url, 'GET', `/accounts/${acme.Id}`)).json().Billing_Status__c === 'Invoiced');
+    const notes = (await call(sales.url, 'GET', `/accounts/${acme.Id}/notes`)).json() as { Title: string }[];
+    say.saw('sales', `status "Invoiced"; notes: ${notes.map((n) => n.Title).join(' | ')}`);
+
+    say.says("A seller asks, from the CRM, for the customer's current billing period (request-reply through the bus).");
+    const period = await call(sales.url, 'GET', `/accounts/${acme.Id}/billing-period`);
+    say.saw('sales', `${period.status}: ${period.text}`);
+
+    say.says('Billing asks sales for the latest contract rates.');
+    await call(billing.url, 'POST', `/admin/refresh-rates/${account.AccountNo}`);
+    say.saw('billing', `rate plan now: ${JSON.stringify(billing.store.getRatePlan(account.AccountNo).Rates)}`);
+
+    say.says('An operator traces the first message through the bus journal.');
+    const first = JSON.parse(sales.outbox().find((e) => e.recordId === acme.Id)!.response!).messageId as string;
+    const history = await until('the journal entry', async () => {
+      const h = await admin(`messages/${first}`);
+      return h.message?.status === 'delivered' ? h : undefined;
+    });
+    say.saw('bus', history.hops.map((h: { kind: string; destination?: string; statusCode?: number }) => `${h.kind}${h.destination ? ` -> ${h.destination}` : ''}${h.statusCode ? ` (${h.statusCode})` : ''}`).join('\n'));
+
+    say.title('Scenario 3: mail merge (letters to a printer, e-mail notices)');
+    say.says('Two more customers are entered in sales; one has a mistyped e-mail address.');
+    for (const c of [
+      { Name: 'Berger Events KG', BillingStreet: 'Ringstr. 9', BillingPostalCode: '80331', BillingCity: 'München', BillingCountry: 'DE', Email__c: 'office@berger-events.example' },
+      { Name: 'Clausen & Co', BillingStreet: 'Am Markt 3', BillingPostalCode: '20095', BillingCity: 'Hamburg', BillingCountry: 'DE', Email__c: 'clausen.at.example' },
+    ]) {
+      const created = await call(sales.url, 'POST', '/accounts', c);
+      say.saw('sales', `${created.status === 201 ? 'created' : `refused (${created.status})`}: ${c.Name} <${c.Email__c}>`);
+    }
+    await sales.settled();
+
+    say.says('One person starts the welcome-letter job.');
+    const started = await admin('jobs/welcome-letters/run', 'POST');
+    say.saw('bus', `job started (run ${started.runId})`);
+    const done = await until('the job to finish', async () => {
+      const p = await admin('jobs/welcome-letters');
+      return p.state && p.state !== 'running' ? p : undefined;
+    }, 60_000);
+    say.saw('bus', `${done.state}: ${done.total} customers, ${done.printed} printed, ${done.emailed} e-mailed, ${done.failed} failed` +
+      (done.failures?.length ? `\n${done.failures.map((f: { customerId: string; reason: string }) => `failed ${f.customerId}: ${f.reason}`).join('\n')}` : ''));
+    const pdfs = await readdir(join(dir, 'printer'));
+    say.saw('printer', pdfs.join('\n'));
+    say.saw('mail', smtp.received.map((m) => `to ${m.envelopeTo.join(', ')}: "${m.parsed.subject}"`).join('\n'));
+
+    say.title('Done. Every record above was typed once, in the system that owns it.');
+  } finally {
+    await bus.stop();
+    await Promise.all([sales.close(), billing.close(), smtp.stop()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`\ndemo failed: ${(err as Error).message}`);
+  process.exit(1);
+});
