@@ -75,8 +75,11 @@ async function main(): Promise<number> {
 
   let failures = 0;
   try {
-    for (let round = 1; round <= rounds; round++) {
-      for (const scenario of runnable) {
+    // Latency runs come after every throughput round: their fixed rate is half the median of all the
+    // baseline's headline rounds, not of one round that a neighbour's job may have slowed.
+    const phases = [runnable.filter((s) => !s.latencySeconds), runnable.filter((s) => s.latencySeconds)];
+    for (const [phase, scenarios] of phases.entries()) for (let round = 1; round <= rounds; round++) {
+      for (const scenario of scenarios) {
         const result = results.get(scenario.id)!;
         let rate: number | undefined;
         if (scenario.latencySeconds) {
@@ -102,7 +105,7 @@ async function main(): Promise<number> {
           }
         }
       }
-      if (cdr) {
+      if (cdr && phase === 0) {
         log(`round ${round}/${rounds} cdr-1m bus, ${cdrRows} rows ...`);
         try {
           const f = await runCdr(ctx, cdrRows);
