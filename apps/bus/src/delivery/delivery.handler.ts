@@ -84,7 +84,7 @@ export class DeliveryHandler {
     const transformed = await this.applyRouteTransform(system.name, envelope, headers);
     const bindings = { xref: await this.xref.nativeIdFor(system, transformed) };
     const value = await system.mapping.fromCanonical(transformed, bindings);
-    return { body: system.codec.encode(value, system.codecOptions), contentType: system.codec.contentTypes[0] };
+    return { body: system.codec.encode(value, system.codecOptions), contentType: system.codec.contentTypes[0], value };
   }
 
   private async applyRouteTransform(destination: string, envelope: CanonicalEnvelope, headers: Record<string, unknown>): Promise<CanonicalEnvelope> {

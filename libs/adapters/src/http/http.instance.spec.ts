@@ -61,6 +61,25 @@ describe(HttpInstance.name, () => {
     expect(await server.nextRequest()).toMatchObject({ method: 'PUT', url: '/api' });
   });
 
+  it('should fill send path placeholders from the encoded value, dotted paths included, per message', async () => {
+    const { server, sut } = await make((_r, res) => res.writeHead(201).end(), { paths: { 'usage.priced': '/accounts/{Usage.AccountNo}/usage' } });
+    const xml = (accountNo: string): NativeMessage => ({ body: Buffer.from('<Usage/>'), contentType: 'application/xml', value: { Usage: { AccountNo: accountNo } } });
+
+    await sut.send(xml('B-10001'), { ...sendCtx, type: 'usage.priced' });
+    await sut.send(xml('B 7/2'), { ...sendCtx, type: 'usage.priced' });
+
+    expect(server.requests.map((r) => r.url)).toEqual(['/api/accounts/B-10001/usage', '/api/accounts/B%207%2F2/usage']);
+  });
+
+  it('should throw a MappingError naming the field when a send path placeholder has no value, and send nothing', async () => {
+    const { server, sut } = await make((_r, res) => res.writeHead(201).end(), { paths: { 'usage.priced': '/accounts/{Usage.AccountNo}/usage' } });
+    const send = sut.send({ body: Buffer.from('<Usage/>'), contentType: 'application/xml', value: { Usage: {} } }, { ...sendCtx, type: 'usage.priced' });
+
+    await expect(send).rejects.toThrow(MappingError);
+    await expect(send).rejects.toMatchObject({ retryable: false, location: 'Usage.AccountNo', message: expect.stringContaining('needs Usage.AccountNo') });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('should fill GET query placeholders from the request fields and put the other scalars in the query string', async () => {
     const { server, sut } = await make((_r, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"von":"2026-10-01"}'), {
       queries: { 'billing-period.get': { method: 'GET', path: '/customers/{kunde}/periods' } },

@@ -7,8 +7,15 @@ import { joinUrl, queryUrl } from './http.urls';
 /** A health probe must answer fast even when the destination's own timeout is long. */
 const PROBE_TIMEOUT_MS = 2000;
 
+/** `{field}` or `{a.b}` in an outbound path. */
+const PLACEHOLDERS = /\{([^{}]+)\}/g;
+const PLACEHOLDER = /\{([^{}]+)\}/;
+
 /** Error texts of this instance, in one place. */
 const say = {
+  noPathField: (system: string, type: string, path: string, field: string) =>
+    `System ${system}, ${type}: the path ${path} needs ${field} from the mapped value, but it has none; ` +
+    `return ${field} from outbound/${type}.jsonata (when it is an id from $xref, the destination may not know this entity yet)`,
   noOutbound: (system: string) => `System ${system} has no outbound settings; add systems.${system}.outbound.url to bus.yaml`,
   noQuery: (system: string, type: string) =>
     `System ${system} has no way to answer ${type}; add systems.${system}.outbound.queries["${type}"] with method and path`,
@@ -32,7 +39,7 @@ export class HttpInstance implements AdapterInstance {
     const config = this.outbound();
     return this.client.call({
       method: config.method,
-      url: this.sendUrl(config, ctx.type),
+      url: this.sendUrl(config, ctx.type, msg),
       headers: {
         ...config.headers,
         'Content-Type': msg.contentType,
@@ -83,13 +90,26 @@ export class HttpInstance implements AdapterInstance {
     return this.config;
   }
 
-  private sendUrl(config: HttpOutboundConfig, type: string): URL {
-    let url = this.sendUrls.get(type);
-    if (!url) {
-      url = joinUrl(config.url, config.paths?.[type] ?? '');
+  /**
+   * `{a.b}` placeholders in `paths.<type>` take fields of the encoded value (e.g. the destination's
+   * account number); a path without placeholders depends only on config and is built once.
+   */
+  private sendUrl(config: HttpOutboundConfig, type: string, msg: NativeMessage): URL {
+    const cached = this.sendUrls.get(type);
+    if (cached) return cached;
+    const path = config.paths?.[type] ?? '';
+    if (!PLACEHOLDER.test(path)) {
+      const url = joinUrl(config.url, path);
       this.sendUrls.set(type, url);
+      return url;
     }
-    return url;
+    return joinUrl(config.url, path.replace(PLACEHOLDERS, (_m, field: string) => encodeURIComponent(this.pathField(msg.value, field, path, type))));
+  }
+
+  private pathField(value: unknown, field: string, path: string, type: string): string {
+    const found = field.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), value);
+    if (typeof found === 'string' ? found !== '' : typeof found === 'number' || typeof found === 'boolean') return String(found);
+    throw new MappingError(say.noPathField(this.ctx.instanceName, type, path, field), field);
   }
 
   /** The request's fields for a GET: the encoded value when the host passes it, else the JSON body. */
