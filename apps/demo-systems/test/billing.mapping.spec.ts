@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadJsonataMapping, MappingError, type SystemMapping } from '@bus/adapters';
 import { validateAnswer, validatePayload, validateQuery } from '@bus/canonical-model';
 import * as path from 'node:path';
-import { readAccount, readRatePlan } from '../src/billing/billing.documents';
+import { readAccount, readConferenceSummaries, readRatePlan, readUsage } from '../src/billing/billing.documents';
 import { parseXml } from '../src/billing/billing.xml';
 import { caseName, decodeNative, MAPPINGS, nativeSamples, optionalFixture, readFixture, xmlCodec } from './mapping-fixtures';
 
@@ -22,7 +22,7 @@ describe('billing mapping (config/mappings/billing)', () => {
   });
 
   it('should declare what billing receives, asks and answers', () => {
-    expect(sut.outboundTypes).toEqual(['contract.rates-changed', 'customer.created', 'customer.updated']);
+    expect(sut.outboundTypes).toEqual(['conference.summarized', 'contract.rates-changed', 'customer.created', 'customer.updated', 'usage.priced']);
     expect(sut.asks).toEqual(['contract-rates']);
     expect(sut.answers).toEqual(['billing-period.get']);
   });
@@ -88,6 +88,22 @@ describe('billing mapping (config/mappings/billing)', () => {
     await expect(sut.queryToNative!(q.type, q.query, q.bindings)).resolves.toEqual(q.request);
     const native = decodeNative(q.nativeFile, readFixture(SYSTEM, q.nativeFile));
     await expect(sut.answerFromNative!(q.type, native)).resolves.toEqual(q.response);
+  });
+
+  it('should send billing a priced usage line and a conference summary it accepts', async () => {
+    const usage = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-usage-priced.canonical.json'), { xref: 'B-10001' });
+    const summary = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-conference-summarized.canonical.json'), { xref: 'B-10001' });
+    const reads = (value: unknown) => parseXml(xmlCodec.encode(value).toString('utf8'));
+
+    expect(readUsage(reads(usage))).toEqual([{ ProductCode: 'CONF-DIALIN-MIN', Quantity: '45', Date: '2026-12-03', Reference: '1764766802.17' }]);
+    expect(readConferenceSummaries(reads(summary))).toEqual([
+      { ConferenceId: 'CONF-1001', BookingRef: 'BK-2026-0042', Participants: '3', BillableMinutes: '136', Amount: '6.8', Currency: 'EUR' },
+    ]);
+  });
+
+  it('should leave AccountNo out of usage when billing has no account, so the path cannot be filled', async () => {
+    const usage = (await sut.fromCanonical(readFixture(SYSTEM, 'outbound-usage-priced.canonical.json'), { xref: null })) as { Usage: object };
+    expect(usage.Usage).not.toHaveProperty('AccountNo');
   });
 
   it('should refuse to ask billing for a customer it has no account for, naming the customer', async () => {
