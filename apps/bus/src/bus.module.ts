@@ -29,6 +29,9 @@ import { AdminController } from './admin/admin.controller';
 import { ShutdownSequence } from './shutdown.sequence';
 import { JobsService } from './jobs/jobs.service';
 import { JobsController } from './jobs/jobs.controller';
+import { RateBook } from './processors/rate-book';
+import { ProcessorEmitter } from './processors/processor-emitter';
+import { ProcessorHost } from './processors/processor-host.service';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -82,6 +85,9 @@ export class BusModule {
         QueryService,
         QueryAnswerer,
         AdapterHost,
+        RateBook,
+        ProcessorEmitter,
+        ProcessorHost,
         AdminService,
         JobsService,
         MetricsBindings,

@@ -6,6 +6,7 @@ import { Publisher } from '../messaging/publisher';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { RateBook } from '../processors/rate-book';
 
 export interface DispatchResult {
   /** The id of the first message; the one a caller quotes when asking about it. */
@@ -37,6 +38,7 @@ export class Dispatcher {
     @Inject(BUS_STORE) private readonly store: BusStore,
     private readonly journal: Journal,
     private readonly metrics: MetricsService,
+    private readonly rateBook: RateBook,
   ) {}
 
   async dispatch(source: string, envelopes: CanonicalEnvelope[], options: DispatchOptions = {}): Promise<DispatchResult> {
@@ -52,6 +54,8 @@ export class Dispatcher {
         }
       }
       try {
+        // Before the publish: once accepted, a usage record may be priced at once with these rates.
+        await this.rateBook.observe(envelope);
         await this.publish(envelope, options.native);
       } catch (err) {
         // Nothing half-done: release the claim so the sender's retry is accepted.

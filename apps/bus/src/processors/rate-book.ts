@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { CanonicalEnvelope, Contract } from '@bus/canonical-model';
+import { KeyedMutex } from '../delivery/keyed-mutex';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
+
+/** kv namespace of the rate book: key = canonical customer id, value = that customer's contracts. */
+export const CONTRACTS_NAMESPACE = 'contracts';
+
+/**
+ * The contract rates the bus knows, as reference data for the pricing processor (content enricher).
+ *
+ * Fed by the Dispatcher rather than by a route: every accepted `contract.rates-changed` passes the
+ * Dispatcher whatever its routes (or none), so the rate book cannot miss one because an integrator
+ * routed rates only to billing, and no route or queue exists just to feed it.
+ */
+@Injectable()
+export class RateBook {
+  private readonly customers = new KeyedMutex();
+
+  constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
+
+  /** Keeps the contract of a `contract.rates-changed`; any other message is ignored. */
+  async observe(envelope: CanonicalEnvelope): Promise<void> {
+    if (envelope.type !== 'contract.rates-changed') return;
+    const contract = envelope.payload as Contract;
+    // Read-modify-write of one customer's list: two rate changes of one customer must not lose one.
+    await this.customers.run(contract.customerId, async () => {
+      const known = (await this.store.getValue<Contract[]>(CONTRACTS_NAMESPACE, contract.customerId)) ?? [];
+      // The message carries the complete new rate list of the contract: it replaces the one kept.
+      const others = known.filter((c) => c.contractId !== contract.contractId);
+      await this.store.setValue(CONTRACTS_NAMESPACE, contract.customerId, [...others, contract]);
+    });
+  }
+
+  /** Every contract of the customer the bus has seen; empty when none. */
+  async contractsOf(customerId: string): Promise<Contract[]> {
+    return (await this.store.getValue<Contract[]>(CONTRACTS_NAMESPACE, customerId)) ?? [];
+  }
+}
