@@ -218,4 +218,20 @@ describe('booking -> bridge -> billing through the bus', () => {
     const summaries = await waitFor('the summary at billing', () => summariesAt(accountNo).then((s) => (s.length ? s : undefined)));
     expect(summaries).toEqual([expect.objectContaining({ ConferenceId: conferenceId, Participants: '2', Amount: '0.5' })]);
   });
+
+  // Last: it changes the running config.
+  it('should apply a reload that replaces the pricing processor: later calls go to the new one and its dead letters', async () => {
+    const renamed = (await exampleYaml())
+      .replace('  pricing: { kind: usage-pricing', '  rating: { kind: usage-pricing')
+      .replace('to: [pricing]', 'to: [rating]')
+      .replace('from: pricing', 'from: rating');
+    await bus.writeConfig(renamed);
+
+    const reload = await admin('POST', '/config/reload');
+
+    expect(reload).toMatchObject({ status: 200, json: { sections: ['processors'], routes: { changed: ['usage-to-pricing', 'priced-to-billing'] } } });
+    const { customerId } = await customer('After Reload GmbH', { rates: false });
+    await simulateCall((await conference(customerId)).conferenceId);
+    await waitFor('the records parked at the new processor', async () => (await deadLetters('system=rating')).filter((d) => d.envelope.payload.customerId === customerId).length === 2);
+  });
 });
