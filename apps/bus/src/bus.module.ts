@@ -30,6 +30,7 @@ import { ShutdownSequence } from './shutdown.sequence';
 import { JobsService } from './jobs/jobs.service';
 import { JobsController } from './jobs/jobs.controller';
 import { RateBook } from './processors/rate-book';
+import { FileUsageCounter } from './processors/file-usage.counter';
 import { ProcessorEmitter } from './processors/processor-emitter';
 import { ProcessorHost } from './processors/processor-host.service';
 
@@ -86,6 +87,7 @@ export class BusModule {
         QueryAnswerer,
         AdapterHost,
         RateBook,
+        FileUsageCounter,
         ProcessorEmitter,
         ProcessorHost,
         AdminService,

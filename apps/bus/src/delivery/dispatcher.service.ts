@@ -7,6 +7,7 @@ import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RateBook } from '../processors/rate-book';
+import { FileUsageCounter } from '../processors/file-usage.counter';
 
 export interface DispatchResult {
   /** The id of the first message; the one a caller quotes when asking about it. */
@@ -39,12 +40,15 @@ export class Dispatcher {
     private readonly journal: Journal,
     private readonly metrics: MetricsService,
     private readonly rateBook: RateBook,
+    private readonly fileUsage: FileUsageCounter,
   ) {}
 
   async dispatch(source: string, envelopes: CanonicalEnvelope[], options: DispatchOptions = {}): Promise<DispatchResult> {
     const ids: string[] = [];
     let published = 0;
     for (const [i, envelope] of envelopes.entries()) {
+      // Every record of a file counts, published before or not: see FileUsageCounter.
+      this.fileUsage.observe(envelope, options.native);
       const key = this.dedupKey(envelope, options.idempotencyKey, i, envelopes.length);
       if (key) {
         const claim = await this.store.claimIngressKey(source, key, envelope.id);

@@ -6,6 +6,7 @@ import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
 import { InboundRejection } from './inbound-rejection';
+import { FileUsageCounter } from '../processors/file-usage.counter';
 
 /** Dead-letter type of a pulled record the bus refused; its payload holds the native record. */
 export const REJECTED_TYPE = 'inbound.rejected';
@@ -22,14 +23,21 @@ export class InboundListener {
   constructor(
     private readonly pipeline: InboundPipeline,
     @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly fileUsage: FileUsageCounter,
   ) {}
 
   start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
     const abort = new AbortController();
     const ledger: InputLedger = {
       claim: (sha256, name) => this.store.claimFile(sha256, system.name, name),
-      complete: (sha256, outcome, detail) => this.store.completeFile(sha256, outcome, detail),
-      release: (sha256) => this.store.releaseFile(sha256),
+      complete: async (sha256, outcome, detail) => {
+        await this.store.completeFile(sha256, outcome, detail);
+        await this.fileUsage.completed(sha256);
+      },
+      release: (sha256) => {
+        this.fileUsage.released(sha256);
+        return this.store.releaseFile(sha256);
+      },
     };
     const done = instance
       .listen!((msg) => this.receive(system, msg), abort.signal, ledger)

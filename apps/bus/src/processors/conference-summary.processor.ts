@@ -4,6 +4,7 @@ import { KeyedMutex } from '../delivery/keyed-mutex';
 import type { Processor, ProcessorContext, ProcessorOutcome } from './processor';
 import type { ConferenceSummaryProcessorConfig } from './processor.config';
 import { PARKED_USAGE_NAMESPACE } from './usage-pricing.processor';
+import { EXPECTED_RECORDS_NAMESPACE } from './file-usage.counter';
 
 /** What is kept per conference in the kv: the tally, and the conversation the summary belongs to. */
 interface OpenConference {
@@ -18,8 +19,9 @@ const SUMMARIZED_KEPT_MS = 90 * 86_400_000;
 
 /**
  * `kind: conference-summary`: tallies usage.priced per conference in the store's kv and emits one
- * conference.summarized when the quiet time has passed since its last record (checked after each record
- * and on a timer). Never two: the tally's `summarized` marker, and the summary's dedup key in the store
+ * conference.summarized when all its records are in (the files that held them are read to the end, see
+ * FileUsageCounter, and each is priced) or the quiet time has passed since its last record; checked
+ * after each record and on a timer. Never two: the tally's `summarized` marker, and the summary's dedup key in the store
  * for the crash between publishing and marking.
  */
 export class ConferenceSummaryProcessor implements Processor {
@@ -83,7 +85,10 @@ export class ConferenceSummaryProcessor implements Processor {
   private async summarizeIfDue(key: string): Promise<void> {
     await this.conferences.run(key, async () => {
       const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
-      if (!open || !summaryDue(open.tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
+      if (!open || open.tally.summarized) return;
+      const expected = await this.ctx.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key);
+      const tally = expected === null ? open.tally : { ...open.tally, expectedRecords: expected };
+      if (!summaryDue(tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
       if (await this.hasParkedUsage(key)) return;
       await this.ctx.emit({ type: 'conference.summarized', payload: toSummary(open.tally) }, `${this.ctx.name}:${key}`, {
         correlationId: open.correlationId,

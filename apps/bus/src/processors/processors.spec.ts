@@ -8,6 +8,7 @@ import { ConferenceSummaryProcessor } from './conference-summary.processor';
 import type { ProcessorContext } from './processor';
 import { ConferenceSummaryProcessorConfig, UsagePricingProcessorConfig } from './processor.config';
 import { RateBook } from './rate-book';
+import { EXPECTED_RECORDS_NAMESPACE, FileUsageCounter } from './file-usage.counter';
 import { PARKED_USAGE_NAMESPACE, UsagePricingProcessor } from './usage-pricing.processor';
 
 const CONTRACT: Contract = {
@@ -149,6 +150,33 @@ describe('processors', () => {
           cause: { correlationId: 'corr-p1', causationId: 'p2' },
         },
       ]);
+    });
+
+    it('should emit the summary without waiting for the quiet time once every record its files held is in', async () => {
+      const counter = new FileUsageCounter(store);
+      const native = { body: Buffer.from(''), contentType: 'application/json', meta: { sha256: 'f1' } };
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), native);
+      counter.observe(envelope('u2', 'usage.recorded', usage('b')), native);
+      await sut.handle(envelope('p1', 'usage.priced', priced('a')));
+      await counter.completed('f1');
+      await sut.sweep();
+      expect(emitted).toEqual([]);
+
+      await sut.handle(envelope('p2', 'usage.priced', priced('b')));
+
+      expect(emitted.map((e) => (e.draft.payload as { participants: number }).participants)).toEqual([2]);
+    });
+
+    it('should forget the counts of a file whose reading stopped, so reading it again counts each record once', async () => {
+      const counter = new FileUsageCounter(store);
+      const native = { body: Buffer.from(''), contentType: 'application/json', meta: { sha256: 'f1' } };
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), native);
+      counter.released('f1');
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), native);
+      counter.observe(envelope('u2', 'usage.recorded', usage('b')), native);
+      await counter.completed('f1');
+
+      expect(await store.getValue(EXPECTED_RECORDS_NAMESPACE, 'conference:CONF-1')).toBe(2);
     });
 
     it('should hold the summary back while a record of the conference is parked at pricing', async () => {

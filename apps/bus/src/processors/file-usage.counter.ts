@@ -1,0 +1,58 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { CanonicalEnvelope, UsageRecord } from '@bus/canonical-model';
+import type { NativeMessage } from '@bus/adapters';
+import { tallyKey } from '@bus/adapters/enrich';
+import { KeyedMutex } from '../delivery/keyed-mutex';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
+
+/** kv namespace: conference tally key -> how many usage records the finished files held for it. */
+export const EXPECTED_RECORDS_NAMESPACE = 'conference.expected-records';
+
+/**
+ * Counts the usage records of each file being read, per conference, so the conference-summary
+ * processor knows when all of a conference's records are in (and need not wait for the quiet time).
+ *
+ * Counts live in memory until the file is complete, then are added to the kv. Every record read is
+ * counted, also those the Dispatcher finds already published: after a crash the file is read again
+ * from its first line, so the count starts over (and a file whose reading stopped is forgotten).
+ */
+@Injectable()
+export class FileUsageCounter {
+  private readonly files = new Map<string, Map<string, number>>();
+  private readonly conferences = new KeyedMutex();
+  private readonly logger = new Logger('processors');
+
+  constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
+
+  /** A record on its way to the Dispatcher; only `usage.recorded` read from a file counts. */
+  observe(envelope: CanonicalEnvelope, native: NativeMessage | undefined): void {
+    const sha256 = native?.meta?.sha256;
+    if (envelope.type !== 'usage.recorded' || typeof sha256 !== 'string') return;
+    const counts = this.files.get(sha256) ?? new Map<string, number>();
+    const key = tallyKey(envelope.payload as UsageRecord);
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    this.files.set(sha256, counts);
+  }
+
+  /** The file was read to the end: its counts become expected records of their conferences. Never throws. */
+  async completed(sha256: string): Promise<void> {
+    const counts = this.files.get(sha256);
+    this.files.delete(sha256);
+    for (const [key, count] of counts ?? []) {
+      try {
+        await this.conferences.run(key, async () => {
+          const known = (await this.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key)) ?? 0;
+          await this.store.setValue(EXPECTED_RECORDS_NAMESPACE, key, known + count);
+        });
+      } catch (err) {
+        // The file itself is done; only the early summary is lost, the quiet time still sends it.
+        this.logger.warn(`File ${sha256}: could not record ${count} expected usage records of ${key}: ${(err as Error).message}; its summary waits for the quiet time.`);
+      }
+    }
+  }
+
+  /** Reading stopped before the end; the file is read again from the start later. */
+  released(sha256: string): void {
+    this.files.delete(sha256);
+  }
+}
