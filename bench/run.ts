@@ -4,6 +4,7 @@
  *   npm run bench                       full run, 3 rounds, writes docs/benchmarks.md
  *   npm run bench -- --rounds 5         more rounds
  *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
+ *   npm run bench -- --profile --profile-scenarios headline,size-64k
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
  *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     'queue-type': { type: 'string', default: 'quorum' },
     out: { type: 'string' },
     'cdr-rows': { type: 'string', default: '20000' },
+    'profile-scenarios': { type: 'string', default: 'headline' },
   },
 });
 
@@ -122,12 +124,15 @@ async function main(): Promise<number> {
 
     let profile = '';
     if (args.profile && !quick) {
-      const headline = SCENARIOS.find((s) => s.id === 'headline') as MessageScenario;
-      for (const pipeline of pipelines) {
-        const file = path.join(RESULTS, `${pipeline}-headline.cpuprofile`);
-        log(`profiling ${pipeline} in the headline scenario -> ${path.relative(ROOT, file)}`);
-        await runOnce({ ...ctx, profileFile: file }, pipeline, headline, 0);
-        profile += formatSummary(pipeline, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+      for (const id of args['profile-scenarios']!.split(',')) {
+        const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages' && !s.latencySeconds);
+        if (!scenario) throw new Error(`--profile-scenarios: "${id}" is not a throughput scenario`);
+        for (const pipeline of pipelines) {
+          const file = path.join(RESULTS, `${pipeline}-${scenario.id}.cpuprofile`);
+          log(`profiling ${pipeline} in ${scenario.id} -> ${path.relative(ROOT, file)}`);
+          await runOnce({ ...ctx, profileFile: file }, pipeline, scenario, 0);
+          profile += formatSummary(`${pipeline}, ${scenario.id}`, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+        }
       }
     }
 

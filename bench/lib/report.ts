@@ -147,7 +147,7 @@ export function renderReport(meta: ReportMeta, results: Map<string, ScenarioResu
     '## Scenarios',
     '',
     ...[...results.values()].map(scenarioTable),
-    profile ? '## CPU profile (headline scenario)\n\n' + profile : '',
+    profile ? '## CPU profiles\n\n' + profile : '',
   ].join('\n');
 }
 
