@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -174,11 +175,13 @@ describe('booking -> bridge -> billing through the bus', () => {
     const probe = await simulateCall((await conference(customerId)).conferenceId);
     await reportOf(probe.file);
     expect(await readdir(cdrDir)).toContain('Late.csv.part');
+    expect(await bus.store.getFile(createHash('sha256').update(late).digest('hex'))).toBeNull();
     await waitFor('the probe conference at billing', async () => (await usageAt(accountNo)).length === 4);
 
     await rename(part, path.join(cdrDir, 'Late.csv'));
 
     expect((await reportOf('Late.csv')).outcome).toBe('processed');
+    expect(await bus.store.getFile(createHash('sha256').update(late).digest('hex'))).toMatchObject({ fileName: 'Late.csv' });
     await waitFor('the late lines at billing', async () => (await usageAt(accountNo)).length === 6);
   });
 
