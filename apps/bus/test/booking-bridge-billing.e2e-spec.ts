@@ -171,7 +171,7 @@ describe('booking -> bridge -> billing through the bus', () => {
     const part = path.join(cdrDir, 'Late.csv.part');
     await writeFile(part, late);
 
-    // A complete file dropped after it is read: the scan that took it saw the .part and left it.
+    // A complete file dropped after the .part was written: the scan that read it saw the .part and left it.
     const probe = await simulateCall((await conference(customerId)).conferenceId);
     await reportOf(probe.file);
     expect(await readdir(cdrDir)).toContain('Late.csv.part');
