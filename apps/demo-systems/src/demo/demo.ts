@@ -6,18 +6,20 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SmtpSink } from '@bus/adapters/smtp/testing/smtp-sink';
-import { startBilling, startSales } from '../index';
+import { startBilling, startBooking, startBridge, startSales } from '../index';
 import { startDemoBus } from './demo-bus';
 import { Narrator, until } from './narrator';
 
 const CONFIG = resolve(__dirname, '../../../../config/examples/demo.yaml');
-const KEYS = { SALES_API_KEY: 'demo-sales-key', BILLING_API_KEY: 'demo-billing-key', ADMIN_TOKEN: 'demo-admin-token' };
+const KEYS = { SALES_API_KEY: 'demo-sales-key', BILLING_API_KEY: 'demo-billing-key', BOOKING_API_KEY: 'demo-booking-key', ADMIN_TOKEN: 'demo-admin-token' };
 
 async function main(): Promise<void> {
   const say = new Narrator();
   const dir = await mkdtemp(join(tmpdir(), 'bpi-bus-demo-'));
   const sales = await startSales({ port: 4101 });
   const billing = await startBilling({ port: 4102 });
+  const cdrDir = join(dir, 'bridge-cdr');
+  const bridge = await startBridge({ port: 4103, cdrDir });
   const smtp = await new SmtpSink().start(2526);
   const bus = await startDemoBus({
     ...KEYS,
@@ -26,11 +28,14 @@ async function main(): Promise<void> {
     BUS_DATA_DIR: dir,
     SALES_URL: sales.url,
     BILLING_URL: billing.url,
+    BRIDGE_URL: bridge.url,
+    BRIDGE_CDR_DIR: cdrDir,
     DEMO_SPOOL_DIR: join(dir, 'printer'),
     BUS_CONFIG_WATCH: 'false',
   });
   sales.useBus(bus.url, KEYS.SALES_API_KEY);
   billing.useBus(bus.url, KEYS.BILLING_API_KEY);
+  const booking = await startBooking({ port: 4104, busUrl: bus.url, apiKey: KEYS.BOOKING_API_KEY });
   const call = async (base: string, method: string, path: string, body?: unknown, type = 'application/json') => {
     const res = await fetch(base + path, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
@@ -57,7 +62,7 @@ async function main(): Promise<void> {
 
     say.says('Sales signs a contract with a per-minute dial-in rate.');
     await call(sales.url, 'POST', '/contracts', { AccountId: acme.Id, CurrencyIsoCode: 'EUR', StartDate: '2026-12-01', Rates__c: [{ ProductCode: 'CONF-DIALIN-MIN', UnitPrice: 0.05, Unit: 'Minute' }] });
-    await until('the rate plan in billing', () => billing.store.getRatePlan(account.AccountNo)?.Rates?.length);
+    await until('the rate plan in billing', async () => (await call(billing.url, 'GET', `/accounts/${account.AccountNo}/rate-plan`)).status === 200);
     say.saw('billing', (await call(billing.url, 'GET', `/accounts/${account.AccountNo}/rate-plan`)).text);
 
     say.says('Billing opens a billing period and issues an invoice (UBL 2.1); sales sees both on the account.');
@@ -85,11 +90,42 @@ async function main(): Promise<void> {
     });
     say.saw('bus', history.hops.map((h: { kind: string; destination?: string; statusCode?: number }) => `${h.kind}${h.destination ? ` -> ${h.destination}` : ''}${h.statusCode ? ` (${h.statusCode})` : ''}`).join('\n'));
 
+    say.title('Scenario 2: booking -> bridge -> billing');
+    say.says('The booking desk reserves a conference for Acme; nobody re-keys it on the bridge.');
+    const reservation = (await call(booking.url, 'POST', '/reservations', {
+      customerRef: acme.Id,
+      subject: 'Quarterly review',
+      date: '2026-12-03',
+      time: '10:00',
+      durationMin: 5,
+      attendees: [{ name: 'Ada Lovelace' }, { name: 'Charles Babbage' }, { name: 'Grace Hopper' }],
+      dialIn: { recording: false },
+    })).json();
+    say.saw('booking', `reservation ${reservation.reservationNo}: 3 attendees, 2026-12-03 10:00 (Berlin), 5 min`);
+    const conf = await until('the conference on the bridge', async () =>
+      ((await call(bridge.url, 'GET', '/conferences')).json().conferences as Array<{ bookingRef: string; conferenceId: string; start: string }>).find((c) => c.bookingRef === reservation.reservationNo),
+    );
+    say.saw('bridge', `provisioned ${conf.conferenceId} for booking ${conf.bookingRef}, starts ${conf.start}`);
+
+    say.says('The call takes place; the bridge writes its call records (Asterisk Master.csv) into its drop folder.');
+    const cdr = (await call(bridge.url, 'POST', `/admin/simulate-call/${conf.conferenceId}`, {})).json();
+    say.saw('bridge', `${cdr.file}: ${cdr.records.length} call records`);
+    const lines = await until('the priced lines at billing', () => {
+      const usage = billing.store.usageOf(account.AccountNo);
+      return usage.length >= cdr.records.length ? usage : undefined;
+    });
+    say.saw('billing', lines.map((l) => `usage ${l.Reference}: ${l.Quantity} x ${l.ProductCode} on ${l.Date}`).join('\n'));
+    const [summary] = await until('the conference summary at billing', () => {
+      const found = billing.store.summariesOf(account.AccountNo);
+      return found.length ? found : undefined;
+    });
+    say.saw('billing', `summary ${summary.ConferenceId}: ${summary.Participants} participants, ${summary.BillableMinutes} min, ${summary.Amount} ${summary.Currency}`);
+
     say.title('Scenario 3: mail merge (letters to a printer, e-mail notices)');
-    say.says('Two more customers are entered in sales; one has a mistyped e-mail address.');
+    say.says("Two more customers are entered in sales; one's mail server will refuse the notice.");
     for (const c of [
       { Name: 'Berger Events KG', BillingStreet: 'Ringstr. 9', BillingPostalCode: '80331', BillingCity: 'München', BillingCountry: 'DE', Email__c: 'office@berger-events.example' },
-      { Name: 'Clausen & Co', BillingStreet: 'Am Markt 3', BillingPostalCode: '20095', BillingCity: 'Hamburg', BillingCountry: 'DE', Email__c: 'clausen.at.example' },
+      { Name: 'Clausen & Co', BillingStreet: 'Am Markt 3', BillingPostalCode: '20095', BillingCity: 'Hamburg', BillingCountry: 'DE', Email__c: 'refuse-all@clausen.example' },
     ]) {
       const created = await call(sales.url, 'POST', '/accounts', c);
       say.saw('sales', `${created.status === 201 ? 'created' : `refused (${created.status})`}: ${c.Name} <${c.Email__c}>`);
@@ -110,9 +146,14 @@ async function main(): Promise<void> {
     say.saw('mail', smtp.received.map((m) => `to ${m.envelopeTo.join(', ')}: "${m.parsed.subject}"`).join('\n'));
 
     say.title('Done. Every record above was typed once, in the system that owns it.');
+  } catch (err) {
+    // Whatever stopped the demo, the dead letters usually say why.
+    const dead = await admin('dead-letters?state=all').catch(() => undefined);
+    if (dead?.items?.length) say.saw('bus', `dead letters:\n${dead.items.map((d: { destination: string; errorCode: string; errorMessage: string }) => `${d.destination}: ${d.errorCode} ${d.errorMessage}`).join('\n')}`);
+    throw err;
   } finally {
     await bus.stop();
-    await Promise.all([sales.close(), billing.close(), smtp.stop()]);
+    await Promise.all([sales.close(), billing.close(), booking.close(), bridge.close(), smtp.stop()]);
     await rm(dir, { recursive: true, force: true });
   }
 }
