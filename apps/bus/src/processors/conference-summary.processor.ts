@@ -66,6 +66,11 @@ export class ConferenceSummaryProcessor implements Processor {
     await this.sweeping;
   }
 
+  /** A file's expected record counts are in: a conference whose records all arrived is due now. */
+  inputComplete(): Promise<void> {
+    return this.sweep();
+  }
+
   /** The timer: every open conference whose quiet time has passed gets its summary. */
   sweep(): Promise<void> {
     if (this.sweeping) return this.sweeping;

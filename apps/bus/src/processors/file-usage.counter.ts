@@ -21,6 +21,7 @@ export class FileUsageCounter {
   private readonly files = new Map<string, Map<string, number>>();
   private readonly conferences = new KeyedMutex();
   private readonly logger = new Logger('processors');
+  private readonly completedListeners: Array<() => Promise<void>> = [];
 
   constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
 
@@ -49,6 +50,12 @@ export class FileUsageCounter {
         this.logger.warn(`File ${sha256}: could not record ${count} expected usage records of ${key}: ${(err as Error).message}; its summary waits for the quiet time.`);
       }
     }
+    if (counts?.size) for (const listener of this.completedListeners) await listener().catch(() => undefined);
+  }
+
+  /** Called after a completed file's counts are stored. */
+  onCompleted(listener: () => Promise<void>): void {
+    this.completedListeners.push(listener);
   }
 
   /** Reading stopped before the end; the file is read again from the start later. */

@@ -9,6 +9,7 @@ import { Consumer, type ConsumerHandle, type Delivery, type Outcome } from '../m
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { Journal } from '../journal/journal.service';
+import { FileUsageCounter } from './file-usage.counter';
 import { ProcessorEmitter } from './processor-emitter';
 import { createProcessor } from './processor.factory';
 import type { Processor } from './processor';
@@ -41,6 +42,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly emitter: ProcessorEmitter,
     private readonly rates: RateBook,
     private readonly journal: Journal,
+    private readonly files: FileUsageCounter,
     @Inject(BUS_STORE) private readonly store: BusStore,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
   ) {}
@@ -48,6 +50,9 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
   async onApplicationBootstrap(): Promise<void> {
     // The adapter host connects the broker; processors start once it has (and after each reload).
     await this.adapters.onApplied((plan, active) => this.sync(plan, active));
+    this.files.onCompleted(async () => {
+      await Promise.all([...this.running.values()].map((r) => r.processor.inputComplete?.()));
+    });
     this.config.onBeforeChange(async (_plan, next) => {
       for (const name of Object.keys(next.config.processors)) if (!this.running.has(name)) await this.start(name, next);
     });

@@ -35,4 +35,6 @@ export interface Processor {
   handle(input: CanonicalEnvelope): Promise<ProcessorOutcome>;
   /** Stops timers; called before the broker connection closes. */
   stop?(): Promise<void>;
+  /** An input file was read to the end: re-check what may now be complete (rather than wait for a timer). */
+  inputComplete?(): Promise<void>;
 }
