@@ -28,7 +28,7 @@ describe('routing and delivery', () => {
 
   it('should fan one message out to every destination of its route', async () => {
     const [erp, archive] = await Promise.all([startHttpTestServer(), startHttpTestServer()]);
-    const { post } = await setup({ erp, archive });
+    const { bus, post } = await setup({ erp, archive });
 
     const res = await post(crmCustomer());
 
@@ -36,6 +36,12 @@ describe('routing and delivery', () => {
     const [a, b] = await Promise.all([erp.nextRequest(), archive.nextRequest()]);
     expect(a.headers['idempotency-key']).toBe(`${res.json.messageId}:erp`);
     expect(b.headers['idempotency-key']).toBe(`${res.json.messageId}:archive`);
+    const history = await waitFor('both deliveries in the journal', async () => {
+      const h = await admin(bus, `messages/${res.json.messageId}`);
+      return h.json.message?.status === 'delivered' ? h.json : undefined;
+    });
+    expect(history.message.destinations).toEqual({ erp: expect.objectContaining({ status: 'delivered' }), archive: expect.objectContaining({ status: 'delivered' }) });
+    expect(history.hops.filter((h: { kind: string }) => h.kind === 'delivered').map((h: { destination: string }) => h.destination).sort()).toEqual(['archive', 'erp']);
   });
 
   it('should send a message only where its content condition holds, and apply the route transform', async () => {
@@ -114,6 +120,27 @@ describe('routing and delivery', () => {
     });
     expect(history.hops.map((h: { kind: string }) => h.kind)).toEqual(expect.arrayContaining(['dead-lettered', 'replayed', 'delivered']));
     expect(erp.requests).toHaveLength(failures + 1);
+  });
+
+  it('should replay every dead letter matching a filter and report how many, each delivered once', async () => {
+    let healthy = false;
+    const received: string[] = [];
+    const erp = await startHttpTestServer((req, res) => {
+      if (healthy) received.push(String(req.headers['idempotency-key']));
+      res.writeHead(healthy ? 200 : 400).end();
+    });
+    const { bus, post } = await setup({ erp });
+    const accepted = await Promise.all([1, 2, 3].map((n) => post(crmCustomer({ customer: { name: `Bulk ${n}` } }))));
+    await waitFor('three dead letters', async () => ((await admin(bus, 'dead-letters?system=erp')).json.items?.length === 3 ? true : undefined));
+
+    healthy = true;
+    const res = await admin(bus, 'dead-letters/replay', { method: 'POST', body: JSON.stringify({ system: 'erp' }) });
+
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ replayed: 3, failed: [] });
+    await waitFor('three deliveries', () => received.length >= 3 || undefined);
+    expect(received.sort()).toEqual(accepted.map((a) => `${a.json.messageId}:erp`).sort());
+    expect((await admin(bus, 'dead-letters?system=erp')).json.items).toEqual([]);
   });
 
   it('should dead-letter at once when the destination rejects the message (4xx)', async () => {
