@@ -7,6 +7,7 @@ import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { SQLITE_SCHEMA } from './sqlite.schema';
 import { SqliteJournal } from './sqlite.journal';
+import { GroupCommit } from './sqlite.group-commit';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -32,6 +33,8 @@ export class SqliteStore implements BusStore {
   readonly kind = 'sqlite';
   private readonly db: Database;
   private readonly journal: SqliteJournal;
+  /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
+  private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Statement>();
   private readonly purgeTimer?: NodeJS.Timeout;
   private closed = false;
@@ -45,6 +48,7 @@ export class SqliteStore implements BusStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SQLITE_SCHEMA);
     this.journal = new SqliteJournal(this.db);
+    this.commits = new GroupCommit(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
     if (intervalMs > 0) {
@@ -72,16 +76,20 @@ export class SqliteStore implements BusStore {
   }
 
   async recordDelivered(messageId: string, destination: string, receipt?: T.DeliveryRecordReceipt): Promise<void> {
-    this.stmt('INSERT OR IGNORE INTO deliveries (message_id, destination, delivered_at, receipt) VALUES (?, ?, ?, ?)')
-      .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null);
+    await this.commits.write(() =>
+      this.stmt('INSERT OR IGNORE INTO deliveries (message_id, destination, delivered_at, receipt) VALUES (?, ?, ?, ?)')
+        .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null),
+    );
   }
 
-  async claimIngressKey(system: string, key: string, messageId: string): Promise<T.IngressClaim> {
-    const inserted = this.stmt('INSERT OR IGNORE INTO ingress_keys (system, key, message_id, claimed_at) VALUES (?, ?, ?, ?)')
-      .run(system, key, messageId, now()).changes === 1;
-    if (inserted) return { messageId, duplicate: false };
-    const holder = this.stmt('SELECT message_id FROM ingress_keys WHERE system = ? AND key = ?').pluck().get(system, key) as string;
-    return { messageId: holder, duplicate: holder !== messageId };
+  claimIngressKey(system: string, key: string, messageId: string): Promise<T.IngressClaim> {
+    return this.commits.write(() => {
+      const inserted = this.stmt('INSERT OR IGNORE INTO ingress_keys (system, key, message_id, claimed_at) VALUES (?, ?, ?, ?)')
+        .run(system, key, messageId, now()).changes === 1;
+      if (inserted) return { messageId, duplicate: false };
+      const holder = this.stmt('SELECT message_id FROM ingress_keys WHERE system = ? AND key = ?').pluck().get(system, key) as string;
+      return { messageId: holder, duplicate: holder !== messageId };
+    });
   }
 
   async releaseIngressKey(system: string, key: string, messageId?: string): Promise<void> {
@@ -257,6 +265,7 @@ export class SqliteStore implements BusStore {
     if (this.closed) return;
     this.closed = true;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
+    this.commits.flush();
     this.db.close();
   }
 
