@@ -87,33 +87,15 @@ export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
 
 export function formatSummary(title: string, s: ProfileSummary): string {
   const rows = (items: SelfTime[]) => items.map((r) => `| ${(r.share * 100).toFixed(1)} % | ${r.ms.toFixed(0)} | \`${r.name.replace(/\|/g, '\\|')}\` |`).join('\n');
+  const table = (heading: string, items: SelfTime[], column = 'self ms', what = 'function  location') =>
+    items.length ? [heading, '', `| share of busy | ${column} | ${what} |`, '|---:|---:|---|', rows(items), ''] : [];
   return [
     `#### ${title}: busy ${s.busyMs.toFixed(0)} ms, idle ${s.idleMs.toFixed(0)} ms`,
     '',
-    'Top functions by self time:',
-    '',
-    '| share of busy | self ms | function  location |',
-    '|---:|---:|---|',
-    rows(s.functions),
-    '',
-    'Self time by package / file:',
-    '',
-    '| share of busy | self ms | package or file |',
-    '|---:|---:|---|',
-    rows(s.groups),
-    '',
-    'Top functions in our own code (apps/, libs/):',
-    '',
-    '| share of busy | self ms | function  location |',
-    '|---:|---:|---|',
-    rows(s.own),
-    '',
-    'Own-code functions with everything they call in libraries (each sample counted at its innermost apps/ or libs/ frame):',
-    '',
-    '| share of busy | ms | function  location |',
-    '|---:|---:|---|',
-    rows(s.ownInclusive),
-    '',
+    ...table('Top functions by self time:', s.functions),
+    ...table('Self time by package / file:', s.groups, 'self ms', 'package or file'),
+    ...table('Top functions in our own code (apps/, libs/):', s.own),
+    ...table('Own-code functions with everything they call in libraries (each sample counted at its innermost apps/ or libs/ frame; async continuations such as JSONata\'s are not attributed):', s.ownInclusive, 'ms'),
   ].join('\n');
 }
 

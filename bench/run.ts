@@ -12,6 +12,7 @@
  *
  * Exits non-zero when any pipeline failed to deliver every accepted message.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -147,7 +148,7 @@ async function main(): Promise<number> {
         rabbitmq: rabbitVersion(),
         command: `npm run bench${process.argv.slice(2).length ? ' -- ' + process.argv.slice(2).join(' ') : ''}`,
         rounds,
-        bus: busLaunch?.describe ?? 'not run (--baseline-only)',
+        bus: busLaunch ? `${busLaunch.describe} at ${treeVersion()}` : 'not run (--baseline-only)',
         queueType,
         prefetch: ctx.prefetch,
       },
@@ -165,6 +166,17 @@ async function main(): Promise<number> {
   }
   if (failures) log(`${failures} run(s) failed to deliver everything or did not start`);
   return failures ? 1 : 0;
+}
+
+/** The commit the bus was built from, and whether the work tree had changes on top of it. */
+function treeVersion(): string {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return `commit ${commit}${dirty ? ' plus uncommitted changes in apps/ and libs/' : ''}`;
+  } catch {
+    return 'an unknown commit';
+  }
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

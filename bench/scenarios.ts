@@ -48,7 +48,7 @@ export const SCENARIOS: Scenario[] = [
   { ...headline, id: 'headline', title: '1 KB JSON, 1 route, 1 destination', messages: { full: 10_000, quick: 300 }, inQuick: true },
   { ...headline, id: 'routes-1000', title: '1 KB JSON, 1,000 routes (999 never match)', routes: 1000, messages: { full: 10_000, quick: 300 } },
   { ...headline, id: 'fan-out-5', title: '1 KB JSON fanned out to 5 destinations', destinations: 5, messages: { full: 3_000, quick: 100 } },
-  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 1_500, quick: 50 } },
+  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 1_000, quick: 50 } },
   {
     ...headline, id: 'journal-off', title: '1 KB JSON with the journal off', journal: false, messages: { full: 10_000, quick: 300 },
     skip: (root) => (/journal/i.test(read(root, 'apps/bus/src/config/bus-config.schema.ts')) ? undefined : 'no `journal:` section in the config schema yet'),

@@ -77,6 +77,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     if (!(await drained(warm.accepted, 60_000))) throw new Error(`warm-up: ${warm.accepted} accepted were not all delivered within 60 s`);
     await ctx.sink.call({ cmd: 'reset' });
 
+    if (ctx.profileFile) await startProfile(child);
     const before = sampleProcess(child.pid);
     const brokerBefore = ctx.brokerPid ? safeSample(ctx.brokerPid) : undefined;
     const amount = scenario.latencySeconds ? undefined : ctx.quick ? scenario.messages.quick : scenario.messages.full;
@@ -168,9 +169,15 @@ function safeSample(pid: number): ProcSample | undefined {
   }
 }
 
+async function startProfile(child: Child): Promise<void> {
+  child.proc.kill('SIGWINCH');
+  const deadline = Date.now() + 30_000;
+  while (!child.output().includes('profile started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50)); // poll, bounded
+}
+
 async function writeProfile(child: Child, file: string): Promise<void> {
   rmSync(file, { force: true });
-  child.proc.kill('SIGUSR2');
+  child.proc.kill('SIGWINCH');
   // The preloaded profiler says when the file is complete.
   const deadline = Date.now() + 60_000;
   while (!/profile (written|failed)/.test(child.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100)); // poll, bounded
