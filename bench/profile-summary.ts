@@ -54,6 +54,14 @@ export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const isOwn = (n: ProfileNode) => /^(apps|libs)\//.test(groupOf(n.callFrame.url, n.callFrame.functionName));
+  // A native frame (no url, e.g. better-sqlite3's `run` or a socket's `writev`) counts for the code that called it.
+  const nativeOwner = (n: ProfileNode): string | undefined => {
+    if (n.callFrame.url || n.callFrame.functionName.startsWith('(')) return undefined;
+    for (let at = byId.get(parent.get(n.id) ?? -1); at; at = byId.get(parent.get(at.id) ?? -1)) {
+      if (at.callFrame.url) return `${groupOf(at.callFrame.url, at.callFrame.functionName)} (native)`;
+    }
+    return undefined;
+  };
   const label = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'}  ${groupOf(n.callFrame.url, n.callFrame.functionName)}:${n.callFrame.lineNumber + 1}`;
   const group = new Map<string, number>();
   let idle = 0;
@@ -68,7 +76,7 @@ export function summarize(profile: CpuProfile, top = 15): ProfileSummary {
       return;
     }
     busy += us;
-    const where = groupOf(url, functionName);
+    const where = nativeOwner(node) ?? groupOf(url, functionName);
     const key = `${functionName || '(anonymous)'}  ${where}${url ? `:${lineNumber + 1}` : ''}`;
     fn.set(key, (fn.get(key) ?? 0) + us);
     group.set(where, (group.get(where) ?? 0) + us);
