@@ -20,7 +20,10 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
     abortOnError: false,
     logger: options.logger ?? ['error', 'warn', 'log'],
   });
-  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
+  const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
+  express.disable('x-powered-by');
+  // An ETag is a hash of every response body; no client of the bus revalidates, so it is pure cost.
+  express.disable('etag');
   const config = app.get(ConfigService);
   // Raw bytes for every system route: only the system's codec may parse its body.
   app.use('/adapters', rawBody(() => config.active().config.ingress.bodyLimit));
