@@ -86,7 +86,9 @@ export function bodyTemplate(codec: Codec, bytes: number, runId: string): { cont
     return hit;
   };
   const render = (n: number, sentAt: number, lines: number): string => {
-    const head = { eventId: `${runId}-${n}`, id: `K-${runId}-${n}`, account: `C-${n % 1000}`, cur: 'EUR', from: '2026-12-01' };
+    // One contract per customer that each message replaces: the bus keeps every contract it sees (its rate
+    // book for usage pricing), and a customer does not gain a new contract with every rate change.
+    const head = { eventId: `${runId}-${n}`, id: `K-${n % 1000}`, account: `C-${n % 1000}`, cur: 'EUR', from: '2026-12-01' };
     const { rows, json, xml: xmlLines } = linesOf(lines);
     const stamp = sentAt.toFixed(3);
     if (codec === 'json') {
