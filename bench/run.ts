@@ -86,9 +86,10 @@ async function main(): Promise<number> {
         const result = results.get(scenario.id)!;
         let rate: number | undefined;
         if (scenario.latencySeconds) {
-          const peak = med(results.get('headline')?.baseline ?? [], 'deliveredPerS');
+          const from = scenario.rateFrom ?? 'baseline';
+          const peak = med(results.get('headline')?.[from] ?? [], 'deliveredPerS');
           if (!Number.isFinite(peak)) {
-            result.skipped = 'needs the headline baseline (run headline too)';
+            result.skipped = `needs the headline's ${from} figures (run headline too)`;
             continue;
           }
           rate = result.rate ??= Math.max(10, Math.round(peak / 2));

@@ -20,8 +20,9 @@ export interface MessageScenario {
   journal?: boolean;
   /** requests in a full / quick run (throughput scenarios) */
   messages: { full: number; quick: number };
-  /** latency run: fixed rate at half the baseline's peak for this long */
+  /** latency run: fixed rate at half the peak (headline, end to end) of `rateFrom` for this long */
   latencySeconds?: { full: number; quick: number };
+  rateFrom?: 'baseline' | 'bus';
   inQuick: boolean;
   /** why the scenario cannot run in this tree, or undefined */
   skip(root: string): string | undefined;
@@ -53,7 +54,11 @@ export const SCENARIOS: Scenario[] = [
     ...headline, id: 'journal-off', title: '1 KB JSON with the journal off', journal: false, messages: { full: 10_000, quick: 300 },
     skip: (root) => (/journal/i.test(read(root, 'apps/bus/src/config/bus-config.schema.ts')) ? undefined : 'no `journal:` section in the config schema yet'),
   },
-  { ...headline, id: 'latency-half', title: '1 KB JSON at half the baseline\'s peak rate (latency)', messages: { full: 0, quick: 0 }, latencySeconds: { full: 15, quick: 2 }, inQuick: true },
+  { ...headline, id: 'latency-half', title: '1 KB JSON at half the baseline\'s peak rate (latency)', messages: { full: 0, quick: 0 }, latencySeconds: { full: 15, quick: 2 }, rateFrom: 'baseline', inQuick: true },
+  {
+    ...headline, id: 'latency-half-bus', title: "1 KB JSON at half the bus's own peak rate (latency both can carry)", messages: { full: 0, quick: 0 },
+    latencySeconds: { full: 15, quick: 2 }, rateFrom: 'bus',
+  },
   { ...headline, id: 'xml', title: '1 KB XML ingress', codec: 'xml', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'xml') },
   { ...headline, id: 'csv', title: "1 KB CSV ingress (a row per rate line)", codec: 'csv', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'csv') },
   {
