@@ -7,6 +7,7 @@ import type { BusStore } from '../store/bus-store';
 import { ConferenceSummaryProcessor } from './conference-summary.processor';
 import type { ProcessorContext } from './processor';
 import { ConferenceSummaryProcessorConfig, UsagePricingProcessorConfig } from './processor.config';
+import type { ConfigService } from '../config/config.service';
 import { RateBook } from './rate-book';
 import { EXPECTED_RECORDS_NAMESPACE, FileUsageCounter } from './file-usage.counter';
 import { PARKED_USAGE_NAMESPACE, UsagePricingProcessor } from './usage-pricing.processor';
@@ -68,9 +69,20 @@ describe('processors', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A config service whose active version has (or has not) a usage-pricing processor. */
+  const withPricing = (configured = true) =>
+    ({ active: () => ({ config: { processors: configured ? { pricing: { kind: 'usage-pricing' } } : {} } }) }) as unknown as ConfigService;
+
   describe(RateBook.name, () => {
+    it('should keep no rates while no usage-pricing processor is configured', async () => {
+      const sut = new RateBook(store, withPricing(false));
+      await sut.observe(envelope('m1', 'contract.rates-changed', CONTRACT));
+
+      expect(await sut.contractsOf('C-1')).toEqual([]);
+    });
+
     it('should keep every contract of a customer and replace one whose rates changed', async () => {
-      const sut = new RateBook(store);
+      const sut = new RateBook(store, withPricing());
       await sut.observe(envelope('m1', 'contract.rates-changed', CONTRACT));
       await sut.observe(envelope('m2', 'contract.rates-changed', { ...CONTRACT, contractId: 'K-2', validFrom: '2027-01-01' }));
       await sut.observe(envelope('m3', 'contract.rates-changed', { ...CONTRACT, rates: [{ ...CONTRACT.rates[0], unitPrice: 0.04 }] }));
@@ -86,7 +98,7 @@ describe('processors', () => {
 
   describe(UsagePricingProcessor.name, () => {
     const make = () => {
-      const rates = new RateBook(store);
+      const rates = new RateBook(store, withPricing());
       const config = Object.assign(new UsagePricingProcessorConfig(), { kind: 'usage-pricing' as const });
       return { rates, sut: new UsagePricingProcessor(config, rates, context('pricing')) };
     };

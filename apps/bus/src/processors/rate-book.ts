@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanonicalEnvelope, Contract } from '@bus/canonical-model';
 import { KeyedMutex } from '../delivery/keyed-mutex';
+import type { ActiveConfig } from '../config/active-config';
+import { ConfigService } from '../config/config.service';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 
 /** kv namespace of the rate book: key = canonical customer id, value = that customer's contracts. */
@@ -16,12 +18,21 @@ export const CONTRACTS_NAMESPACE = 'contracts';
 @Injectable()
 export class RateBook {
   private readonly customers = new KeyedMutex();
+  private readonly pricingIn = new WeakMap<ActiveConfig, boolean>();
 
-  constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
+  constructor(
+    @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly config: ConfigService,
+  ) {}
 
-  /** Keeps the contract of a `contract.rates-changed`; any other message is ignored. */
+  /**
+   * Keeps the contract of a `contract.rates-changed` while a usage-pricing processor is configured
+   * (without one nobody reads it, and it is a store write per message); any other message is ignored.
+   * Rates seen before a pricing processor was added are not known to it: its records park until the
+   * next rate change arrives and they are replayed.
+   */
   async observe(envelope: CanonicalEnvelope): Promise<void> {
-    if (envelope.type !== 'contract.rates-changed') return;
+    if (envelope.type !== 'contract.rates-changed' || !this.pricingConfigured()) return;
     const contract = envelope.payload as Contract;
     // Read-modify-write of one customer's list: two rate changes of one customer must not lose one.
     await this.customers.run(contract.customerId, async () => {
@@ -30,6 +41,16 @@ export class RateBook {
       const others = known.filter((c) => c.contractId !== contract.contractId);
       await this.store.setValue(CONTRACTS_NAMESPACE, contract.customerId, [...others, contract]);
     });
+  }
+
+  private pricingConfigured(): boolean {
+    const active = this.config.active();
+    let configured = this.pricingIn.get(active);
+    if (configured === undefined) {
+      configured = Object.values(active.config.processors ?? {}).some((p) => (p as { kind?: string }).kind === 'usage-pricing');
+      this.pricingIn.set(active, configured);
+    }
+    return configured;
   }
 
   /** Every contract of the customer the bus has seen; empty when none. */
