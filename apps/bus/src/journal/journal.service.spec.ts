@@ -55,7 +55,7 @@ describe(Journal.name, () => {
     expect(store.calls).toHaveLength(0);
     await written;
     expect(store.calls).toHaveLength(1);
-    expect(ids(store.calls[0])).toEqual(['m1:message', 'm1:received', 'm1:routed', 'm1:delivered']);
+    expect(ids(store.calls[0])).toEqual(['m1:message', 'm1:delivered']);
   });
 
   it('should flush as soon as a full batch is buffered', async () => {

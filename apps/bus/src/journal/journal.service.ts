@@ -98,13 +98,8 @@ export class Journal {
         routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
       },
     };
-    const received: JournalEvent = { kind: 'hop', messageId: envelope.id, hop: { at, kind: 'received', detail: `from ${envelope.source}` } };
-    const routed: JournalEvent = {
-      kind: 'hop',
-      messageId: envelope.id,
-      hop: { at, kind: 'routed', detail: routes.length ? routes.map((r) => `${r.destination} (${r.route})`).join(', ') : 'no route matched' },
-    };
-    this.push(message, received, routed);
+    // The `received` and `routed` hops are derived from this record when the history is read.
+    this.push(message);
   }
 
   /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */

@@ -1,4 +1,4 @@
-import type { DestinationState, DestinationStatus, Hop, MessageStatus } from './store.types';
+import type { DestinationState, DestinationStatus, Hop, JournalMessage, MessageStatus } from './store.types';
 
 /** How one hop changes a destination's state; null when it does not. Shared by both stores. */
 export interface DestinationChange {
@@ -55,6 +55,19 @@ export function deriveMessageStatus(initial: 'accepted' | 'unrouted', destinatio
   if (dead > 0) return 'dead';
   if (open > 0) return 'accepted';
   return 'discarded';
+}
+
+/**
+ * The first two hops of every history, `received` and `routed`. They say nothing the message
+ * record does not (its time, source and routes), so stores derive them on read instead of
+ * writing two rows per message on the hot path.
+ */
+export function entryHops(message: Pick<JournalMessage, 'receivedAt' | 'source' | 'routes'>): Hop[] {
+  const routed = message.routes.length ? message.routes.map((r) => `${r.destination} (${r.route})`).join(', ') : 'no route matched';
+  return [
+    { at: message.receivedAt, kind: 'received', detail: `from ${message.source}` },
+    { at: message.receivedAt, kind: 'routed', detail: routed },
+  ];
 }
 
 /** Opaque keyset cursor over (time, id). */

@@ -20,7 +20,6 @@ export function runJournalContract(store: () => BusStore): void {
       });
       await store().appendEvents([
         { kind: 'message', message: m },
-        { kind: 'hop', messageId: m.id, hop: hop('received', t(1), { destination: undefined, detail: 'POST /ingress/sales' }) },
         { kind: 'hop', messageId: m.id, hop: hop('attempt', t(2), { attempt: 1, outcome: 'failed', statusCode: 503, error: 'DELIVERY.UNAVAILABLE: 503', durationMs: 12 }) },
         { kind: 'hop', messageId: m.id, hop: hop('retry-scheduled', t(3), { detail: '1s' }) },
       ]);
@@ -30,8 +29,12 @@ export function runJournalContract(store: () => BusStore): void {
         receivedAt: m.receivedAt, status: 'accepted', rawNative: m.rawNative, canonical: m.canonical, routes: m.routes,
         destinations: { archive: { status: 'pending', attempts: 0 }, billing: { status: 'retrying', attempts: 1 } },
       });
-      expect(found?.hops.map((h) => h.kind)).toEqual(['received', 'attempt', 'retry-scheduled']);
-      expect(found?.hops[1]).toEqual({ at: t(2), kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503, error: 'DELIVERY.UNAVAILABLE: 503', durationMs: 12 });
+      expect(found?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'attempt', 'retry-scheduled']);
+      expect(found?.hops.slice(0, 2)).toEqual([
+        { at: m.receivedAt, kind: 'received', detail: 'from sales' },
+        { at: m.receivedAt, kind: 'routed', detail: 'billing (r1), archive (r2)' },
+      ]);
+      expect(found?.hops[2]).toEqual({ at: t(2), kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503, error: 'DELIVERY.UNAVAILABLE: 503', durationMs: 12 });
     });
 
     it.each([
@@ -73,7 +76,16 @@ export function runJournalContract(store: () => BusStore): void {
       await store().appendEvents([{ kind: 'message', message: m }]);
       const found = await store().getMessage(m.id);
       expect(found?.message.status).toBe('delivered');
-      expect(found?.hops.map((h) => h.kind)).toEqual(['delivered']);
+      expect(found?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'delivered']);
+      expect((await store().searchMessages({ correlationId: m.correlationId, status: 'delivered' })).items).toHaveLength(1);
+    });
+
+    it('should keep the delivered status and the raw form when the same message is journalled again', async () => {
+      const m = message({ rawNative: { contentType: 'application/json', encoding: 'utf8', data: '{}', bytes: 2, truncated: false } });
+      await store().appendEvents([{ kind: 'message', message: m }, { kind: 'hop', messageId: m.id, hop: hop('delivered', t(1), { attempt: 1 }) }]);
+      await store().appendEvents([{ kind: 'message', message: { ...m, rawNative: undefined } }]);
+      const found = await store().getMessage(m.id);
+      expect(found?.message).toMatchObject({ status: 'delivered', rawNative: m.rawNative, destinations: { billing: { status: 'delivered', attempts: 1 } } });
       expect((await store().searchMessages({ correlationId: m.correlationId, status: 'delivered' })).items).toHaveLength(1);
     });
 

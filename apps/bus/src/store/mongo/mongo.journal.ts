@@ -1,6 +1,6 @@
 import type { AnyBulkWriteOperation, FilterQuery, UpdateQuery } from 'mongoose';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor } from '../message-status';
+import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
 import type * as T from '../store.types';
 import type { DestinationDoc, MessageDoc, MongoModels } from './mongo.models';
 
@@ -55,7 +55,8 @@ export class MongoJournal {
       this.destinationsOf([id]),
       this.m.hops.find({ messageId: id }).sort({ at: 1, _id: 1 }).lean(),
     ]);
-    return { message: toMessage(doc, destinations.get(id) ?? {}), hops: hops.map((h) => h.hop) };
+    const message = toMessage(doc, destinations.get(id) ?? {});
+    return { message, hops: [...entryHops(message), ...hops.map((h) => h.hop)] };
   }
 
   async search(query: T.MessageSearch): Promise<T.Page<T.MessageSummary>> {

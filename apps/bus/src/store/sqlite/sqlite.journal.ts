@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor } from '../message-status';
+import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
 import type {
   DestinationState,
   Hop,
@@ -38,6 +38,7 @@ const SUMMARY_COLUMNS = 'id, type, source, correlation_id, causation_id, config_
 
 /** The journal tables of the embedded store: messages, their per-destination state and hops. */
 export class SqliteJournal {
+  private readonly insertMessage: Statement;
   private readonly upsertMessage: Statement;
   private readonly insertPendingDestination: Statement;
   private readonly upsertDestination: Statement;
@@ -51,9 +52,12 @@ export class SqliteJournal {
   private readonly appendTx: (events: JournalEvent[]) => void;
 
   constructor(private readonly db: Database) {
-    this.upsertMessage = db.prepare(`
+    const insert = `
       INSERT INTO journal_messages (id, type, source, correlation_id, causation_id, config_version, received_at, initial_status, status, raw_native, canonical, routes)
-      VALUES (@id, @type, @source, @correlationId, @causationId, @configVersion, @receivedAt, @initialStatus, @initialStatus, @rawNative, @canonical, @routes)
+      VALUES (@id, @type, @source, @correlationId, @causationId, @configVersion, @receivedAt, @initialStatus, @initialStatus, @rawNative, @canonical, @routes)`;
+    this.insertMessage = db.prepare(`${insert} ON CONFLICT (id) DO NOTHING`);
+    // A message seen again (the same id journalled twice) keeps what the first record had and the latter lacks.
+    this.upsertMessage = db.prepare(`${insert}
       ON CONFLICT (id) DO UPDATE SET type = excluded.type, source = excluded.source, correlation_id = excluded.correlation_id,
         causation_id = excluded.causation_id, config_version = excluded.config_version, received_at = excluded.received_at,
         initial_status = excluded.initial_status, raw_native = coalesce(excluded.raw_native, raw_native),
@@ -85,8 +89,9 @@ export class SqliteJournal {
   get(id: string): MessageHistory | null {
     const row = this.selectMessage.get(id) as MessageRow | undefined;
     if (!row) return null;
+    const message = this.toMessage(row);
     const hops = (this.selectHops.all(id) as string[]).map((data) => JSON.parse(data) as Hop);
-    return { message: this.toMessage(row), hops };
+    return { message, hops: [...entryHops(message), ...hops] };
   }
 
   search(query: MessageSearch): Page<MessageSummary> {
@@ -140,8 +145,7 @@ export class SqliteJournal {
     const touched = new Set<string>();
     for (const event of events) {
       if (event.kind === 'message') {
-        this.applyMessage(event.message);
-        touched.add(event.message.id);
+        if (this.applyMessage(event.message)) touched.add(event.message.id);
       } else {
         this.applyHop(event.messageId, event.hop);
         if (event.hop.destination) touched.add(event.messageId);
@@ -154,8 +158,9 @@ export class SqliteJournal {
     }
   }
 
-  private applyMessage(m: JournalMessageInput): void {
-    this.upsertMessage.run({
+  /** Writes a message record; true when its status must be derived again (it has destination state already). */
+  private applyMessage(m: JournalMessageInput): boolean {
+    const row = {
       id: m.id,
       type: m.type,
       source: m.source,
@@ -167,8 +172,12 @@ export class SqliteJournal {
       rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
       canonical: m.canonical ? JSON.stringify(m.canonical) : null,
       routes: JSON.stringify(m.routes),
-    });
-    for (const route of m.routes) this.insertPendingDestination.run(m.id, route.destination, m.receivedAt);
+    };
+    // The common case, a new message with new destinations, has its initial status: nothing to derive.
+    let known = this.insertMessage.run(row).changes === 0;
+    if (known) this.upsertMessage.run(row);
+    for (const route of m.routes) if (this.insertPendingDestination.run(m.id, route.destination, m.receivedAt).changes === 0) known = true;
+    return known;
   }
 
   private applyHop(messageId: string, hop: Hop): void {
