@@ -1,10 +1,16 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+
 /**
  * The embedded store's schema, created on open. Times are ISO-8601 strings, which sort in time
  * order as text. Small-row tables keyed by text are WITHOUT ROWID (the key is the only lookup
  * path, so a second b-tree would be wasted); tables with large rows (raw payloads, envelopes,
  * job data) keep their rowid, as SQLite advises for rows that are not small.
  */
-export const SQLITE_SCHEMA = `
+
+/** The message journal: in its own file next to the store's, written by its own thread (sqlite.journal-thread.ts). */
+export const JOURNAL_SCHEMA = `
 CREATE TABLE IF NOT EXISTS journal_messages (
   id TEXT PRIMARY KEY,
   type TEXT NOT NULL,
@@ -44,7 +50,10 @@ CREATE TABLE IF NOT EXISTS journal_hops (
 );
 CREATE INDEX IF NOT EXISTS ix_jh_message ON journal_hops (message_id, seq);
 CREATE INDEX IF NOT EXISTS ix_jh_at ON journal_hops (at);
+`;
 
+/** Everything else: the idempotency ledger, dead letters, cross-references, file and job state, locks. */
+export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
   message_id TEXT NOT NULL,
   destination TEXT NOT NULL,
@@ -138,3 +147,19 @@ CREATE TABLE IF NOT EXISTS locks (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Opens a file (or `:memory:`) with the settings every connection of the embedded store uses.
+ * WAL with synchronous=NORMAL: a commit survives a crash of the process; only an OS crash may
+ * lose the last commits. Several connections (threads, bus instances) may share a file; a writer
+ * waits up to 5 s for another's transaction instead of failing.
+ */
+export function openDatabase(filename: string, schema: string): Database {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const db = new BetterSqlite3(filename);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(schema);
+  return db;
+}

@@ -7,6 +7,11 @@ import { SqliteStore } from './sqlite.store';
 
 runStoreContract('sqlite (:memory:)', async () => new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 }));
 
+// The file store as the bus runs it: the journal in its own file, written by its own thread.
+const shared = mkdtempSync(join(tmpdir(), 'bus-store-contract-'));
+afterAll(() => rmSync(shared, { recursive: true, force: true }));
+runStoreContract('sqlite (file)', async () => new SqliteStore({ filename: join(shared, 'bus.sqlite'), purgeIntervalMs: 0 }));
+
 describe(SqliteStore.name, () => {
   let dir: string;
   beforeEach(() => {
@@ -24,6 +29,18 @@ describe(SqliteStore.name, () => {
     expect(existsSync(filename)).toBe(true);
     const reopened = new SqliteStore({ filename, purgeIntervalMs: 0 });
     expect(await reopened.isDelivered('m1', 'billing')).toBe(true);
+    await reopened.close();
+  });
+
+  it('should keep the journal in its own file across a reopen', async () => {
+    const filename = join(dir, 'bus.sqlite');
+    const m = message();
+    const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    await sut.appendEvents([{ kind: 'message', message: m }]);
+    await sut.close();
+    expect(existsSync(join(dir, 'bus.journal.sqlite'))).toBe(true);
+    const reopened = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    expect((await reopened.getMessage(m.id))?.message.id).toBe(m.id);
     await reopened.close();
   });
 

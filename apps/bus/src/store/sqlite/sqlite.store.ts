@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
-import { SQLITE_SCHEMA } from './sqlite.schema';
+import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase } from './sqlite.schema';
 import { SqliteJournal } from './sqlite.journal';
+import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -24,15 +24,21 @@ interface FileRow { sha256: string; system: string; file_name: string; claimed_a
 interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
 
 /**
- * The embedded store: one SQLite file through better-sqlite3, so the bus runs with RabbitMQ alone.
- * WAL with synchronous=NORMAL: a commit survives a crash of the process (what the idempotency
- * ledger needs between a destination's 2xx and the broker ack); only an OS crash may lose the last
- * commits. Calls are synchronous inside; the async signatures are for the shared interface.
+ * The embedded store: SQLite files through better-sqlite3, so the bus runs with RabbitMQ alone.
+ * A commit survives a crash of the process (what the idempotency ledger needs between a
+ * destination's 2xx and the broker ack). The journal has a file of its own (`<name>.journal.sqlite`)
+ * written by a thread of its own, so its writes cost the event loop one message post per batch;
+ * reads of it (admin) and everything else run here, synchronously inside the async signatures.
+ * `:memory:` (tests) keeps the journal in the one database and writes it in this thread, as an
+ * in-memory database cannot be shared with another thread.
  */
 export class SqliteStore implements BusStore {
   readonly kind = 'sqlite';
   private readonly db: Database;
+  /** Reads the journal; writes it too for `:memory:`. */
   private readonly journal: SqliteJournal;
+  private readonly journalDb?: Database;
+  private readonly journalWriter?: JournalThread;
   /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
   private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Statement>();
@@ -40,14 +46,16 @@ export class SqliteStore implements BusStore {
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
-    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
-    this.db = new BetterSqlite3(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    // Two bus instances may share the file; wait for the other's write instead of failing.
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SQLITE_SCHEMA);
-    this.journal = new SqliteJournal(this.db);
+    if (options.filename === ':memory:') {
+      this.db = openDatabase(options.filename, STORE_SCHEMA + JOURNAL_SCHEMA);
+      this.journal = new SqliteJournal(this.db);
+    } else {
+      this.db = openDatabase(options.filename, STORE_SCHEMA);
+      const journalFile = journalFileOf(options.filename);
+      this.journalDb = openDatabase(journalFile, JOURNAL_SCHEMA);
+      this.journal = new SqliteJournal(this.journalDb);
+      this.journalWriter = new JournalThread(journalFile);
+    }
     this.commits = new GroupCommit(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
@@ -60,7 +68,8 @@ export class SqliteStore implements BusStore {
   }
 
   async appendEvents(events: T.JournalEvent[]): Promise<void> {
-    this.journal.append(events);
+    if (this.journalWriter) await this.journalWriter.append(events);
+    else this.journal.append(events);
   }
 
   async getMessage(id: string): Promise<T.MessageHistory | null> {
@@ -250,8 +259,9 @@ export class SqliteStore implements BusStore {
 
   async purgeOlderThan(date: T.TimeInput): Promise<void> {
     const cutoff = toIso(date, 'date')!;
+    if (this.journalWriter) await this.journalWriter.purge(cutoff);
     this.db.transaction(() => {
-      this.journal.purge(cutoff);
+      if (!this.journalWriter) this.journal.purge(cutoff);
       this.stmt('DELETE FROM deliveries WHERE delivered_at < ?').run(cutoff);
       this.stmt('DELETE FROM ingress_keys WHERE claimed_at < ?').run(cutoff);
       this.stmt(`DELETE FROM dead_letters WHERE state <> 'dead' AND resolved_at < ?`).run(cutoff);
@@ -267,6 +277,11 @@ export class SqliteStore implements BusStore {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     this.commits.flush();
     this.db.close();
+    try {
+      await this.journalWriter?.close();
+    } finally {
+      this.journalDb?.close();
+    }
   }
 
   /** Prepared once per SQL text. */
@@ -278,6 +293,12 @@ export class SqliteStore implements BusStore {
     }
     return statement;
   }
+}
+
+/** `data/bus.sqlite` -> `data/bus.journal.sqlite`. */
+function journalFileOf(filename: string): string {
+  const ext = extname(filename);
+  return join(dirname(filename), `${basename(filename, ext)}.journal${ext || '.sqlite'}`);
 }
 
 function now(): string {
