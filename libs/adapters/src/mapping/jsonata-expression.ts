@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { MappingError } from '../adapter.errors';
 import { lineAndColumn } from '../text-position';
 import type { MappingProblem } from './mapping.errors';
+import { compileFast, type FastEvaluator } from './jsonata-fast';
 
 /** What a JSONata error object carries (it is a plain object, not an Error). */
 interface JsonataFailure {
@@ -43,13 +44,23 @@ export interface EvaluationSubject {
 /**
  * One JSONata file compiled once at load. `evaluate` is async (JSONata 2.x) and turns every
  * evaluation failure into a MappingError naming the file, the place in it and the message.
+ * A plain field mapping is evaluated synchronously by jsonata-fast.ts, with JSONata as the fallback.
  */
 export class CompiledExpression {
+  private readonly fast?: FastEvaluator;
+
   private constructor(
     readonly file: string,
     private readonly source: string,
     private readonly expression: jsonata.Expression,
-  ) {}
+  ) {
+    this.fast = compileFast(expression.ast());
+  }
+
+  /** True when the synchronous evaluator handles this expression (for tests and diagnostics). */
+  get isFast(): boolean {
+    return this.fast !== undefined;
+  }
 
   /** Compiles `source`; returns a problem instead of throwing so a loader can report all files at once. */
   static compile(file: string, source: string): CompiledExpression | MappingProblem {
@@ -65,8 +76,16 @@ export class CompiledExpression {
   }
 
   async evaluate(input: unknown, bindings: Record<string, unknown> | undefined, subject: EvaluationSubject): Promise<unknown> {
+    const scope = withClock(bindings);
+    if (this.fast) {
+      try {
+        return this.fast(input, scope);
+      } catch {
+        // Outside the subset (or an input JSONata rejects): JSONata evaluates it and words any error.
+      }
+    }
     try {
-      return await this.expression.evaluate(input, withClock(bindings));
+      return await this.expression.evaluate(input, scope);
     } catch (e) {
       const { location, message } = describeFailure(this.source, e);
       throw new MappingError(
