@@ -7,7 +7,8 @@ type Storage = {
 };
 
 const cachedTargets = new WeakSet<Function>();
-const byTarget = new Map<Function, ValidationMetadata[]>();
+/** Per class, per schema name ('' for none): class-validator passes the parent's class name as the schema for nested objects. */
+const byTarget = new Map<Function, Map<string, ValidationMetadata[]>>();
 const stableLists = new WeakSet<ValidationMetadata[]>();
 const grouped = new WeakMap<ValidationMetadata[], Record<string, ValidationMetadata[]>>();
 let installed = false;
@@ -18,8 +19,9 @@ let installed = false;
  * class-validator recomputes a class's metadata (own and inherited, then grouped by property) on
  * every `validateSync` call, about a fifth of the time of validating a canonical payload on the
  * ingress hot path. Canonical classes never gain decorators after they are defined and we
- * validate without groups, so for them the lists are computed once. Other classes (and calls with
- * groups or a schema) take class-validator's own path unchanged.
+ * validate without groups, so for them the lists are computed once per schema name (class-validator
+ * passes the parent's class name for nested objects). Other classes, and calls with groups, take
+ * class-validator's own path unchanged.
  */
 export function cacheValidationMetadata(classes: Iterable<Function>): void {
   for (const cls of classes) cachedTargets.add(cls);
@@ -29,10 +31,12 @@ export function cacheValidationMetadata(classes: Iterable<Function>): void {
   const lookup = storage.getTargetValidationMetadatas.bind(storage);
   const group = storage.groupByPropertyName.bind(storage);
   storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
-    if (!cachedTargets.has(target) || schema || always || strictGroups || groups?.length) return lookup(target, schema, always, strictGroups, groups);
-    let list = byTarget.get(target);
+    if (!cachedTargets.has(target) || always || strictGroups || groups?.length) return lookup(target, schema, always, strictGroups, groups);
+    let bySchema = byTarget.get(target);
+    if (!bySchema) byTarget.set(target, (bySchema = new Map()));
+    let list = bySchema.get(schema ?? '');
     if (!list) {
-      byTarget.set(target, (list = lookup(target, schema, always, strictGroups, groups)));
+      bySchema.set(schema ?? '', (list = lookup(target, schema, always, strictGroups, groups)));
       stableLists.add(list);
     }
     return list;
