@@ -1,4 +1,5 @@
 import jsonata from 'jsonata';
+import { withFastPath, type JsonataEvaluator } from '@bus/adapters';
 
 /** What JSONata throws: a plain object with a code and a character position, not an Error. */
 interface JsonataFailure {
@@ -19,11 +20,15 @@ export function describeJsonataError(e: unknown): string {
 
 /** A route's `when` or `transform`, compiled once at config load. */
 export class RouteExpression {
+  private readonly evaluator: JsonataEvaluator;
+
   private constructor(
     /** The expression as written in bus.yaml. */
     readonly source: string,
-    private readonly expression: jsonata.Expression,
-  ) {}
+    expression: jsonata.Expression,
+  ) {
+    this.evaluator = withFastPath(expression);
+  }
 
   /** Compiles `source`, or returns the syntax error as text. */
   static compile(source: string): RouteExpression | string {
@@ -37,7 +42,7 @@ export class RouteExpression {
   /** Evaluates over a canonical envelope; throws an Error whose message describes the JSONata failure. */
   async evaluate(envelope: unknown): Promise<unknown> {
     try {
-      return await this.expression.evaluate(envelope);
+      return await this.evaluator.evaluate(envelope);
     } catch (e) {
       throw new Error(describeJsonataError(e), { cause: e });
     }

@@ -2,7 +2,7 @@ import jsonata from 'jsonata';
 import { MappingError } from '../adapter.errors';
 import { lineAndColumn } from '../text-position';
 import type { MappingProblem } from './mapping.errors';
-import { compileFast, type FastEvaluator } from './jsonata-fast';
+import { withFastPath, type JsonataEvaluator } from './jsonata-fast';
 
 /** What a JSONata error object carries (it is a plain object, not an Error). */
 interface JsonataFailure {
@@ -47,19 +47,19 @@ export interface EvaluationSubject {
  * A plain field mapping is evaluated synchronously by jsonata-fast.ts, with JSONata as the fallback.
  */
 export class CompiledExpression {
-  private readonly fast?: FastEvaluator;
+  private readonly evaluator: JsonataEvaluator;
 
   private constructor(
     readonly file: string,
     private readonly source: string,
-    private readonly expression: jsonata.Expression,
+    expression: jsonata.Expression,
   ) {
-    this.fast = compileFast(expression.ast());
+    this.evaluator = withFastPath(expression);
   }
 
   /** True when the synchronous evaluator handles this expression (for tests and diagnostics). */
   get isFast(): boolean {
-    return this.fast !== undefined;
+    return this.evaluator.isFast;
   }
 
   /** Compiles `source`; returns a problem instead of throwing so a loader can report all files at once. */
@@ -76,16 +76,8 @@ export class CompiledExpression {
   }
 
   async evaluate(input: unknown, bindings: Record<string, unknown> | undefined, subject: EvaluationSubject): Promise<unknown> {
-    const scope = withClock(bindings);
-    if (this.fast) {
-      try {
-        return this.fast(input, scope);
-      } catch {
-        // Outside the subset (or an input JSONata rejects): JSONata evaluates it and words any error.
-      }
-    }
     try {
-      return await this.expression.evaluate(input, scope);
+      return await this.evaluator.evaluate(input, withClock(bindings));
     } catch (e) {
       const { location, message } = describeFailure(this.source, e);
       throw new MappingError(

@@ -11,6 +11,8 @@
  * both give the same results on every mapping of the repository and on generated inputs.
  */
 
+import type jsonata from 'jsonata';
+
 /** Thrown when an input is outside the subset; the caller evaluates with JSONata instead. */
 export const FALLBACK: unique symbol = Symbol('jsonata-fast fallback');
 
@@ -46,6 +48,31 @@ export function compileFast(ast: unknown): FastEvaluator | undefined {
     // JSONata wraps an array input in an outer sequence with rules of its own.
     if (Array.isArray(input)) throw FALLBACK;
     return evaluate(root, input, { root: input, bindings });
+  };
+}
+
+/** A compiled JSONata expression that is answered synchronously when it and its input are in the subset. */
+export interface JsonataEvaluator {
+  /** True when the expression is in the subset (for tests and diagnostics). */
+  readonly isFast: boolean;
+  /** What `expression.evaluate` gives; JSONata's own errors when it fails. */
+  evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+}
+
+export function withFastPath(expression: jsonata.Expression): JsonataEvaluator {
+  const fast = compileFast(expression.ast());
+  return {
+    isFast: fast !== undefined,
+    async evaluate(input, bindings) {
+      if (fast) {
+        try {
+          return fast(input, bindings);
+        } catch {
+          // Outside the subset, or an input JSONata rejects: JSONata evaluates it and words any error.
+        }
+      }
+      return expression.evaluate(input, bindings);
+    },
   };
 }
 
