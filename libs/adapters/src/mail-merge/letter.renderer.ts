@@ -1,4 +1,8 @@
-import PDFDocument from 'pdfkit';
+import type PDFKitDocument from 'pdfkit';
+
+// pdfkit and its font engine take about 11 MB: loaded with the first letter, not by every bus.
+let pdfkit: Promise<typeof PDFKitDocument> | undefined;
+const loadPdfKit = () => (pdfkit ??= import('pdfkit').then((m) => m.default));
 import { MappingError } from '../adapter.errors';
 import { cleanHeaderText } from '../smtp/mail-address';
 import { ADDRESS_WINDOW_MM, LETTER_LAYOUT_MM as L, MM } from './letter.layout';
@@ -63,10 +67,10 @@ export class LetterRenderer {
     const { subject, body } = splitSubject(
       this.template({ ...cleanStrings(data.recipient), sender: this.options.sender, date: dateText, ...(data.extra ?? {}) }),
     );
-    return this.draw(data, dateText, subject, body);
+    return this.draw(await loadPdfKit(), data, dateText, subject, body);
   }
 
-  private draw(data: LetterData, dateText: string, subject: string | undefined, body: string): Promise<Buffer> {
+  private draw(PDFDocument: typeof PDFKitDocument, data: LetterData, dateText: string, subject: string | undefined, body: string): Promise<Buffer> {
     const doc = new PDFDocument({
       size: 'A4',
       // Margins matter only for the flowing body: a long letter breaks onto a second page above them.
