@@ -1,0 +1,51 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { message } from '../store.fixtures';
+import { SqliteJournal } from './sqlite.journal';
+import { JournalThread } from './sqlite.journal-thread';
+import { JOURNAL_SCHEMA, openDatabase } from './sqlite.schema';
+
+describe(JournalThread.name, () => {
+  let dir: string;
+  let file: string;
+  let sut: JournalThread;
+  const read = (id: string) => {
+    const db = openDatabase(file, JOURNAL_SCHEMA);
+    try {
+      return new SqliteJournal(db).get(id);
+    } finally {
+      db.close();
+    }
+  };
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'bus-journal-thread-'));
+    file = join(dir, 'bus.journal.sqlite');
+    sut = new JournalThread(file);
+  });
+  afterEach(async () => {
+    await sut.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should have written a batch to the file when the call resolves', async () => {
+    const m = message();
+    await sut.append([{ kind: 'message', message: m }]);
+    expect(read(m.id)?.message.id).toBe(m.id);
+  });
+
+  it('should name the file when a write fails', async () => {
+    const bad = { kind: 'message', message: { ...message(), type: null } } as never;
+    await expect(sut.append([bad])).rejects.toThrow(`journal file ${file}: NOT NULL constraint failed: journal_messages.type`);
+  });
+
+  it('should start a new thread for the next batch when its thread died', async () => {
+    await sut.append([{ kind: 'message', message: message() }]);
+    await (sut as unknown as { worker: Worker }).worker.terminate();
+    const m = message();
+    await sut.append([{ kind: 'message', message: m }]);
+    expect(read(m.id)?.message.id).toBe(m.id);
+  });
+});
