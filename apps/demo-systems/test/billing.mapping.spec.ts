@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { loadJsonataMapping, MappingError, type SystemMapping } from '@bus/adapters';
-import { validateAnswer, validatePayload, validateQuery } from '@bus/canonical-model';
 import * as path from 'node:path';
 import { readAccount, readConferenceSummaries, readRatePlan, readUsage } from '../src/billing/billing.documents';
 import { parseXml } from '../src/billing/billing.xml';
-import { caseName, decodeNative, MAPPINGS, nativeSamples, optionalFixture, readFixture, xmlCodec } from './mapping-fixtures';
+import { caseName, decodeNative, describeCanonicalFixtures, MAPPINGS, nativeSamples, optionalFixture, readFixture, xmlCodec } from './mapping-fixtures';
 
 const SYSTEM = 'billing';
 const queries = readFixture(SYSTEM, 'queries.json');
@@ -115,25 +114,5 @@ describe('billing mapping (config/mappings/billing)', () => {
   it('should refuse a document that is neither a billing period nor an invoice, naming its root', async () => {
     await expect(sut.toCanonical(xmlCodec.decode(Buffer.from('<CreditNote><ID>1</ID></CreditNote>')))).rejects.toThrow('root <CreditNote>');
   });
-  describe('the canonical side of every fixture', () => {
-    it.each(nativeSamples(SYSTEM, 'inbound-'))('should be a valid canonical message for %s', (file) => {
-      for (const draft of readFixture(SYSTEM, `${caseName(file)}.canonical.json`)) expect(validatePayload(draft.type, draft.payload)).toEqual([]);
-    });
-
-    it.each(nativeSamples(SYSTEM, 'outbound-'))('should be a valid canonical envelope payload for %s', (file) => {
-      const envelope = readFixture(SYSTEM, `${caseName(file)}.canonical.json`);
-      expect(validatePayload(envelope.type, envelope.payload)).toEqual([]);
-    });
-
-    it('should hold valid canonical queries and answers', () => {
-      for (const q of queries.ask) {
-        expect(validateQuery(q.canonical.type, q.canonical.payload)).toEqual([]);
-        expect(validateAnswer(q.canonical.type, q.answer)).toEqual([]);
-      }
-      for (const q of queries.answer) {
-        expect(validateQuery(q.type, q.query)).toEqual([]);
-        expect(validateAnswer(q.type, q.response)).toEqual([]);
-      }
-    });
-  });
+  describeCanonicalFixtures(SYSTEM);
 });

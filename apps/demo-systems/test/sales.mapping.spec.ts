@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { loadJsonataMapping, MappingError, type SystemMapping } from '@bus/adapters';
-import { validateAnswer, validatePayload, validateQuery } from '@bus/canonical-model';
 import * as path from 'node:path';
-import { caseName, decodeNative, MAPPINGS, nativeSamples, optionalFixture, readFixture } from './mapping-fixtures';
+import { caseName, decodeNative, describeCanonicalFixtures, MAPPINGS, nativeSamples, optionalFixture, readFixture } from './mapping-fixtures';
 
 const SYSTEM = 'sales';
 const queries = readFixture(SYSTEM, 'queries.json');
@@ -52,25 +51,5 @@ describe('sales mapping (config/mappings/sales)', () => {
     native.Rates__c = [{ ProductCode: 'X', UnitPrice: 1, Unit: 'Fortnight' }];
     await expect(sut.toCanonical(native)).rejects.toThrow('unknown Rates__c Unit "Fortnight"');
   });
-  describe('the canonical side of every fixture', () => {
-    it.each(nativeSamples(SYSTEM, 'inbound-'))('should be a valid canonical message for %s', (file) => {
-      for (const draft of readFixture(SYSTEM, `${caseName(file)}.canonical.json`)) expect(validatePayload(draft.type, draft.payload)).toEqual([]);
-    });
-
-    it.each(nativeSamples(SYSTEM, 'outbound-'))('should be a valid canonical envelope payload for %s', (file) => {
-      const envelope = readFixture(SYSTEM, `${caseName(file)}.canonical.json`);
-      expect(validatePayload(envelope.type, envelope.payload)).toEqual([]);
-    });
-
-    it('should hold valid canonical queries and answers', () => {
-      for (const q of queries.ask) {
-        expect(validateQuery(q.canonical.type, q.canonical.payload)).toEqual([]);
-        expect(validateAnswer(q.canonical.type, q.answer)).toEqual([]);
-      }
-      for (const q of queries.answer) {
-        expect(validateQuery(q.type, q.query)).toEqual([]);
-        expect(validateAnswer(q.type, q.response)).toEqual([]);
-      }
-    });
-  });
+  describeCanonicalFixtures(SYSTEM);
 });

@@ -1,16 +1,9 @@
 import { validatePayload, type Contract, type UsageRecord } from '@bus/canonical-model';
+import { SAMPLE_PAYLOADS } from '@bus/canonical-model/testing/canonical-samples';
 import { billedQuantity, priceUsage, round } from './pricing';
 
-const CONTRACT: Contract = {
-  contractId: '800Dm0000000003ABC',
-  customerId: '001Dm0000000001wtn',
-  currency: 'EUR',
-  validFrom: '2026-12-01',
-  rates: [
-    { productCode: 'CONF-DIALIN-MIN', unitPrice: 0.05, unit: 'MIN' },
-    { productCode: 'CONF-BASE', unitPrice: 19.9, unit: 'MON' },
-  ],
-};
+// The canonical model's sample contract: 0.05 EUR per dial-in minute, 19.90 EUR base per month.
+const CONTRACT = SAMPLE_PAYLOADS['contract.rates-changed'] as unknown as Contract;
 
 const usage = (overrides: Partial<UsageRecord> = {}): UsageRecord => ({
   usageId: '1796288400.1',
