@@ -52,7 +52,7 @@ CREATE INDEX IF NOT EXISTS ix_jh_message ON journal_hops (message_id, seq);
 CREATE INDEX IF NOT EXISTS ix_jh_at ON journal_hops (at);
 `;
 
-/** Everything else: the idempotency ledger, dead letters, cross-references, file and job state, locks. */
+/** Everything else: the store's id, the idempotency ledger, dead letters, cross-references, file and job state, locks. */
 export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
   message_id TEXT NOT NULL,
@@ -139,6 +139,11 @@ CREATE TABLE IF NOT EXISTS kv (
   value TEXT NOT NULL,
   expires_at INTEGER,
   PRIMARY KEY (namespace, key)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS store_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS locks (

@@ -10,7 +10,12 @@ runStoreContract('sqlite (:memory:)', async () => new SqliteStore({ filename: ':
 // The file store as the bus runs it: the journal in its own file, written by its own thread.
 const shared = mkdtempSync(join(tmpdir(), 'bus-store-contract-'));
 afterAll(() => rmSync(shared, { recursive: true, force: true }));
-runStoreContract('sqlite (file)', async () => new SqliteStore({ filename: join(shared, 'bus.sqlite'), purgeIntervalMs: 0 }));
+runStoreContract(
+  'sqlite (file)',
+  async () => new SqliteStore({ filename: join(shared, 'bus.sqlite'), purgeIntervalMs: 0 }),
+  describe,
+  async (location) => new SqliteStore({ filename: join(shared, location, 'bus.sqlite'), purgeIntervalMs: 0 }),
+);
 
 describe(SqliteStore.name, () => {
   let dir: string;
