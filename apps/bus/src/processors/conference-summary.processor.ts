@@ -1,6 +1,6 @@
 import type { CanonicalEnvelope, PricedUsageRecord } from '@bus/canonical-model';
 import { addPriced, markSummarized, summaryDue, tallyKey, toSummary, type ConferenceTally } from '@bus/adapters/enrich';
-import { KeyedMutex } from '../delivery/keyed-mutex';
+import { StoreKeyedLock } from '../instances/store-keyed-lock';
 import type { Processor, ProcessorContext, ProcessorOutcome } from './processor';
 import type { ConferenceSummaryProcessorConfig } from './processor.config';
 import { PARKED_USAGE_NAMESPACE } from './usage-pricing.processor';
@@ -25,7 +25,7 @@ const SUMMARIZED_KEPT_MS = 90 * 86_400_000;
  * for the crash between publishing and marking.
  */
 export class ConferenceSummaryProcessor implements Processor {
-  private readonly conferences = new KeyedMutex();
+  private readonly conferences: StoreKeyedLock;
   private readonly namespace: string;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -35,6 +35,7 @@ export class ConferenceSummaryProcessor implements Processor {
     private readonly ctx: ProcessorContext,
   ) {
     this.namespace = `conference-summary:${ctx.name}`;
+    this.conferences = new StoreKeyedLock(ctx.store, this.namespace);
     this.timer = setInterval(() => void this.sweep(), config.checkEvery);
     this.timer.unref();
   }
@@ -42,7 +43,7 @@ export class ConferenceSummaryProcessor implements Processor {
   async handle(input: CanonicalEnvelope): Promise<ProcessorOutcome> {
     const priced = input.payload as PricedUsageRecord;
     const key = tallyKey(priced);
-    // Tallies are read-modify-write: records of one conference are counted one at a time.
+    // Tallies are read-modify-write: records of one conference are counted one at a time, by every instance.
     const mixed = await this.conferences.run(key, async () => {
       const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
       let tally: ConferenceTally;
