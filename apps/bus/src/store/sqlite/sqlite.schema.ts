@@ -162,9 +162,10 @@ CREATE TABLE IF NOT EXISTS locks (
 export function openDatabase(filename: string, schema: string): Database {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const db = new BetterSqlite3(filename);
+  // The wait first: several instances opening a new file at once otherwise fail the WAL switch with SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   db.exec(schema);
   return db;
 }
