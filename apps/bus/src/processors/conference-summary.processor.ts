@@ -54,10 +54,11 @@ export class ConferenceSummaryProcessor implements Processor {
       }
       const next: OpenConference = { tally, correlationId: open?.correlationId ?? input.correlationId, lastInputId: input.id };
       await this.ctx.store.setValue(this.namespace, key, next, tally.summarized ? SUMMARIZED_KEPT_MS : undefined);
+      // Within the same hold: the lock costs two store writes, once per record is enough.
+      await this.summarizeIfDueHeld(key);
       return undefined;
     });
     if (mixed) return { kind: 'park', code: 'AGGREGATION.MIXED_CURRENCY', reason: `${this.ctx.name}: message ${input.id}: ${mixed}; correct the contract rates and replay` };
-    await this.summarizeIfDue(key);
     return { kind: 'done' };
   }
 
@@ -88,20 +89,23 @@ export class ConferenceSummaryProcessor implements Processor {
     return this.sweeping;
   }
 
-  private async summarizeIfDue(key: string): Promise<void> {
-    await this.conferences.run(key, async () => {
-      const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
-      if (!open || open.tally.summarized) return;
-      const expected = await this.ctx.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key);
-      const tally = expected === null ? open.tally : { ...open.tally, expectedRecords: expected };
-      if (!summaryDue(tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
-      if (await this.hasParkedUsage(key)) return;
-      await this.ctx.emit({ type: 'conference.summarized', payload: toSummary(open.tally) }, `${this.ctx.name}:${key}`, {
-        correlationId: open.correlationId,
-        causationId: open.lastInputId,
-      });
-      await this.ctx.store.setValue(this.namespace, key, { ...open, tally: markSummarized(open.tally) }, SUMMARIZED_KEPT_MS);
+  private summarizeIfDue(key: string): Promise<void> {
+    return this.conferences.run(key, () => this.summarizeIfDueHeld(key));
+  }
+
+  /** Call with the conference's lock held. */
+  private async summarizeIfDueHeld(key: string): Promise<void> {
+    const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
+    if (!open || open.tally.summarized) return;
+    const expected = await this.ctx.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key);
+    const tally = expected === null ? open.tally : { ...open.tally, expectedRecords: expected };
+    if (!summaryDue(tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
+    if (await this.hasParkedUsage(key)) return;
+    await this.ctx.emit({ type: 'conference.summarized', payload: toSummary(open.tally) }, `${this.ctx.name}:${key}`, {
+      correlationId: open.correlationId,
+      causationId: open.lastInputId,
     });
+    await this.ctx.store.setValue(this.namespace, key, { ...open, tally: markSummarized(open.tally) }, SUMMARIZED_KEPT_MS);
   }
 
   /** A record of this conference that pricing parked would be missing from the summary: wait for its replay. */
