@@ -39,7 +39,7 @@ export class InstanceRegistry {
   prune(now: number): Peer[] {
     const gone: Peer[] = [];
     for (const [id, peer] of this.peers) {
-      if (now - peer.lastHeardAt > MISSED_HEARTBEATS * peer.heartbeatMs) {
+      if (silent(peer, now)) {
         this.peers.delete(id);
         gone.push(peer);
       }
@@ -47,10 +47,9 @@ export class InstanceRegistry {
     return gone;
   }
 
-  /** Live peers, oldest start first. */
+  /** Live peers, oldest start first. Leaves forgetting to {@link prune}, which reports whom it forgot. */
   list(now: number): Peer[] {
-    this.prune(now);
-    return [...this.peers.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.instanceId.localeCompare(b.instanceId));
+    return [...this.peers.values()].filter((p) => !silent(p, now)).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.instanceId.localeCompare(b.instanceId));
   }
 
   /** Live peers whose store is not `storeId`. */
@@ -58,3 +57,5 @@ export class InstanceRegistry {
     return this.list(now).filter((p) => p.storeId !== storeId);
   }
 }
+
+const silent = (peer: Peer, now: number) => now - peer.lastHeardAt > MISSED_HEARTBEATS * peer.heartbeatMs;
