@@ -139,15 +139,24 @@ export class Journal {
     while (this.flushing) await this.flushing;
     // After the in-flight flush: a failed one has scheduled a retry that must not outlive the store.
     this.clearTimer();
-    const count = this.buffer.length;
-    if (count === 0) return;
+    if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    try {
-      for (let i = 0; i < events.length; i += this.maxBatch) await this.store.appendEvents(events.slice(i, i + this.maxBatch));
-    } catch (err) {
-      this.logger.error(JournalLog.lostOnClose(count, err));
+    let lost = 0;
+    let lastError: unknown;
+    for (let i = 0; i < events.length; i += this.maxBatch) {
+      const batch = events.slice(i, i + this.maxBatch);
+      try {
+        await this.store.appendEvents(batch);
+      } catch (err) {
+        // A poison event costs only itself here too; a failing store loses what is left.
+        const split = batch.length > 1 ? await writeInHalves(batch, err, (part) => this.store.appendEvents(part)) : undefined;
+        for (const { event, error } of split?.poison ?? []) this.logger.error(JournalLog.poisonDropped(event, error));
+        lost += split ? split.kept.length : batch.length;
+        lastError = err;
+      }
     }
+    if (lost > 0) this.logger.error(JournalLog.lostOnClose(lost, lastError));
   }
 
   private push(...events: JournalEvent[]): void {
