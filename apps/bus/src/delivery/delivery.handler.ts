@@ -9,7 +9,7 @@ import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AdapterInstance } from '@bus/adapters';
 import { XrefService } from './xref.service';
-import { StoreKeyedLock } from '../instances/store-keyed-lock';
+import { StoreKeyedLock } from './store-keyed-lock';
 
 /** A destination as the delivery handler needs it: its config and its connected transport. */
 export interface Destination {

@@ -10,7 +10,8 @@ import { ErrorCodes } from '@bus/canonical-model';
 
 /**
  * Open to all (probes carry no token). Readiness is the bus's own state: broker, config, and no peer
- * instance on the same broker namespace with another store (instances/). A destination that is down makes its messages wait in their queue, it does not make the bus unready.
+ * instance on the same broker namespace with another store (instances/). A destination that is down
+ * makes its messages wait in their queue, it does not make the bus unready.
  * Destinations' health is reported by `/health/adapters`.
  */
 @ApiTags('health')

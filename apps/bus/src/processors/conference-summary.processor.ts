@@ -1,6 +1,6 @@
 import type { CanonicalEnvelope, PricedUsageRecord } from '@bus/canonical-model';
 import { addPriced, markSummarized, summaryDue, tallyKey, toSummary, type ConferenceTally } from '@bus/adapters/enrich';
-import { StoreKeyedLock } from '../instances/store-keyed-lock';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import type { Processor, ProcessorContext, ProcessorOutcome } from './processor';
 import type { ConferenceSummaryProcessorConfig } from './processor.config';
 import { PARKED_USAGE_NAMESPACE } from './usage-pricing.processor';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CanonicalEnvelope, UsageRecord } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import { tallyKey } from '@bus/adapters/enrich';
-import { StoreKeyedLock } from '../instances/store-keyed-lock';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 
 /** kv namespace: conference tally key -> how many usage records the finished files held for it. */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanonicalEnvelope, Contract } from '@bus/canonical-model';
-import { StoreKeyedLock } from '../instances/store-keyed-lock';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import type { ActiveConfig } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import { BUS_STORE, type BusStore } from '../store/bus-store';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KeyedMutex } from '../delivery/keyed-mutex';
+import { KeyedMutex } from './keyed-mutex';
 import type { BusStore } from '../store/bus-store';
 
 export interface StoreKeyedLockOptions {
