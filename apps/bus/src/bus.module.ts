@@ -33,6 +33,8 @@ import { RateBook } from './processors/rate-book';
 import { FileUsageCounter } from './processors/file-usage.counter';
 import { ProcessorEmitter } from './processors/processor-emitter';
 import { ProcessorHost } from './processors/processor-host.service';
+import { InstancesService } from './instances/instances.service';
+import { InstancesController } from './instances/instances.controller';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -45,7 +47,7 @@ export class BusModule {
     return {
       module: BusModule,
       imports: [TerminusModule],
-      controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController],
+      controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController, InstancesController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
         { provide: CONFIG_SERVICE_OPTIONS, useValue: { file: env.BUS_CONFIG, env: options.vars, initial: options.initial, watch: env.BUS_CONFIG_WATCH } },
@@ -90,6 +92,7 @@ export class BusModule {
         FileUsageCounter,
         ProcessorEmitter,
         ProcessorHost,
+        InstancesService,
         AdminService,
         JobsService,
         MetricsBindings,

@@ -18,6 +18,8 @@ export const ErrorCodes = {
   QUERY_TIMEOUT: 'QUERY.TIMEOUT',
   QUERY_UNAVAILABLE: 'QUERY.UNAVAILABLE',
   QUERY_NO_ROUTE: 'QUERY.NO_ROUTE',
+  /** A bus instance on the same broker namespace announces another store id (instances/). */
+  INSTANCE_STORE_MISMATCH: 'INSTANCE.STORE_MISMATCH',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -11,6 +11,7 @@ describe(BusEnv.name, () => {
       BUS_DATA_DIR: '.data',
       BUS_CONFIG_WATCH: true,
       LOG_LEVEL: 'log',
+      BUS_HEARTBEAT_MS: 5000,
     });
     expect(sut.ADMIN_TOKEN).toBeUndefined();
     expect(sut.MONGODB_URI).toBeUndefined();

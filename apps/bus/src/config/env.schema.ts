@@ -43,11 +43,15 @@ export class BusEnv {
   @Transform(toBool) @IsBoolean({ message: 'must be true or false' })
   BUS_CONFIG_WATCH: boolean = true;
 
+  /** How often this instance announces itself to its peers on `bus.instances` (ms); peers silent for three intervals are forgotten. */
+  @Transform(toInt) @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(50) @Max(600_000)
+  BUS_HEARTBEAT_MS: number = 5000;
+
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
 }
 
-const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL'] as const;
+const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL', 'BUS_HEARTBEAT_MS'] as const;
 
 /**
  * Layer 1 of the config check. Reads only the bus's own variables (an empty value counts as unset)

@@ -9,7 +9,7 @@ import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 import type { AdapterInstance } from '@bus/adapters';
 import { XrefService } from './xref.service';
-import { KeyedMutex } from './keyed-mutex';
+import { StoreKeyedLock } from './store-keyed-lock';
 
 /** A destination as the delivery handler needs it: its config and its connected transport. */
 export interface Destination {
@@ -24,7 +24,7 @@ export interface Destination {
  */
 @Injectable()
 export class DeliveryHandler {
-  private readonly entities = new KeyedMutex();
+  private readonly entities: StoreKeyedLock;
 
   constructor(
     private readonly config: ConfigService,
@@ -32,11 +32,13 @@ export class DeliveryHandler {
     private readonly journal: Journal,
     private readonly metrics: MetricsService,
     private readonly xref: XrefService,
-  ) {}
+  ) {
+    this.entities = new StoreKeyedLock(this.store, 'delivery.entity');
+  }
 
   async handle(destination: Destination, delivery: Delivery): Promise<Outcome> {
-    // Deliveries about one entity to a system that links ids go one at a time, so the first create
-    // has linked its id before the next message about that entity is mapped.
+    // Deliveries about one entity to a system that links ids go one at a time, across every instance
+    // on the store, so the first create has linked its id before the next message about that entity is mapped.
     const key = this.xref.entityKey(destination.system, delivery.envelope);
     return key ? this.entities.run(key, () => this.deliver(destination, delivery)) : this.deliver(destination, delivery);
   }

@@ -1,8 +1,7 @@
 /**
  * Runs tasks with the same key one after another, different keys in parallel. Used so two
  * messages about one customer cannot both create it at a destination before the first link exists.
- * In-process only: with several bus instances, set `delivery.prefetch: 1` on such a system
- * or let the destination dedupe its creates.
+ * In-process only; StoreKeyedLock (store-keyed-lock.ts) adds a store lease on top for several bus instances.
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();

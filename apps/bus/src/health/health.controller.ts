@@ -5,10 +5,13 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { AmqpConnection } from '../messaging/amqp-connection';
 import { ConfigService } from '../config/config.service';
 import { AdapterHost } from '../adapters/adapter-host.service';
+import { InstancesService } from '../instances/instances.service';
+import { ErrorCodes } from '@bus/canonical-model';
 
 /**
- * Open to all (probes carry no token). Readiness is the bus's own state, broker and config:
- * a destination that is down makes its messages wait in their queue, it does not make the bus unready.
+ * Open to all (probes carry no token). Readiness is the bus's own state: broker, config, and no peer
+ * instance on the same broker namespace with another store (instances/). A destination that is down
+ * makes its messages wait in their queue, it does not make the bus unready.
  * Destinations' health is reported by `/health/adapters`.
  */
 @ApiTags('health')
@@ -20,6 +23,7 @@ export class HealthController {
     private readonly amqp: AmqpConnection,
     private readonly config: ConfigService,
     private readonly adapters: AdapterHost,
+    private readonly instances: InstancesService,
   ) {}
 
   @Get('live')
@@ -36,6 +40,12 @@ export class HealthController {
       () => {
         const status = this.config.status();
         return this.check('config', Boolean(status.version), 'no configuration loaded', { version: status.version });
+      },
+      () => {
+        // A peer with another store would accept and deliver again what this one accepted.
+        const conflict = this.instances.conflict();
+        const self = { instanceId: this.instances.instanceId, storeId: this.instances.ownStoreId };
+        return this.check('instances', !conflict, conflict?.message ?? '', conflict ? { ...self, code: ErrorCodes.INSTANCE_STORE_MISMATCH, peers: conflict.peers } : self);
       },
     ]);
   }

@@ -78,8 +78,9 @@ describe(Journal.name, () => {
 
   it('should keep the events of a failed flush and write them in order on the retry', async () => {
     sut = make({ flushIntervalMs: 1, maxRetryDelayMs: 1 });
-    store.failNext = 1;
-    const twoCalls = store.nextCalls(2);
+    // The batch, then each half of it: the store is failing, not one event.
+    store.failNext = 3;
+    const twoCalls = store.nextCalls(4);
     sut.hop('m1', { kind: 'attempt', destination: 'billing' });
     sut.hop('m2', { kind: 'attempt', destination: 'billing' });
     await twoCalls;
@@ -98,8 +99,8 @@ describe(Journal.name, () => {
 
   it('should drop the oldest events past its bound and log how many', async () => {
     sut = make({ maxBatch: 2, maxBuffered: 4, maxRetryDelayMs: 60_000 });
-    store.failNext = 1;
-    const failed = store.nextCalls();
+    store.failNext = 3;
+    const failed = store.nextCalls(3);
     sut.hop('m1', { kind: 'attempt' });
     sut.hop('m2', { kind: 'attempt' });
     await failed;
@@ -109,6 +110,25 @@ describe(Journal.name, () => {
     await sut.flush();
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('dropped the 3 oldest events'));
     expect(ids(store.calls.flat())).toEqual(['m4:attempt', 'm5:attempt', 'm6:attempt', 'm7:attempt']);
+  });
+
+  it('should drop only a poison event of a batch, naming its message and the reason, and write the others', async () => {
+    const poisoned = {
+      written: [] as JournalEvent[],
+      async appendEvents(events: JournalEvent[]) {
+        if (events.some((e) => e.kind === 'hop' && e.messageId === 'm-bad')) throw new Error('value cannot be serialised');
+        this.written.push(...events);
+      },
+    };
+    sut = new Journal(poisoned, { logger, flushIntervalMs: 60_000 });
+    for (const id of ['m1', 'm2', 'm-bad', 'm3', 'm4']) sut.hop(id, { kind: 'attempt', destination: 'billing' });
+
+    await sut.flush();
+
+    expect(ids(poisoned.written)).toEqual(['m1:attempt', 'm2:attempt', 'm3:attempt', 'm4:attempt']);
+    expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('"attempt" of message m-bad could not be written and was dropped (value cannot be serialised)'));
+    expect(sut.buffered).toBe(0);
+    expect(logger.warn).not.toHaveBeenCalled();
   });
 
   it('should do nothing when disabled', async () => {

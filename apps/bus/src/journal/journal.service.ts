@@ -2,6 +2,7 @@ import type { CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { BusStore, Hop, JournalEvent, RouteRef } from '../store/bus-store';
 import { captureRaw } from './raw-native';
+import { messageIdOf, writeInHalves } from './journal-batch-split';
 
 /** Where the journal reports its own trouble; Nest's Logger fits. */
 export interface JournalLogger {
@@ -34,6 +35,9 @@ export const JournalLog = {
     `Journal flush of ${count} events failed (${(err as Error)?.message ?? String(err)}); kept them and retrying in ${retryMs} ms. Check the store (MONGODB_URI or BUS_DATA_DIR).`,
   dropped: (count: number, bound: number) =>
     `Journal buffer passed its bound of ${bound} events while the store was failing: dropped the ${count} oldest events. Delivery records are not affected; message history is incomplete for that time.`,
+  poisonDropped: (event: JournalEvent, err: unknown) =>
+    `Journal event "${event.kind === 'hop' ? event.hop.kind : 'received'}" of message ${messageIdOf(event)} could not be written and was dropped ` +
+    `(${(err as Error)?.message ?? String(err)}); the other events of its batch were written. The message's history lacks this step; its delivery is not affected.`,
   lostOnClose: (count: number, err: unknown) =>
     `Journal could not write its last ${count} events at shutdown (${(err as Error)?.message ?? String(err)}); they are lost from the message history.`,
 };
@@ -41,7 +45,9 @@ export const JournalLog = {
 /**
  * The message journal's write side: buffers events in memory and writes them in batches, so
  * journalling never waits on the store on the hot path. It is an audit aid: when the store
- * fails it retries and, past its bound, drops the oldest events with an error log. The
+ * fails it retries and, past its bound, drops the oldest events with an error log. A batch the
+ * store refuses is written again by halves, so an event it cannot take (a poison event) is dropped
+ * alone, with an error log naming its message, instead of holding back every event behind it. The
  * idempotency ledger is NOT written through here (BusStore.recordDelivered is awaited instead).
  */
 export class Journal {
@@ -133,15 +139,24 @@ export class Journal {
     while (this.flushing) await this.flushing;
     // After the in-flight flush: a failed one has scheduled a retry that must not outlive the store.
     this.clearTimer();
-    const count = this.buffer.length;
-    if (count === 0) return;
+    if (this.buffer.length === 0) return;
     const events = this.buffer;
     this.buffer = [];
-    try {
-      for (let i = 0; i < events.length; i += this.maxBatch) await this.store.appendEvents(events.slice(i, i + this.maxBatch));
-    } catch (err) {
-      this.logger.error(JournalLog.lostOnClose(count, err));
+    let lost = 0;
+    let lastError: unknown;
+    for (let i = 0; i < events.length; i += this.maxBatch) {
+      const batch = events.slice(i, i + this.maxBatch);
+      try {
+        await this.store.appendEvents(batch);
+      } catch (err) {
+        // A poison event costs only itself here too; a failing store loses what is left.
+        const split = batch.length > 1 ? await writeInHalves(batch, err, (part) => this.store.appendEvents(part)) : undefined;
+        for (const { event, error } of split?.poison ?? []) this.logger.error(JournalLog.poisonDropped(event, error));
+        lost += split ? split.kept.length : batch.length;
+        lastError = err;
+      }
     }
+    if (lost > 0) this.logger.error(JournalLog.lostOnClose(lost, lastError));
   }
 
   private push(...events: JournalEvent[]): void {
@@ -178,11 +193,20 @@ export class Journal {
     this.clearTimer();
     this.reportDrops();
     while (this.buffer.length > 0) {
-      const batch = this.buffer.splice(0, this.maxBatch);
+      let batch = this.buffer.splice(0, this.maxBatch);
       try {
         await this.store.appendEvents(batch);
         this.failures = 0;
       } catch (err) {
+        const split = batch.length > 1 ? await writeInHalves(batch, err, (events) => this.store.appendEvents(events)) : undefined;
+        if (split && split.written > 0) {
+          for (const { event, error } of split.poison) this.logger.error(JournalLog.poisonDropped(event, error));
+          // What the split could not settle goes first into the next batch, where the events after it tell.
+          this.buffer = split.kept.concat(this.buffer);
+          this.failures = 0;
+          continue;
+        }
+        if (split) batch = split.kept;
         // Put them back in front, in order; events pushed meanwhile stay behind them.
         this.buffer = batch.concat(this.buffer);
         if (this.buffer.length > this.maxBuffered) {

@@ -1,6 +1,6 @@
 import type { CanonicalEnvelope, PricedUsageRecord } from '@bus/canonical-model';
 import { addPriced, markSummarized, summaryDue, tallyKey, toSummary, type ConferenceTally } from '@bus/adapters/enrich';
-import { KeyedMutex } from '../delivery/keyed-mutex';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import type { Processor, ProcessorContext, ProcessorOutcome } from './processor';
 import type { ConferenceSummaryProcessorConfig } from './processor.config';
 import { PARKED_USAGE_NAMESPACE } from './usage-pricing.processor';
@@ -25,7 +25,7 @@ const SUMMARIZED_KEPT_MS = 90 * 86_400_000;
  * for the crash between publishing and marking.
  */
 export class ConferenceSummaryProcessor implements Processor {
-  private readonly conferences = new KeyedMutex();
+  private readonly conferences: StoreKeyedLock;
   private readonly namespace: string;
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -35,6 +35,7 @@ export class ConferenceSummaryProcessor implements Processor {
     private readonly ctx: ProcessorContext,
   ) {
     this.namespace = `conference-summary:${ctx.name}`;
+    this.conferences = new StoreKeyedLock(ctx.store, this.namespace);
     this.timer = setInterval(() => void this.sweep(), config.checkEvery);
     this.timer.unref();
   }
@@ -42,7 +43,7 @@ export class ConferenceSummaryProcessor implements Processor {
   async handle(input: CanonicalEnvelope): Promise<ProcessorOutcome> {
     const priced = input.payload as PricedUsageRecord;
     const key = tallyKey(priced);
-    // Tallies are read-modify-write: records of one conference are counted one at a time.
+    // Tallies are read-modify-write: records of one conference are counted one at a time, by every instance.
     const mixed = await this.conferences.run(key, async () => {
       const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
       let tally: ConferenceTally;
@@ -53,10 +54,11 @@ export class ConferenceSummaryProcessor implements Processor {
       }
       const next: OpenConference = { tally, correlationId: open?.correlationId ?? input.correlationId, lastInputId: input.id };
       await this.ctx.store.setValue(this.namespace, key, next, tally.summarized ? SUMMARIZED_KEPT_MS : undefined);
+      // Within the same hold: the lock costs two store writes, once per record is enough.
+      await this.summarizeIfDueHeld(key);
       return undefined;
     });
     if (mixed) return { kind: 'park', code: 'AGGREGATION.MIXED_CURRENCY', reason: `${this.ctx.name}: message ${input.id}: ${mixed}; correct the contract rates and replay` };
-    await this.summarizeIfDue(key);
     return { kind: 'done' };
   }
 
@@ -87,20 +89,23 @@ export class ConferenceSummaryProcessor implements Processor {
     return this.sweeping;
   }
 
-  private async summarizeIfDue(key: string): Promise<void> {
-    await this.conferences.run(key, async () => {
-      const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
-      if (!open || open.tally.summarized) return;
-      const expected = await this.ctx.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key);
-      const tally = expected === null ? open.tally : { ...open.tally, expectedRecords: expected };
-      if (!summaryDue(tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
-      if (await this.hasParkedUsage(key)) return;
-      await this.ctx.emit({ type: 'conference.summarized', payload: toSummary(open.tally) }, `${this.ctx.name}:${key}`, {
-        correlationId: open.correlationId,
-        causationId: open.lastInputId,
-      });
-      await this.ctx.store.setValue(this.namespace, key, { ...open, tally: markSummarized(open.tally) }, SUMMARIZED_KEPT_MS);
+  private summarizeIfDue(key: string): Promise<void> {
+    return this.conferences.run(key, () => this.summarizeIfDueHeld(key));
+  }
+
+  /** Call with the conference's lock held. */
+  private async summarizeIfDueHeld(key: string): Promise<void> {
+    const open = await this.ctx.store.getValue<OpenConference>(this.namespace, key);
+    if (!open || open.tally.summarized) return;
+    const expected = await this.ctx.store.getValue<number>(EXPECTED_RECORDS_NAMESPACE, key);
+    const tally = expected === null ? open.tally : { ...open.tally, expectedRecords: expected };
+    if (!summaryDue(tally, this.ctx.now(), { quietMs: this.config.quietTime, rounding: this.config.rounding })) return;
+    if (await this.hasParkedUsage(key)) return;
+    await this.ctx.emit({ type: 'conference.summarized', payload: toSummary(open.tally) }, `${this.ctx.name}:${key}`, {
+      correlationId: open.correlationId,
+      causationId: open.lastInputId,
     });
+    await this.ctx.store.setValue(this.namespace, key, { ...open, tally: markSummarized(open.tally) }, SUMMARIZED_KEPT_MS);
   }
 
   /** A record of this conference that pricing parked would be missing from the summary: wait for its replay. */

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CanonicalEnvelope, UsageRecord } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import { tallyKey } from '@bus/adapters/enrich';
-import { KeyedMutex } from '../delivery/keyed-mutex';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 
 /** kv namespace: conference tally key -> how many usage records the finished files held for it. */
@@ -19,11 +19,14 @@ export const EXPECTED_RECORDS_NAMESPACE = 'conference.expected-records';
 @Injectable()
 export class FileUsageCounter {
   private readonly files = new Map<string, Map<string, number>>();
-  private readonly conferences = new KeyedMutex();
+  private readonly conferences: StoreKeyedLock;
   private readonly logger = new Logger('processors');
   private readonly completedListeners: Array<() => Promise<void>> = [];
 
-  constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
+  constructor(@Inject(BUS_STORE) private readonly store: BusStore) {
+    // Two instances reading two files of one conference add to one count.
+    this.conferences = new StoreKeyedLock(store, EXPECTED_RECORDS_NAMESPACE);
+  }
 
   /** A record on its way to the Dispatcher; only `usage.recorded` read from a file counts. */
   observe(envelope: CanonicalEnvelope, native: NativeMessage | undefined): void {

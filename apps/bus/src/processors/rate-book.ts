@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { CanonicalEnvelope, Contract } from '@bus/canonical-model';
-import { KeyedMutex } from '../delivery/keyed-mutex';
+import { StoreKeyedLock } from '../delivery/store-keyed-lock';
 import type { ActiveConfig } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
@@ -17,13 +17,15 @@ export const CONTRACTS_NAMESPACE = 'contracts';
  */
 @Injectable()
 export class RateBook {
-  private readonly customers = new KeyedMutex();
+  private readonly customers: StoreKeyedLock;
   private readonly pricingIn = new WeakMap<ActiveConfig, boolean>();
 
   constructor(
     @Inject(BUS_STORE) private readonly store: BusStore,
     private readonly config: ConfigService,
-  ) {}
+  ) {
+    this.customers = new StoreKeyedLock(store, CONTRACTS_NAMESPACE);
+  }
 
   /**
    * Keeps the contract of a `contract.rates-changed` while a usage-pricing processor is configured
@@ -34,7 +36,7 @@ export class RateBook {
   async observe(envelope: CanonicalEnvelope): Promise<void> {
     if (envelope.type !== 'contract.rates-changed' || !this.pricingConfigured()) return;
     const contract = envelope.payload as Contract;
-    // Read-modify-write of one customer's list: two rate changes of one customer must not lose one.
+    // Read-modify-write of one customer's list: two rate changes of one customer, at any instance, must not lose one.
     await this.customers.run(contract.customerId, async () => {
       const known = (await this.store.getValue<Contract[]>(CONTRACTS_NAMESPACE, contract.customerId)) ?? [];
       // The message carries the complete new rate list of the contract: it replaces the one kept.

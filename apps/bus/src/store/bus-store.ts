@@ -33,6 +33,14 @@ export interface BusStore {
   /** `sqlite` or `mongodb`, for logs and health. */
   readonly kind: string;
 
+  // --- identity ---
+  /**
+   * The store's id: a UUID created once, atomically, the first time the store (file or database) is
+   * opened, and the same for every later open and every connection. Bus instances compare it to
+   * tell whether they share one store (instances/).
+   */
+  storeId(): Promise<string>;
+
   // --- journal (an audit aid: written in batches by the Journal service) ---
   /** Applies a batch of journal events in order, in one write. */
   appendEvents(events: JournalEvent[]): Promise<void>;

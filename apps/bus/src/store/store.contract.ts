@@ -1,13 +1,20 @@
 import type { BusStore } from './bus-store';
 import type { DeadLetterInput } from './store.types';
 import { runJournalContract } from './store-journal.contract';
+import { runStoreIdContract } from './contract/store-id.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
  * The one contract every BusStore passes. Each test uses its own random names, so the suite
  * also runs against a shared database (MongoDB) without cleaning between tests.
  */
-export function runStoreContract(name: string, makeStore: () => Promise<BusStore>, describeFn: jest.Describe = describe): void {
+export function runStoreContract(
+  name: string,
+  makeStore: () => Promise<BusStore>,
+  describeFn: jest.Describe = describe,
+  /** Opens a store at a location of its own (see runStoreIdContract); absent for `:memory:`. */
+  openAt?: (location: string) => Promise<BusStore>,
+): void {
   describeFn(`BusStore contract: ${name}`, () => {
     let sut: BusStore;
     beforeEach(async () => {
@@ -19,6 +26,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
     const store = () => sut;
 
     runJournalContract(store);
+    runStoreIdContract(store, openAt);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

@@ -32,6 +32,7 @@ export interface FileDoc { _id: string; system: string; fileName: string; claime
 export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
 export interface JobItemDoc { runId: string; itemKey: string; printed: boolean; emailed: boolean; failed: boolean; detail?: string; updatedAt: Date }
 export interface LockDoc { _id: string; owner: string; expiresAt: number }
+export interface StoreMetaDoc { _id: string; storeId: string; createdAt: Date }
 export interface KvDoc { namespace: string; key: string; value: unknown; expiresAt?: Date }
 
 export interface MongoModels {
@@ -47,6 +48,7 @@ export interface MongoModels {
   jobItems: Model<JobItemDoc>;
   locks: Model<LockDoc>;
   kv: Model<KvDoc>;
+  meta: Model<StoreMetaDoc>;
 }
 
 // No version key, no auto timestamps; `minimize: false` keeps empty objects in Mixed fields as written.
@@ -149,6 +151,9 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   // Entries without expiresAt never expire; reads also check expiresAt, as the TTL monitor runs only once a minute.
   kv.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+  // One document, `_id: 'store'`: the store's id (mongo.store-id.ts).
+  const meta = new Schema<StoreMetaDoc>({ _id: { type: String, required: true }, storeId: String, createdAt: Date }, { ...opts, collection: 'store_meta' });
+
   return {
     messages: conn.model<MessageDoc>('JournalMessage', messages),
     destinations: conn.model<DestinationDoc>('JournalDestination', destinations),
@@ -162,6 +167,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     jobItems: conn.model<JobItemDoc>('JobItem', jobItems),
     locks: conn.model<LockDoc>('Lock', locks),
     kv: conn.model<KvDoc>('KeyValue', kv),
+    meta: conn.model<StoreMetaDoc>('StoreMeta', meta),
   };
 }
 

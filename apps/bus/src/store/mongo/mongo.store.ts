@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
 import { MongoKv } from './mongo.kv';
+import { ensureStoreId } from './mongo.store-id';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 
 export interface MongoStoreOptions extends StoreOptions {
@@ -28,7 +29,11 @@ export class MongoStore implements BusStore {
   private readonly kv: MongoKv;
   private closed = false;
 
-  private constructor(private readonly conn: Connection, private readonly m: MongoModels) {
+  private constructor(
+    private readonly conn: Connection,
+    private readonly m: MongoModels,
+    private readonly id: string,
+  ) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
   }
@@ -42,7 +47,7 @@ export class MongoStore implements BusStore {
       const ttlSeconds = Math.max(1, Math.round((options.retentionMs ?? DEFAULT_RETENTION_MS) / 1000));
       const models = createModels(conn, ttlSeconds);
       for (const model of Object.values(models)) await model.syncIndexes();
-      return new MongoStore(conn, models);
+      return new MongoStore(conn, models, await ensureStoreId(models.meta));
     } catch (err) {
       await conn.close().catch(() => undefined);
       // The URI is not repeated: it may carry a password.
@@ -51,6 +56,10 @@ export class MongoStore implements BusStore {
         { cause: err },
       );
     }
+  }
+
+  async storeId(): Promise<string> {
+    return this.id;
   }
 
   appendEvents(events: T.JournalEvent[]): Promise<void> {

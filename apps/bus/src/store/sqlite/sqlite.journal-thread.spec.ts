@@ -41,6 +41,14 @@ describe(JournalThread.name, () => {
     await expect(sut.append([bad])).rejects.toThrow(`journal file ${file}: NOT NULL constraint failed: journal_messages.type`);
   });
 
+  it('should fail only the batch it cannot hand to its thread, and take the next one', async () => {
+    const unclonable = { kind: 'message', message: { ...message(), canonical: { toJSON: () => ({}) } } } as never;
+    await expect(sut.append([unclonable])).rejects.toThrow(`journal file ${file}: `);
+    const m = message();
+    await sut.append([{ kind: 'message', message: m }]);
+    expect(read(m.id)?.message.id).toBe(m.id);
+  });
+
   it('should start a new thread for the next batch when its thread died', async () => {
     await sut.append([{ kind: 'message', message: message() }]);
     await (sut as unknown as { worker: Worker }).worker.terminate();

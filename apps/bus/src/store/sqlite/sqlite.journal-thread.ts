@@ -46,7 +46,13 @@ export class JournalThread {
     const id = ++this.seq;
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
+      try {
+        worker.postMessage({ ...request, id });
+      } catch (err) {
+        // A value the thread cannot be handed (a function, a symbol): this batch fails, the thread is fine.
+        this.pending.delete(id);
+        reject(new Error(`journal file ${this.filename}: ${(err as Error)?.message ?? String(err)}`));
+      }
     });
   }
 

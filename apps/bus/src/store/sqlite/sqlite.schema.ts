@@ -52,7 +52,7 @@ CREATE INDEX IF NOT EXISTS ix_jh_message ON journal_hops (message_id, seq);
 CREATE INDEX IF NOT EXISTS ix_jh_at ON journal_hops (at);
 `;
 
-/** Everything else: the idempotency ledger, dead letters, cross-references, file and job state, locks. */
+/** Everything else: the store's id, the idempotency ledger, dead letters, cross-references, file and job state, locks. */
 export const STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (
   message_id TEXT NOT NULL,
@@ -141,6 +141,11 @@ CREATE TABLE IF NOT EXISTS kv (
   PRIMARY KEY (namespace, key)
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS store_meta (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS locks (
   name TEXT PRIMARY KEY,
   owner TEXT NOT NULL,
@@ -157,9 +162,10 @@ CREATE TABLE IF NOT EXISTS locks (
 export function openDatabase(filename: string, schema: string): Database {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const db = new BetterSqlite3(filename);
+  // The wait first: several instances opening a new file at once otherwise fail the WAL switch with SQLITE_BUSY.
+  db.pragma('busy_timeout = 5000');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
   db.exec(schema);
   return db;
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { runStoreContract } from '../store.contract';
 import { message } from '../store.fixtures';
 import { SqliteStore } from './sqlite.store';
@@ -10,7 +11,12 @@ runStoreContract('sqlite (:memory:)', async () => new SqliteStore({ filename: ':
 // The file store as the bus runs it: the journal in its own file, written by its own thread.
 const shared = mkdtempSync(join(tmpdir(), 'bus-store-contract-'));
 afterAll(() => rmSync(shared, { recursive: true, force: true }));
-runStoreContract('sqlite (file)', async () => new SqliteStore({ filename: join(shared, 'bus.sqlite'), purgeIntervalMs: 0 }));
+runStoreContract(
+  'sqlite (file)',
+  async () => new SqliteStore({ filename: join(shared, 'bus.sqlite'), purgeIntervalMs: 0 }),
+  describe,
+  async (location) => new SqliteStore({ filename: join(shared, location, 'bus.sqlite'), purgeIntervalMs: 0 }),
+);
 
 describe(SqliteStore.name, () => {
   let dir: string;
@@ -54,6 +60,37 @@ describe(SqliteStore.name, () => {
     expect(await b.tryAcquireLock('job', 'b', 60_000)).toBe(false);
     await Promise.all([a.close(), b.close()]);
   });
+
+  it('should agree on one store id when threads with connections of their own open a new file at once', async () => {
+    const filename = join(dir, 'race', 'bus.sqlite');
+    // Each thread loads the store and waits for the go, so the first opens really overlap.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const { SqliteStore } = require(workerData.module);
+      parentPort.once('message', async () => {
+        const store = new SqliteStore({ filename: workerData.filename, purgeIntervalMs: 0 });
+        const id = await store.storeId();
+        await store.close();
+        parentPort.postMessage(id);
+      });
+      parentPort.postMessage('loaded');`;
+    const workers = [1, 2, 3, 4].map(
+      () => new Worker(code, { eval: true, workerData: { filename, module: join(__dirname, 'sqlite.store.ts') }, execArgv: ['--require', 'ts-node/register/transpile-only'] }),
+    );
+    try {
+      const next = (w: Worker) => new Promise<string>((resolve, reject) => w.once('message', resolve).once('error', reject));
+      await Promise.all(workers.map(next));
+      const ids = Promise.all(workers.map(next));
+      for (const w of workers) w.postMessage('go');
+
+      expect(new Set(await ids).size).toBe(1);
+      const reopened = new SqliteStore({ filename, purgeIntervalMs: 0 });
+      expect(await reopened.storeId()).toBe((await ids)[0]);
+      await reopened.close();
+    } finally {
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }, 60_000);
 
   it('should purge on its schedule with the configured retention', async () => {
     const sut = new SqliteStore({ filename: ':memory:', retentionMs: 1000, purgeIntervalMs: 5 });

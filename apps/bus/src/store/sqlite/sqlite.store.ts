@@ -43,6 +43,7 @@ export class SqliteStore implements BusStore {
   private readonly commits: GroupCommit;
   private readonly statements = new Map<string, Statement>();
   private readonly purgeTimer?: NodeJS.Timeout;
+  private readonly id: string;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -57,6 +58,9 @@ export class SqliteStore implements BusStore {
       this.journalWriter = new JournalThread(journalFile);
     }
     this.commits = new GroupCommit(this.db);
+    // First writer wins: another process opening the same new file at the same moment reads the same id.
+    this.stmt(`INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)`).run(randomUUID());
+    this.id = this.stmt(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string;
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
     if (intervalMs > 0) {
@@ -65,6 +69,10 @@ export class SqliteStore implements BusStore {
       }, intervalMs);
       this.purgeTimer.unref();
     }
+  }
+
+  async storeId(): Promise<string> {
+    return this.id;
   }
 
   async appendEvents(events: T.JournalEvent[]): Promise<void> {
