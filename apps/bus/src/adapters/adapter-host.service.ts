@@ -118,10 +118,11 @@ export class AdapterHost implements OnApplicationBootstrap {
   private async retireAbsent(active: ActiveConfig, previous?: ActiveConfig): Promise<void> {
     try {
       await this.retirement.remember(active);
+      await this.retirement.retireAbsent(active, previous);
     } catch (err) {
-      this.logger.warn(`Could not record the destinations of config version ${active.version} in the store: ${(err as Error).message}.`);
+      // Only the store's list of destinations can fail here (each retirement logs its own failure).
+      this.logger.error(`Could not read or record the destinations of config version ${active.version} in the store: ${(err as Error).message}. Removed destinations are emptied at the next reload or start.`);
     }
-    await this.retirement.retireAbsent(active, previous);
   }
 
   private async start(system: SystemRuntime, active: ActiveConfig): Promise<void> {
