@@ -11,6 +11,9 @@ import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 /** kv namespace: key = a destination the bus served, value = {@link KnownDestination}. */
 export const DESTINATIONS_NAMESPACE = 'destinations';
 
+/** A wait for older publishes longer than this is logged (the broker is slow to confirm). */
+const SLOW_WAIT_MS = 10_000;
+
 /** What is needed to empty a destination's queues after its config is gone. */
 export interface KnownDestination {
   kind: 'system' | 'processor';
@@ -77,7 +80,11 @@ export class DestinationRetirement {
 
   private async retire(name: string, destination: KnownDestination, active: ActiveConfig): Promise<void> {
     // Messages routed by an older version may still be on their way to the queue: let them land first.
-    await this.inFlight.settled(active.version);
+    const slow = setTimeout(
+      () => this.logger.warn(`Removing ${destination.kind} "${name}" waits for publishes routed by an older config version; the broker has not confirmed them for ${SLOW_WAIT_MS / 1000} s.`),
+      SLOW_WAIT_MS,
+    );
+    await this.inFlight.settled(active.version).finally(() => clearTimeout(slow));
     const prefix = this.options.brokerPrefix;
     const names = queueNames(name, prefix);
     await this.amqp.withChannel((channel) => unbindDestination(channel, name, { prefix }));
