@@ -15,6 +15,7 @@ import { InboundListener } from './inbound/inbound.listener';
 import { Dispatcher } from './delivery/dispatcher.service';
 import { DeliveryHandler } from './delivery/delivery.handler';
 import { DeliveryFaults } from './delivery/delivery-faults';
+import { DispatchesInFlight } from './delivery/dispatches-in-flight';
 import { XrefService } from './delivery/xref.service';
 import { IngressService } from './ingress/ingress.service';
 import { IngressController } from './ingress/ingress.controller';
@@ -22,6 +23,7 @@ import { QueryService } from './queries/query.service';
 import { QueryAnswerer } from './queries/query-answerer';
 import { QueryController } from './queries/query.controller';
 import { AdapterHost } from './adapters/adapter-host.service';
+import { DestinationRetirement } from './adapters/destination-retirement';
 import { HealthController } from './health/health.controller';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
@@ -79,6 +81,7 @@ export class BusModule {
         AdminTokenGuard,
         EnvelopeFactory,
         XrefService,
+        DispatchesInFlight,
         Dispatcher,
         DeliveryFaults,
         DeliveryHandler,
@@ -88,6 +91,7 @@ export class BusModule {
         QueryService,
         QueryAnswerer,
         AdapterHost,
+        DestinationRetirement,
         RateBook,
         FileUsageCounter,
         ProcessorEmitter,

@@ -10,6 +10,7 @@ import { QueryAnswerer } from '../queries/query-answerer';
 import { InboundListener } from '../inbound/inbound.listener';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { stopRunning, type RunningSystem } from './running-system';
+import { DestinationRetirement } from './destination-retirement';
 
 /** Told when a config version's systems are running. */
 export type AppliedListener = (plan: ReloadPlan | undefined, active: ActiveConfig) => void | Promise<void>;
@@ -23,7 +24,8 @@ export interface SystemHealth extends AdapterHealth {
  * Creates each configured system's adapter instance and starts what it needs: a consumer when it
  * is a destination, a query server when it answers queries, a listener when it pulls input.
  * On reload, removed and changed systems are drained and stopped before their replacements start,
- * so nothing in flight is lost or delivered twice.
+ * so nothing in flight is lost or delivered twice, and what is queued for a removed destination
+ * moves to its dead letters (see DestinationRetirement).
  */
 @Injectable()
 export class AdapterHost implements OnApplicationBootstrap {
@@ -41,6 +43,7 @@ export class AdapterHost implements OnApplicationBootstrap {
     private readonly faults: DeliveryFaults,
     private readonly answerer: QueryAnswerer,
     private readonly listener: InboundListener,
+    private readonly retirement: DestinationRetirement,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
   ) {}
 
@@ -48,6 +51,7 @@ export class AdapterHost implements OnApplicationBootstrap {
     await this.amqp.connect();
     const active = this.config.active();
     for (const system of active.systems.values()) await this.start(system, active);
+    await this.retireAbsent(active);
     // Destinations that appear in a reload get their queues before the new routes can send to them.
     this.config.onBeforeChange((plan, next) => this.startAdded(plan, next));
     this.config.onChange((plan, next, previous) => this.replaceChanged(plan, next, previous));
@@ -95,18 +99,30 @@ export class AdapterHost implements OnApplicationBootstrap {
     // New delivery settings (retries, prefetch, queue type) apply to every consumer.
     const restartAll = plan.sections.includes('delivery');
     const replace = new Set([...plan.systems.changed, ...(restartAll ? [...next.systems.keys()].filter((n) => !plan.systems.added.includes(n)) : [])]);
+    // A changed system's consumer drains its in-flight deliveries before the new one starts, so
+    // none is cut or sent twice; queued messages then go out with the new settings (URL, mapping).
     for (const name of [...plan.systems.removed, ...replace]) {
       const running = this.running.get(name);
       if (!running) continue;
       this.running.delete(name);
       await stopRunning(running);
-      if (plan.systems.removed.includes(name) && running.consumer) {
-        this.logger.warn(`System "${name}" was removed from the config; messages still in ${running.consumer.queue} wait there until it is configured again.`);
-      }
     }
     for (const name of replace) await this.start(next.systems.get(name)!, next);
     for (const listener of this.appliedListeners) await listener(plan, next);
+    // Consumers of retired destinations (systems here, processors in the listeners above) have stopped.
+    await this.retireAbsent(next, previous);
     this.logger.log(`Applied config ${next.version} (was ${previous?.version ?? 'none'}): ${describe(plan)}`);
+  }
+
+  /** Empties the queues of destinations `active` no longer has into their dead letters. */
+  private async retireAbsent(active: ActiveConfig, previous?: ActiveConfig): Promise<void> {
+    try {
+      await this.retirement.remember(active);
+      await this.retirement.retireAbsent(active, previous);
+    } catch (err) {
+      // Only the store's list of destinations can fail here (each retirement logs its own failure).
+      this.logger.error(`Could not read or record the destinations of config version ${active.version} in the store: ${(err as Error).message}. Removed destinations are emptied at the next reload or start.`);
+    }
   }
 
   private async start(system: SystemRuntime, active: ActiveConfig): Promise<void> {
@@ -147,6 +163,7 @@ function describe(plan: ReloadPlan): string {
     part('routes added', plan.routes.added),
     part('routes removed', plan.routes.removed),
     part('routes changed', plan.routes.changed),
+    part('destinations retired', plan.retired),
     part('sections changed', plan.sections),
   ].filter(Boolean);
   return parts.join('; ') || 'no change';

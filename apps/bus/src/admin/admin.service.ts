@@ -3,6 +3,7 @@ import { BusHeaders } from '@bus/canonical-model';
 import { ApiError } from '../common/api-error';
 import { ConfigService } from '../config/config.service';
 import { ConfigError } from '../config/config.errors';
+import { destinationsOf } from '../config/reload-plan';
 import { AdapterHost } from '../adapters/adapter-host.service';
 import { InboundListener, REJECTED_TYPE } from '../inbound/inbound.listener';
 import { Journal } from '../journal/journal.service';
@@ -85,6 +86,11 @@ export class AdminService {
     if (dead.type === REJECTED_TYPE) {
       await this.replayRejected(dead, correctedNative);
     } else {
+      // Its queue would have no consumer: the message would wait there instead of in the dead letters.
+      const active = this.config.active();
+      if (!destinationsOf(active).includes(dead.destination)) {
+        throw new ApiError(409, 'DEAD_LETTER.UNKNOWN_SYSTEM', `"${dead.destination}" is not a destination in config version ${active.version}; configure it again, then replay ${dead.id}.`);
+      }
       const headers = dead.headers ?? {};
       await this.publisher.publishToQueue(queueNames(dead.destination, this.options.brokerPrefix).work, dead.envelope, {
         ...(headers[BusHeaders.ROUTES] ? { [BusHeaders.ROUTES]: headers[BusHeaders.ROUTES] } : {}),

@@ -80,6 +80,7 @@ describe(ConfigService.name, () => {
       systems: { added: ['billing'], removed: ['archive'], changed: ['erp'] },
       routes: { added: ['to-billing'], removed: ['to-archive'], changed: ['to-erp'] },
       sections: ['delivery'],
+      retired: ['archive'],
     });
     expect(sut.active().config.delivery.prefetch).toBe(10);
   });

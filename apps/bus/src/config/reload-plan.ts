@@ -9,7 +9,8 @@ export interface ChangeSet {
 
 /**
  * What a reload applied. The adapter host drains and stops the consumers of removed and changed
- * systems and starts those of added and changed ones.
+ * systems and starts those of added and changed ones; the queues of `retired` destinations are
+ * emptied into their dead letters.
  */
 export interface ReloadPlan {
   version: string;
@@ -20,6 +21,11 @@ export interface ReloadPlan {
   routes: ChangeSet;
   /** Other top-level sections that changed: queries, delivery, ingress, jobs. */
   sections: string[];
+  /**
+   * Destinations (systems with `outbound:`, processors) of the previous version that the new one
+   * no longer has: a removed system, a system that lost its `outbound:`, a removed processor.
+   */
+  retired: string[];
 }
 
 /** Compares fingerprints, so a rotated secret shows as a changed system without the secret itself being kept. */
@@ -32,7 +38,20 @@ export function planReload(next: ActiveConfig, previous: ActiveConfig | undefine
     systems: diff(next.fingerprints.systems, previous?.fingerprints.systems),
     routes: diff(next.fingerprints.routes, previous?.fingerprints.routes),
     sections,
+    retired: previous ? retiredDestinations(destinationsOf(next), destinationsOf(previous)) : [],
   };
+}
+
+/** Every queue-backed destination of a version: systems that deliver outbound, and processors. */
+export function destinationsOf(active: Pick<ActiveConfig, 'systems' | 'config'>): string[] {
+  const systems = [...active.systems.values()].filter((s) => s.outbound !== undefined && s.adapter.capabilities.outbound !== undefined).map((s) => s.name);
+  return [...systems, ...Object.keys(active.config.processors ?? {})];
+}
+
+/** Destinations in `previous` and not in `next`, in `previous` order. */
+export function retiredDestinations(next: readonly string[], previous: readonly string[]): string[] {
+  const kept = new Set(next);
+  return previous.filter((name) => !kept.has(name));
 }
 
 export const isEmptyPlan = (plan: ReloadPlan): boolean =>

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
+import type { ActiveConfig } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import { Publisher } from '../messaging/publisher';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
@@ -8,6 +9,7 @@ import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { RateBook } from '../processors/rate-book';
 import { FileUsageCounter } from '../processors/file-usage.counter';
+import { DispatchesInFlight } from './dispatches-in-flight';
 
 export interface DispatchResult {
   /** The id of the first message; the one a caller quotes when asking about it. */
@@ -41,6 +43,7 @@ export class Dispatcher {
     private readonly metrics: MetricsService,
     private readonly rateBook: RateBook,
     private readonly fileUsage: FileUsageCounter,
+    private readonly inFlight: DispatchesInFlight,
   ) {}
 
   async dispatch(source: string, envelopes: CanonicalEnvelope[], options: DispatchOptions = {}): Promise<DispatchResult> {
@@ -85,6 +88,16 @@ export class Dispatcher {
 
   private async publish(envelope: CanonicalEnvelope, native?: NativeMessage): Promise<void> {
     const active = this.config.active();
+    // Held until the broker confirmed: a reload that removes a destination waits for it (see DispatchesInFlight).
+    const leave = this.inFlight.enter(active.version);
+    try {
+      await this.routeAndPublish(active, envelope, native);
+    } finally {
+      leave();
+    }
+  }
+
+  private async routeAndPublish(active: ActiveConfig, envelope: CanonicalEnvelope, native?: NativeMessage): Promise<void> {
     const { matches, conditionErrors } = await active.routeTable.match(envelope);
     for (const e of conditionErrors) {
       this.logger.warn(`Route "${e.route}" condition failed for message ${envelope.id} (${envelope.type} from ${envelope.source}): ${e.message}. The route was skipped; fix its "when" expression.`);

@@ -2,9 +2,10 @@ import type * as amqp from 'amqplib';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AckBatcher } from './ack-batcher';
 import type { Delivery, DeliveryHandler, FaultEvent } from './consumer';
-import { attemptsOf, decide, faultHeaders, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
+import { attemptsOf, decide, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
+import { publishFaultCopy } from './fault-copy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
-import type { Publisher, PublishProps } from './publisher';
+import type { Publisher } from './publisher';
 import type { DestinationQueueNames } from './topology';
 
 /** What every delivery of one subscription shares. */
@@ -90,9 +91,9 @@ export class DeliveryRun {
     const tag = this.msg.fields.deliveryTag;
     // The channel is gone: the broker requeues the original, so a copy now would be a duplicate.
     if (this.batcher.isDiscarded) return;
-    const headers = faultHeaders(this.headers, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter, now: new Date() });
+    let headers: Record<string, unknown>;
     try {
-      await this.ctx.publisher.publishToQueue(queue, this.msg.content, headers, copyProps(this.msg.properties));
+      headers = await publishFaultCopy(this.ctx.publisher, queue, this.msg, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter });
       this.batcher.ack(tag);
     } catch (err) {
       return this.requeueLater(queue, tag, err as Error);
@@ -115,24 +116,14 @@ export class DeliveryRun {
   }
 }
 
-function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
+/** The body as an envelope, or undefined when it is not a JSON object. */
+export function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
   try {
     const value: unknown = JSON.parse(content.toString('utf8'));
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as CanonicalEnvelope) : undefined;
   } catch {
     return undefined;
   }
-}
-
-function copyProps(p: amqp.MessageProperties): PublishProps {
-  const props: PublishProps = {};
-  if (p.messageId !== undefined) props.messageId = p.messageId;
-  if (p.correlationId !== undefined) props.correlationId = p.correlationId;
-  if (p.type !== undefined) props.type = p.type;
-  if (p.timestamp !== undefined) props.timestamp = p.timestamp;
-  if (p.contentType !== undefined) props.contentType = p.contentType;
-  if (p.appId !== undefined) props.appId = p.appId;
-  return props;
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

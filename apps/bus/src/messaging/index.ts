@@ -8,3 +8,5 @@ export * from './query-transport';
 export * from './messaging.errors';
 export * from './messaging.log';
 export * from './messaging.providers';
+export * from './queue-sweep';
+export * from './fault-copy';

@@ -119,6 +119,19 @@ export async function declareDestination(channel: amqp.Channel, system: string, 
   return names;
 }
 
+/**
+ * Unbinds a destination's work queue from `bus.deliver` (a system removed from the config): a
+ * publish for it alone is then returned to the sender (mandatory) instead of waiting in a queue
+ * nobody reads. Its consumer re-binds it when the system is configured again. A missing queue is fine.
+ */
+export async function unbindDestination(channel: amqp.Channel, system: string, options: NamingOptions = {}): Promise<void> {
+  try {
+    await channel.unbindQueue(queueNames(system, options.prefix).work, deliverExchange(options.prefix), system);
+  } catch (err) {
+    if ((err as { code?: number }).code !== NOT_FOUND) throw err;
+  }
+}
+
 /** Declares the request queue a {@link QueryServer} consumes. */
 export async function declareQueryQueue(channel: amqp.Channel, system: string, options: NamingOptions = {}): Promise<string> {
   const name = queueNames(system, options.prefix).query;
@@ -129,6 +142,7 @@ export async function declareQueryQueue(channel: amqp.Channel, system: string, o
 }
 
 const PRECONDITION_FAILED = 406;
+const NOT_FOUND = 404;
 
 async function guard<T>(queue: string, queueType: QueueType, declare: () => Promise<T>): Promise<T> {
   try {

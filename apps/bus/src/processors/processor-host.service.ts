@@ -75,8 +75,8 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     for (const [name, running] of [...this.running]) {
       if (!restartAll && JSON.stringify(wanted[name]) === running.settings) continue;
       this.running.delete(name);
+      // A removed processor's queues are emptied into its dead letters by the adapter host once this returns.
       await this.stop(running);
-      if (!wanted[name]) this.logger.warn(`Processor "${name}" was removed from the config; messages still in its queue wait there until it is configured again.`);
     }
     for (const name of Object.keys(wanted)) if (!this.running.has(name)) await this.start(name, active);
   }
