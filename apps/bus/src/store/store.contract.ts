@@ -1,6 +1,7 @@
 import type { BusStore } from './bus-store';
 import type { DeadLetterInput } from './store.types';
 import { runJournalContract } from './store-journal.contract';
+import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -19,6 +20,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
     const store = () => sut;
 
     runJournalContract(store);
+    runDeliveryOnceContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {
@@ -40,9 +42,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
     describe('ingress dedup', () => {
       it('should give the first message id back to a later claim of the same key', async () => {
         const key = uid('key');
-        expect(await sut.claimIngressKey('sales', key, 'm1')).toEqual({ messageId: 'm1', duplicate: false });
-        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm1', duplicate: true });
-        expect(await sut.claimIngressKey('billing', key, 'm3')).toEqual({ messageId: 'm3', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm1')).toEqual({ messageId: 'm1', duplicate: false, state: 'claimed' });
+        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm1', duplicate: true, state: 'claimed' });
+        expect(await sut.claimIngressKey('billing', key, 'm3')).toEqual({ messageId: 'm3', duplicate: false, state: 'claimed' });
       });
 
       it('should let exactly one of two concurrent claims win', async () => {
@@ -59,7 +61,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
         await sut.releaseIngressKey('sales', key, 'other');
         expect((await sut.claimIngressKey('sales', key, 'm2')).duplicate).toBe(true);
         await sut.releaseIngressKey('sales', key);
-        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm2', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm2', duplicate: false, state: 'claimed' });
       });
     });
 
@@ -264,7 +266,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
         await sut.markDeadLetter(resolved.id, 'discarded', 'test');
         await sut.purgeOlderThan(new Date(Date.now() + 60_000));
         expect(await sut.getMessage(recent.id)).toBeNull();
-        expect(await sut.claimIngressKey('sales', key, 'm9')).toEqual({ messageId: 'm9', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm9')).toEqual({ messageId: 'm9', duplicate: false, state: 'claimed' });
         expect(await sut.isDelivered('m1', 'billing')).toBe(false);
         expect(await sut.getDeadLetter(open.id)).not.toBeNull();
         expect(await sut.getDeadLetter(resolved.id)).toBeNull();
