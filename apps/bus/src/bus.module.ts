@@ -14,6 +14,7 @@ import { InboundPipeline } from './inbound/inbound.pipeline';
 import { InboundListener } from './inbound/inbound.listener';
 import { Dispatcher } from './delivery/dispatcher.service';
 import { DeliveryHandler } from './delivery/delivery.handler';
+import { DeliveryLeases } from './delivery/delivery-lease';
 import { DeliveryFaults } from './delivery/delivery-faults';
 import { XrefService } from './delivery/xref.service';
 import { IngressService } from './ingress/ingress.service';
@@ -80,6 +81,7 @@ export class BusModule {
         Dispatcher,
         DeliveryFaults,
         DeliveryHandler,
+        { provide: DeliveryLeases, useFactory: (store: BusStore) => new DeliveryLeases(store), inject: [BUS_STORE] },
         InboundPipeline,
         InboundListener,
         IngressService,
