@@ -37,6 +37,19 @@ describe('sender contract and one send per (message, destination)', () => {
     return { messages: Number(row?.[1] ?? 0), unacked: Number(row?.[2] ?? 0) };
   }
 
+  it('should state the contract in the OpenAPI text of the ingress endpoint', async () => {
+    erp = await startHttpTestServer();
+    const bus = await startTestBus({ yaml: coreYaml({ erp: erp.url }), vars: { CRM_API_KEY: CRM_KEY } });
+    buses.push(bus);
+
+    const doc = await fetch(`${bus.url}/docs-json`).then((r) => r.json());
+
+    const post = doc.paths['/adapters/{system}/messages'].post;
+    expect(post.description).toMatch(/503.*Retry-After.*same Idempotency-Key.*never yields a second delivery/s);
+    expect(post.responses['503'].headers['Retry-After']).toBeDefined();
+    expect(doc.paths['/adapters/{system}/queries/{name}'].get.responses['503'].headers['Retry-After']).toBeDefined();
+  });
+
   it('should answer 503 with Retry-After when the confirm is lost, and deliver once after the retry with the same key', async () => {
     erp = await startHttpTestServer();
     proxy = await startTcpProxy(TEST_AMQP_URL);
