@@ -80,8 +80,9 @@ export class MongoStore implements BusStore {
       // Two concurrent upserts of one key: the other one recorded it, which is all we need.
       if (!isDuplicateKey(err)) throw err;
     }
-    // After the record: a copy that gets the claim next must find the pair delivered.
-    await this.m.deliveryClaims.deleteOne({ messageId, destination }, DURABLE);
+    // After the record, so a copy that gets the claim next finds the pair delivered. The record is what
+    // counts: a claim left behind by a failed delete only makes other copies wait until it expires.
+    await this.m.deliveryClaims.deleteOne({ messageId, destination }, DURABLE).catch(() => undefined);
   }
 
   async claimDelivery(messageId: string, destination: string, owner: string, ttlMs: number): Promise<T.DeliveryClaim> {
