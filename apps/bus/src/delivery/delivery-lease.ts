@@ -36,10 +36,17 @@ export class DeliveryLeases {
 
   async acquire(messageId: string, destination: string): Promise<SendPermit> {
     const owner = `${this.instance}#${++this.seq}`;
+    let heldBy: { owner: string; expiresAt: number } | undefined;
     for (let pauseMs = 5; ; pauseMs = Math.min(pauseMs * 2, MAX_POLL_MS)) {
       const claim = await this.store.claimDelivery(messageId, destination, owner, this.leaseMs);
       if (claim.state === 'delivered') return { kind: 'delivered' };
-      if (claim.state === 'claimed') return { kind: 'send', lease: new DeliveryLease(this.store, this.logger, messageId, destination, owner, this.leaseMs) };
+      if (claim.state === 'claimed') {
+        if (heldBy && Date.now() >= heldBy.expiresAt) {
+          this.logger.warn(`Took over the delivery of message ${messageId} to ${destination} from ${heldBy.owner}, whose claim expired unrenewed (that instance stopped mid-send); sending it with the same Idempotency-Key.`);
+        }
+        return { kind: 'send', lease: new DeliveryLease(this.store, this.logger, messageId, destination, owner, this.leaseMs) };
+      }
+      heldBy = claim;
       // Held: look again soon, and no later than the holder's lease runs out.
       await sleep(Math.max(1, Math.min(pauseMs, claim.expiresAt - Date.now() + 1)));
     }
