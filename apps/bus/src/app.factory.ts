@@ -7,6 +7,7 @@ import { rawBody } from './common/raw-body.middleware';
 import { ConfigService } from './config/config.service';
 import { json } from 'express';
 import { validationPipe } from './common/validation.pipe';
+import { RetryAfterFilter } from './common/retry-after.filter';
 
 export interface BusAppOptions extends BusOptions {
   logger?: LogLevel[] | false;
@@ -29,6 +30,7 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
   app.use('/adapters', rawBody(() => config.active().config.ingress.bodyLimit));
   app.use('/admin', json({ limit: '1mb' }));
   app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new RetryAfterFilter(app.getHttpAdapter()));
   const openApi = new DocumentBuilder()
     .setTitle('bpi-bus')
     .setDescription('Ingress, request-reply queries, health and admin API of the integration bus')

@@ -14,6 +14,7 @@ import { InboundPipeline } from './inbound/inbound.pipeline';
 import { InboundListener } from './inbound/inbound.listener';
 import { Dispatcher } from './delivery/dispatcher.service';
 import { DeliveryHandler } from './delivery/delivery.handler';
+import { DeliveryLeases } from './delivery/delivery-lease';
 import { DeliveryFaults } from './delivery/delivery-faults';
 import { DispatchesInFlight } from './delivery/dispatches-in-flight';
 import { XrefService } from './delivery/xref.service';
@@ -85,6 +86,7 @@ export class BusModule {
         Dispatcher,
         DeliveryFaults,
         DeliveryHandler,
+        { provide: DeliveryLeases, useFactory: (store: BusStore) => new DeliveryLeases(store), inject: [BUS_STORE] },
         InboundPipeline,
         InboundListener,
         IngressService,

@@ -106,21 +106,23 @@ describe('messaging against RabbitMQ', () => {
     expect(logger.warnings().some((w) => w.includes(msg.id) && w.includes('DELIVERY.TRANSIENT') && w.includes('retry.100ms'))).toBe(true);
   });
 
-  it('should retry in process before redelivering', async () => {
-    const seen: Array<[number, number]> = [];
+  it('should retry in process before redelivering, numbering every try', async () => {
+    const seen: Array<[number, number, number]> = [];
     const handle = await sut.consume('billing', async (d) => {
-      seen.push([d.attempts, d.immediateRetry]);
-      return seen.length < 3 ? transient() : { kind: 'ack' };
+      seen.push([d.attempts, d.immediateRetry, d.attempt]);
+      return seen.length < 5 ? transient() : { kind: 'ack' };
     }, { prefix, immediateRetries: 2, redeliveryDelaysMs: [100] });
 
     await publisher.publish(envelope(), ['billing']);
 
-    await waitFor('the in-process retries', () => seen.length === 3);
+    await waitFor('the in-process retries and a redelivery', () => seen.length === 5);
     await handle.cancel();
     expect(seen).toEqual([
-      [0, 0],
-      [0, 1],
-      [0, 2],
+      [0, 0, 1],
+      [0, 1, 2],
+      [0, 2, 3],
+      [1, 0, 4],
+      [1, 1, 5],
     ]);
   });
 

@@ -19,7 +19,14 @@ export interface ApiErrorBody {
 }
 
 export class ApiError extends HttpException {
-  constructor(status: number, code: string, message: string, details?: ProblemDetail[]) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details?: ProblemDetail[],
+    /** Sent as `Retry-After` (seconds); every 503 has one (see RetryAfterFilter). */
+    readonly retryAfterSeconds?: number,
+  ) {
     super({ statusCode: status, code, message, ...(details?.length ? { details } : {}) } satisfies ApiErrorBody, status);
   }
 }

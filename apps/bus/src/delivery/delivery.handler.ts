@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
-import { BusError, MappingError, TransientDeliveryError, type NativeMessage } from '@bus/adapters';
+import { BusError, MappingError, TransientDeliveryError, type DeliveryReceipt, type NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import type { Delivery, Outcome } from '../messaging/consumer';
@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import type { AdapterInstance } from '@bus/adapters';
 import { XrefService } from './xref.service';
 import { StoreKeyedLock } from './store-keyed-lock';
+import { DeliveryLeases } from './delivery-lease';
 
 /** A destination as the delivery handler needs it: its config and its connected transport. */
 export interface Destination {
@@ -18,12 +19,16 @@ export interface Destination {
 }
 
 /**
- * Delivers one queued message to one destination: skip if already delivered, apply the route's
- * transform, map and encode to the destination's native format, send, record the delivery, then ack.
- * Recording before the ack is what keeps a crash between the 2xx and the ack from delivering twice.
+ * Delivers one queued message to one destination: take the delivery lease of (message, destination)
+ * (skip when the ledger has it), apply the route's transform, map and encode to the destination's
+ * native format, send, record the delivery, then ack. The lease keeps two copies of a message from
+ * sending at once; the record, written right after the destination's 2xx, keeps later copies from
+ * sending again. A crash after the 2xx and before the record is durable is the one way a destination
+ * gets a message twice, always with the same Idempotency-Key (`<messageId>:<system>`).
  */
 @Injectable()
 export class DeliveryHandler {
+  private readonly logger = new Logger('delivery');
   private readonly entities: StoreKeyedLock;
 
   constructor(
@@ -32,6 +37,7 @@ export class DeliveryHandler {
     private readonly journal: Journal,
     private readonly metrics: MetricsService,
     private readonly xref: XrefService,
+    private readonly leases: DeliveryLeases,
   ) {
     this.entities = new StoreKeyedLock(this.store, 'delivery.entity');
   }
@@ -46,27 +52,26 @@ export class DeliveryHandler {
   private async deliver(destination: Destination, delivery: Delivery): Promise<Outcome> {
     const { envelope } = delivery;
     const name = destination.system.name;
-    const attempt = delivery.attempts + 1;
-    if (await this.store.isDelivered(envelope.id, name)) {
+    const attempt = delivery.attempt;
+    const permit = await this.leases.acquire(envelope.id, name);
+    if (permit.kind === 'delivered') {
       this.journal.hop(envelope.id, { kind: 'duplicate-skipped', destination: name, attempt });
       return { kind: 'ack' };
     }
     const startedAt = Date.now();
+    let receipt: DeliveryReceipt;
     try {
-      const native = await this.toNative(destination.system, envelope, delivery.headers);
-      const receipt = await destination.instance.send!(native, {
-        idempotencyKey: `${envelope.id}:${name}`,
-        messageId: envelope.id,
-        correlationId: envelope.correlationId,
-        type: envelope.type,
+      receipt = await permit.lease.hold(async () => {
+        const native = await this.toNative(destination.system, envelope, delivery.headers);
+        return destination.instance.send!(native, {
+          idempotencyKey: `${envelope.id}:${name}`,
+          messageId: envelope.id,
+          correlationId: envelope.correlationId,
+          type: envelope.type,
+        });
       });
-      await this.xref.linkFromReceipt(destination.system, envelope, receipt);
-      await this.store.recordDelivered(envelope.id, name, { status: receipt.status, nativeId: receipt.nativeId });
-      const acceptedAt = Number(delivery.headers[BusHeaders.ACCEPTED_AT]);
-      this.metrics.delivered(name, envelope.type, Number.isFinite(acceptedAt) ? (Date.now() - acceptedAt) / 1000 : undefined);
-      this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt, statusCode: receipt.status, durationMs: Date.now() - startedAt });
-      return { kind: 'ack' };
     } catch (err) {
+      await permit.lease.release();
       const error = toBusError(err, name, envelope);
       this.journal.hop(envelope.id, {
         kind: 'attempt',
@@ -78,6 +83,25 @@ export class DeliveryHandler {
         durationMs: Date.now() - startedAt,
       });
       return error.retryable ? { kind: 'retry', error } : { kind: 'deadLetter', error };
+    }
+    // First thing after the 2xx: the window in which a crash makes a copy send again is this one write.
+    await this.store.recordDelivered(envelope.id, name, { status: receipt.status, nativeId: receipt.nativeId });
+    await this.linkIds(destination.system, envelope, receipt);
+    const acceptedAt = Number(delivery.headers[BusHeaders.ACCEPTED_AT]);
+    this.metrics.delivered(name, envelope.type, Number.isFinite(acceptedAt) ? (Date.now() - acceptedAt) / 1000 : undefined);
+    this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt, statusCode: receipt.status, durationMs: Date.now() - startedAt });
+    return { kind: 'ack' };
+  }
+
+  /** Delivered and recorded: a failed link must not send the message again, so it is only reported. */
+  private async linkIds(system: SystemRuntime, envelope: CanonicalEnvelope, receipt: DeliveryReceipt): Promise<void> {
+    try {
+      await this.xref.linkFromReceipt(system, envelope, receipt);
+    } catch (err) {
+      this.logger.warn(
+        `Message ${envelope.id} (${envelope.type}) was delivered to ${system.name}, but linking its id ${receipt.nativeId ?? '(none)'} failed: ${(err as Error).message}. ` +
+          `Later messages about this entity reach ${system.name} without its id until it is linked.`,
+      );
     }
   }
 

@@ -16,7 +16,7 @@ export interface DispatchResult {
   messageId: string;
   correlationId: string;
   messageIds: string[];
-  /** True when every message had been accepted before (same Idempotency-Key or native id): nothing was published again. */
+  /** True when every message had been accepted (confirmed) before under the same Idempotency-Key or native id: nothing was published again. */
   duplicate: boolean;
 }
 
@@ -47,37 +47,44 @@ export class Dispatcher {
   ) {}
 
   async dispatch(source: string, envelopes: CanonicalEnvelope[], options: DispatchOptions = {}): Promise<DispatchResult> {
-    const ids: string[] = [];
+    const accepted: CanonicalEnvelope[] = [];
     let published = 0;
-    for (const [i, envelope] of envelopes.entries()) {
+    for (const [i, minted] of envelopes.entries()) {
       // Every record of a file counts, published before or not: see FileUsageCounter.
-      this.fileUsage.observe(envelope, options.native);
-      const key = this.dedupKey(envelope, options.idempotencyKey, i, envelopes.length);
-      if (key) {
-        const claim = await this.store.claimIngressKey(source, key, envelope.id);
-        if (claim.duplicate) {
-          ids.push(claim.messageId);
-          continue;
-        }
-      }
-      try {
-        // Before the publish: once accepted, a usage record may be priced at once with these rates.
-        await this.rateBook.observe(envelope);
-        await this.publish(envelope, options.native);
-      } catch (err) {
-        // Nothing half-done: release the claim so the sender's retry is accepted.
-        if (key) await this.store.releaseIngressKey(source, key);
-        throw err;
-      }
-      ids.push(envelope.id);
+      this.fileUsage.observe(minted, options.native);
+      const key = this.dedupKey(minted, options.idempotencyKey, i, envelopes.length);
+      const claim = key ? await this.store.claimIngressKey(source, key, minted.id, minted.correlationId) : undefined;
+      // The same message again keeps the ids it was first given, so a destination sees the same Idempotency-Key.
+      const envelope = claim?.duplicate ? { ...minted, id: claim.messageId, correlationId: claim.correlationId ?? minted.correlationId } : minted;
+      accepted.push(envelope);
+      if (claim?.duplicate && claim.state === 'confirmed') continue;
+      // An unconfirmed claim is a publish of unknown outcome (failed, or its confirm lost with the connection):
+      // publish again under the same id; the delivery ledger drops the copy a destination already has.
+      // A throw from here on leaves the claim unconfirmed, never released, for the sender's retry.
+      // Before the publish: once accepted, a usage record may be priced at once with these rates.
+      await this.rateBook.observe(envelope);
+      await this.publish(envelope, options.native);
+      if (key) await this.confirm(source, key, envelope);
       published++;
     }
     return {
-      messageId: ids[0],
-      correlationId: envelopes[0].correlationId,
-      messageIds: ids,
+      messageId: accepted[0].id,
+      correlationId: accepted[0].correlationId,
+      messageIds: accepted.map((e) => e.id),
       duplicate: published === 0,
     };
+  }
+
+  /** The broker has the message: a failure here only means a retry with the key publishes it once more, under the same id. */
+  private async confirm(source: string, key: string, envelope: CanonicalEnvelope): Promise<void> {
+    try {
+      await this.store.confirmIngressKey(source, key, envelope.id);
+    } catch (err) {
+      this.logger.warn(
+        `Message ${envelope.id} (${envelope.type} from ${source}) is accepted, but its dedup key "${key}" could not be marked confirmed: ${(err as Error).message}. ` +
+          'A retry with that key publishes it again under the same id, which destinations skip; check the store.',
+      );
+    }
   }
 
   private dedupKey(envelope: CanonicalEnvelope, idempotencyKey: string | undefined, index: number, count: number): string | undefined {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { HttpException, Injectable, Logger } from '@nestjs/common';
 import { ErrorCodes } from '@bus/canonical-model';
 import { secretsMatch } from '../common/constant-time';
 import type { SystemRuntime } from '../config/active-config';
@@ -20,6 +20,8 @@ export interface IngressRequest {
 /** HTTP-specific checks (who posts, in which format) in front of the shared inbound pipeline. */
 @Injectable()
 export class IngressService {
+  private readonly logger = new Logger('ingress');
+
   constructor(
     private readonly config: ConfigService,
     private readonly pipeline: InboundPipeline,
@@ -51,12 +53,16 @@ export class IngressService {
       );
     } catch (err) {
       if (err instanceof InboundRejection) throw IngressErrors.badInput(err.code, err.message, err.details);
-      // Not confirmed by the broker (down, alarm, or no queue bound): nothing was accepted, the sender retries.
+      if (err instanceof HttpException) throw err;
+      // Not confirmed (broker down, alarm, no queue bound, a confirm lost with the connection, the store
+      // failing): the claim stays unconfirmed, so the sender's retry with the same key is safe. A sender
+      // has two answers to act on, 202 and 503; a 500 would leave it guessing.
       const code = (err as { code?: string }).code;
       if (code === ErrorCodes.BROKER_UNAVAILABLE || code === ErrorCodes.DELIVERY_UNKNOWN_DESTINATION) {
         throw IngressErrors.brokerUnavailable(system.name, (err as Error).message);
       }
-      throw err;
+      this.logger.error(`Accepting a message from ${system.name} failed: ${(err as Error)?.stack ?? String(err)}. The sender was answered 503 and retries.`);
+      throw IngressErrors.notConfirmed(system.name, (err as Error)?.message ?? String(err));
     }
   }
 }

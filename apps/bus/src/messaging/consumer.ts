@@ -21,6 +21,11 @@ export interface Delivery {
   attempts: number;
   /** In-process retries of this delivery so far; 0 on the first call. */
   immediateRetry: number;
+  /**
+   * This try's number at this destination, from 1: every in-process try of every delivery counts
+   * (earlier deliveries are counted with the current policy's tries per delivery).
+   */
+  attempt: number;
   headers: Record<string, unknown>;
   properties: amqp.MessageProperties;
 }

@@ -50,7 +50,8 @@ export class DeliveryRun {
     }
     let outcome: Outcome;
     for (let immediateRetriesDone = 0; ; immediateRetriesDone++) {
-      outcome = await this.call({ envelope, attempts: this.attempts, immediateRetry: immediateRetriesDone, headers: this.headers, properties: this.msg.properties });
+      const attempt = this.attempts * (this.ctx.policy.immediateRetries + 1) + immediateRetriesDone + 1;
+      outcome = await this.call({ envelope, attempts: this.attempts, immediateRetry: immediateRetriesDone, attempt, headers: this.headers, properties: this.msg.properties });
       const decision = decide(outcome, { attempts: this.attempts, immediateRetriesDone }, this.ctx.policy);
       switch (decision.action) {
         case 'retry-now':

@@ -103,7 +103,7 @@ export class Publisher {
       const pending: Pending = {};
       const onConfirm = (err: unknown) => {
         untrack(state, messageId, pending);
-        if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm message ${messageId} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. Nothing was accepted; retry later.`));
+        if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm message ${messageId} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. It may or may not be stored; retry later.`));
         else if (pending.returned) reject(unroutable(messageId, pending.returned));
         else resolve();
       };

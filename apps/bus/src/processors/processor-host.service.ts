@@ -5,6 +5,7 @@ import { ConfigService } from '../config/config.service';
 import type { ReloadPlan } from '../config/reload-plan';
 import { AdapterHost } from '../adapters/adapter-host.service';
 import { DeliveryFaults } from '../delivery/delivery-faults';
+import { DeliveryLeases } from '../delivery/delivery-lease';
 import { Consumer, type ConsumerHandle, type Delivery, type Outcome } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
@@ -45,6 +46,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly files: FileUsageCounter,
     @Inject(BUS_STORE) private readonly store: BusStore,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+    private readonly leases: DeliveryLeases,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -114,17 +116,20 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     await running.processor.stop?.();
   }
 
-  /** One input: skip when done before, else process; a park is a dead letter with the processor's reason. */
+  /** One input: skip when done before, else process under the delivery lease; a park is a dead letter with the processor's reason. */
   private async handle(name: string, processor: Processor, delivery: Delivery): Promise<Outcome> {
     const { envelope } = delivery;
-    const attempt = delivery.attempts + 1;
-    if (await this.store.isDelivered(envelope.id, name)) {
+    const attempt = delivery.attempt;
+    // The lease keeps two copies of one input (a redelivery and a replay, two instances) from both emitting.
+    const permit = await this.leases.acquire(envelope.id, name);
+    if (permit.kind === 'delivered') {
       this.journal.hop(envelope.id, { kind: 'duplicate-skipped', destination: name, attempt });
       return { kind: 'ack' };
     }
     try {
-      const outcome = await processor.handle(envelope);
+      const outcome = await permit.lease.hold(() => processor.handle(envelope));
       if (outcome.kind === 'park') {
+        await permit.lease.release();
         this.logger.warn(`${outcome.code}: ${outcome.reason}`);
         return { kind: 'deadLetter', error: { code: outcome.code, message: outcome.reason } };
       }
@@ -132,6 +137,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
       this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt });
       return { kind: 'ack' };
     } catch (err) {
+      await permit.lease.release();
       const message = `processor ${name}: message ${envelope.id} (${envelope.type}): ${(err as Error)?.message ?? String(err)}`;
       this.journal.hop(envelope.id, { kind: 'attempt', destination: name, attempt, outcome: 'failed', error: message });
       // Unclassified errors (store, broker) are retried: a retry is safe, a lost message is not.

@@ -18,7 +18,7 @@ export class QueryController {
   @ApiHeader({ name: 'X-Api-Key', required: true })
   @ApiResponse({ status: 200, description: 'The answer, in the asking system’s native format' })
   @ApiResponse({ status: 404, description: 'Unknown system or query, or the answering system has no answer' })
-  @ApiResponse({ status: 503, description: 'The answering system is down (named in the message)' })
+  @ApiResponse({ status: 503, description: 'The answering system is down (named in the message); ask again after Retry-After', headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } })
   @ApiResponse({ status: 504, description: 'The answering system did not answer in time (named in the message)' })
   async get(
     @Param('system') system: string,

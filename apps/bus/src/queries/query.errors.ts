@@ -1,6 +1,9 @@
 import { ErrorCodes } from '@bus/canonical-model';
 import { ApiError } from '../common/api-error';
 
+/** A query is read-only: asking again soon is harmless. */
+const QUERY_RETRY_AFTER_SECONDS = 2;
+
 /** The refusals of the query endpoint, worded once; each names the system to look at. */
 export const QueryErrors = {
   unknownQuery: (system: string, name: string, known: readonly string[]) =>
@@ -10,7 +13,7 @@ export const QueryErrors = {
   timeout: (answeredBy: string, type: string, ms: number) =>
     new ApiError(504, ErrorCodes.QUERY_TIMEOUT, `${answeredBy} did not answer ${type} within ${ms} ms. Check that ${answeredBy} is up and responsive.`),
   unavailable: (answeredBy: string, type: string, reason: string) =>
-    new ApiError(503, ErrorCodes.QUERY_UNAVAILABLE, `${answeredBy} could not answer ${type}: ${reason}`),
+    new ApiError(503, ErrorCodes.QUERY_UNAVAILABLE, `${answeredBy} could not answer ${type}: ${reason}`, undefined, QUERY_RETRY_AFTER_SECONDS),
   notFound: (answeredBy: string, type: string, reason: string) =>
     new ApiError(404, ErrorCodes.DELIVERY_REJECTED, `${answeredBy} has no answer to ${type}: ${reason}`),
 };

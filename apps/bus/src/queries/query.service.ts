@@ -75,6 +75,11 @@ export class QueryService {
     });
     const envelope = { id, type: query.type, schemaVersion: 1, source: system.name, correlationId, occurredAt: new Date().toISOString(), payload };
     const reply = await this.client.request(route.answeredBy, envelope, route.timeoutMs).catch((err: unknown) => {
+      // Not asked at all (broker down, connection lost, nobody serves the queue) is a 503 to ask again later, not a timeout.
+      if ((err as { status?: number }).status === 503) {
+        this.journal.query(envelope, route.answeredBy, 'failed', (err as Error).message);
+        throw QueryErrors.unavailable(route.answeredBy, query.type, (err as Error).message);
+      }
       this.journal.query(envelope, route.answeredBy, 'timeout', (err as Error).message);
       throw QueryErrors.timeout(route.answeredBy, query.type, route.timeoutMs);
     });

@@ -2,6 +2,7 @@ import type {
   DeadLetter,
   DeadLetterInput,
   DeadLetterSearch,
+  DeliveryClaim,
   DeliveryRecordReceipt,
   FileOutcome,
   FileRecord,
@@ -51,13 +52,27 @@ export interface BusStore {
 
   // --- idempotency ledger: durable when the promise resolves, so the consumer may ack after it ---
   isDelivered(messageId: string, destination: string): Promise<boolean>;
-  /** Idempotent: recording the same delivery twice keeps the first record. */
+  /** Idempotent: recording the same delivery twice keeps the first record. Ends any delivery claim of the pair. */
   recordDelivered(messageId: string, destination: string, receipt?: DeliveryRecordReceipt): Promise<void>;
+  /**
+   * Atomic lease on sending (message, destination), so two copies never send at once, across
+   * instances: `claimed` when free, expired (its holder died) or already `owner`'s (renewed for
+   * `ttlMs`); `held` while another owner's lease lives; `delivered` once the ledger has the pair
+   * (checked after the lease, so a holder that recorded and let go is always seen).
+   */
+  claimDelivery(messageId: string, destination: string, owner: string, ttlMs: number): Promise<DeliveryClaim>;
+  /** Lets go of `owner`'s claim (a failed send), so another copy may send now. */
+  releaseDelivery(messageId: string, destination: string, owner: string): Promise<void>;
 
   // --- ingress dedup ---
-  /** Atomic, first writer wins: a later claim of the same (system, key) gets the first message id back. */
-  claimIngressKey(system: string, key: string, messageId: string): Promise<IngressClaim>;
-  /** Undoes a claim whose publish failed, so the sender's retry is accepted. With `messageId`, only that claim. */
+  /**
+   * Atomic, first writer wins: a later claim of the same (system, key) gets the holder back (its
+   * message id, correlation id and state). A new claim starts in state `claimed`.
+   */
+  claimIngressKey(system: string, key: string, messageId: string, correlationId?: string): Promise<IngressClaim>;
+  /** Marks the claim of `messageId` `confirmed` once the broker confirmed its publish. */
+  confirmIngressKey(system: string, key: string, messageId: string): Promise<void>;
+  /** Forgets a claim (an operator's undo; the dispatcher never releases one). With `messageId`, only that claim. */
   releaseIngressKey(system: string, key: string, messageId?: string): Promise<void>;
 
   // --- dead letters ---

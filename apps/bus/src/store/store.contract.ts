@@ -2,6 +2,7 @@ import type { BusStore } from './bus-store';
 import type { DeadLetterInput } from './store.types';
 import { runJournalContract } from './store-journal.contract';
 import { runStoreIdContract } from './contract/store-id.contract';
+import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -27,6 +28,7 @@ export function runStoreContract(
 
     runJournalContract(store);
     runStoreIdContract(store, openAt);
+    runDeliveryOnceContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {
@@ -48,9 +50,9 @@ export function runStoreContract(
     describe('ingress dedup', () => {
       it('should give the first message id back to a later claim of the same key', async () => {
         const key = uid('key');
-        expect(await sut.claimIngressKey('sales', key, 'm1')).toEqual({ messageId: 'm1', duplicate: false });
-        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm1', duplicate: true });
-        expect(await sut.claimIngressKey('billing', key, 'm3')).toEqual({ messageId: 'm3', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm1')).toEqual({ messageId: 'm1', duplicate: false, state: 'claimed' });
+        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm1', duplicate: true, state: 'claimed' });
+        expect(await sut.claimIngressKey('billing', key, 'm3')).toEqual({ messageId: 'm3', duplicate: false, state: 'claimed' });
       });
 
       it('should let exactly one of two concurrent claims win', async () => {
@@ -67,7 +69,7 @@ export function runStoreContract(
         await sut.releaseIngressKey('sales', key, 'other');
         expect((await sut.claimIngressKey('sales', key, 'm2')).duplicate).toBe(true);
         await sut.releaseIngressKey('sales', key);
-        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm2', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm2')).toEqual({ messageId: 'm2', duplicate: false, state: 'claimed' });
       });
     });
 
@@ -272,7 +274,7 @@ export function runStoreContract(
         await sut.markDeadLetter(resolved.id, 'discarded', 'test');
         await sut.purgeOlderThan(new Date(Date.now() + 60_000));
         expect(await sut.getMessage(recent.id)).toBeNull();
-        expect(await sut.claimIngressKey('sales', key, 'm9')).toEqual({ messageId: 'm9', duplicate: false });
+        expect(await sut.claimIngressKey('sales', key, 'm9')).toEqual({ messageId: 'm9', duplicate: false, state: 'claimed' });
         expect(await sut.isDelivered('m1', 'billing')).toBe(false);
         expect(await sut.getDeadLetter(open.id)).not.toBeNull();
         expect(await sut.getDeadLetter(resolved.id)).toBeNull();

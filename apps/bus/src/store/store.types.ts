@@ -135,11 +135,30 @@ export interface DeliveryRecordReceipt {
   nativeId?: string;
 }
 
+/**
+ * `claimed`: a publish under the key was started and its outcome is unknown (not confirmed, failed, or
+ * lost with the connection); `confirmed`: the broker confirmed it.
+ */
+export type IngressClaimState = 'claimed' | 'confirmed';
+
 export interface IngressClaim {
   /** The id of the message that holds the key: the caller's own when it won, else the original. */
   messageId: string;
+  /** The holder's correlation id; absent on claims written before it was kept. */
+  correlationId?: string;
+  /** True when another message id holds the key. */
   duplicate: boolean;
+  state: IngressClaimState;
 }
+
+/**
+ * Where one (message, destination) stands for a copy asking to send it: already `delivered` (skip it),
+ * `claimed` by the asker until `expiresAt` (epoch ms), or `held` by another copy's live lease.
+ */
+export type DeliveryClaim =
+  | { state: 'delivered' }
+  | { state: 'claimed'; expiresAt: number }
+  | { state: 'held'; owner: string; expiresAt: number };
 
 export type DeadLetterState = 'dead' | 'replayed' | 'discarded';
 

@@ -1,14 +1,17 @@
 /** A small config for the core suites: one JSON-posting system and destinations on test HTTP servers. */
 export const CRM_KEY = 'crm-test-key-0123456789';
 
-export function coreYaml(destinations: Record<string, string>, extra: { routes?: string; delivery?: string; ingress?: string } = {}): string {
+export function coreYaml(
+  destinations: Record<string, string>,
+  extra: { routes?: string; delivery?: string; ingress?: string; /** Each destination's HTTP timeout; default 2000. */ outboundTimeoutMs?: number } = {},
+): string {
   const systems = Object.entries(destinations)
     .map(
       ([name, url]) => `  ${name}:
     adapter: http
     codec: json
     mapping: mappings/erp
-    outbound: { url: "${url}", timeoutMs: 2000 }`,
+    outbound: { url: "${url}", timeoutMs: ${extra.outboundTimeoutMs ?? 2000} }`,
     )
     .join('\n');
   return `systems:

@@ -22,7 +22,9 @@ export interface MessageDoc {
 export interface DestinationDoc { messageId: string; destination: string; status: T.DestinationStatus; attempts: number; updatedAt: Date }
 export interface HopDoc { messageId: string; at: Date; hop: T.Hop }
 export interface DeliveryDoc { messageId: string; destination: string; deliveredAt: Date; receipt?: T.DeliveryRecordReceipt }
-export interface IngressKeyDoc { system: string; key: string; messageId: string; claimedAt: Date }
+/** `state` and `correlationId` are absent on claims written before they were kept: those count as confirmed. */
+export interface IngressKeyDoc { system: string; key: string; messageId: string; claimedAt: Date; correlationId?: string; state?: T.IngressClaimState }
+export interface DeliveryClaimDoc { messageId: string; destination: string; owner: string; expiresAt: Date }
 export interface DeadLetterDoc {
   _id: string; messageId: string; destination: string; type: string; source: string; errorCode: string; errorMessage: string;
   attempts: number; at: Date; envelope: unknown; headers?: Record<string, unknown>; state: T.DeadLetterState; reason?: string; resolvedAt?: Date;
@@ -41,6 +43,7 @@ export interface MongoModels {
   hops: Model<HopDoc>;
   deliveries: Model<DeliveryDoc>;
   ingressKeys: Model<IngressKeyDoc>;
+  deliveryClaims: Model<DeliveryClaimDoc>;
   deadLetters: Model<DeadLetterDoc>;
   xrefs: Model<XrefDoc>;
   files: Model<FileDoc>;
@@ -97,11 +100,20 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   deliveries.index({ deliveredAt: 1 }, { expireAfterSeconds: ttlSeconds });
 
   const ingressKeys = new Schema<IngressKeyDoc>(
-    { system: { type: String, required: true }, key: { type: String, required: true }, messageId: String, claimedAt: Date },
+    { system: { type: String, required: true }, key: { type: String, required: true }, messageId: String, claimedAt: Date, correlationId: String, state: String },
     { ...opts, collection: 'ingress_keys' },
   );
   ingressKeys.index({ system: 1, key: 1 }, { unique: true });
   ingressKeys.index({ claimedAt: 1 }, { expireAfterSeconds: ttlSeconds });
+
+  const deliveryClaims = new Schema<DeliveryClaimDoc>(
+    { messageId: { type: String, required: true }, destination: { type: String, required: true }, owner: String, expiresAt: Date },
+    { ...opts, collection: 'delivery_claims' },
+  );
+  // The unique index is what makes a claim atomic: an upsert that finds no free or own lease collides with the holder.
+  deliveryClaims.index({ messageId: 1, destination: 1 }, { unique: true });
+  // Leftovers of crashed holders: an expired lease is free anyway; MongoDB removes it after the retention time.
+  deliveryClaims.index({ expiresAt: 1 }, { expireAfterSeconds: ttlSeconds });
 
   const deadLetters = new Schema<DeadLetterDoc>(
     {
@@ -160,6 +172,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     hops: conn.model<HopDoc>('JournalHop', hops),
     deliveries: conn.model<DeliveryDoc>('Delivery', deliveries),
     ingressKeys: conn.model<IngressKeyDoc>('IngressKey', ingressKeys),
+    deliveryClaims: conn.model<DeliveryClaimDoc>('DeliveryClaim', deliveryClaims),
     deadLetters: conn.model<DeadLetterDoc>('DeadLetter', deadLetters),
     xrefs: conn.model<XrefDoc>('Xref', xrefs),
     files: conn.model<FileDoc>('FileClaim', files),

@@ -89,21 +89,64 @@ export class MongoStore implements BusStore {
       // Two concurrent upserts of one key: the other one recorded it, which is all we need.
       if (!isDuplicateKey(err)) throw err;
     }
+    // After the record, so a copy that gets the claim next finds the pair delivered. The record is what
+    // counts: a claim left behind by a failed delete only makes other copies wait until it expires.
+    await this.m.deliveryClaims.deleteOne({ messageId, destination }, DURABLE).catch(() => undefined);
   }
 
-  async claimIngressKey(system: string, key: string, messageId: string): Promise<T.IngressClaim> {
+  async claimDelivery(messageId: string, destination: string, owner: string, ttlMs: number): Promise<T.DeliveryClaim> {
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + ttlMs);
+    let won = true;
+    try {
+      // Matches only a lease that is ours or expired; when another owner's lease lives, the upsert's insert hits the unique index.
+      await this.m.deliveryClaims.updateOne(
+        { messageId, destination, $or: [{ owner }, { expiresAt: { $lte: now } }] },
+        { $set: { owner, expiresAt } },
+        { upsert: true, ...DURABLE },
+      );
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      won = false;
+    }
+    if (await this.isDelivered(messageId, destination)) {
+      if (won) await this.m.deliveryClaims.deleteOne({ messageId, destination, owner }, DURABLE);
+      return { state: 'delivered' };
+    }
+    if (won) return { state: 'claimed', expiresAt: expiresAt.getTime() };
+    const holder = await this.m.deliveryClaims.findOne({ messageId, destination }).lean();
+    // Gone since our upsert (released or recorded): reported as held until now, so the caller asks again at once.
+    return { state: 'held', owner: holder?.owner ?? '', expiresAt: holder?.expiresAt.getTime() ?? now.getTime() };
+  }
+
+  async releaseDelivery(messageId: string, destination: string, owner: string): Promise<void> {
+    await this.m.deliveryClaims.deleteOne({ messageId, destination, owner }, DURABLE);
+  }
+
+  async claimIngressKey(system: string, key: string, messageId: string, correlationId?: string): Promise<T.IngressClaim> {
     for (let tries = 0; tries < 3; tries++) {
       try {
-        await this.m.ingressKeys.create([{ system, key, messageId, claimedAt: new Date() }], DURABLE_CREATE);
-        return { messageId, duplicate: false };
+        await this.m.ingressKeys.create([{ system, key, messageId, correlationId, state: 'claimed', claimedAt: new Date() }], DURABLE_CREATE);
+        return { messageId, ...(correlationId !== undefined ? { correlationId } : {}), duplicate: false, state: 'claimed' };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
       }
       const holder = await this.m.ingressKeys.findOne({ system, key }).lean();
       // Null: the holder was released or expired between our insert and this read; claim again.
-      if (holder) return { messageId: holder.messageId, duplicate: holder.messageId !== messageId };
+      if (holder) {
+        return {
+          messageId: holder.messageId,
+          ...(holder.correlationId ? { correlationId: holder.correlationId } : {}),
+          duplicate: holder.messageId !== messageId,
+          state: holder.state ?? 'confirmed',
+        };
+      }
     }
     throw new Error(`Ingress key "${key}" of ${system} keeps changing hands; the sender should retry the request`);
+  }
+
+  async confirmIngressKey(system: string, key: string, messageId: string): Promise<void> {
+    await this.m.ingressKeys.updateOne({ system, key, messageId }, { $set: { state: 'confirmed' } }, DURABLE);
   }
 
   async releaseIngressKey(system: string, key: string, messageId?: string): Promise<void> {
@@ -288,6 +331,7 @@ export class MongoStore implements BusStore {
       this.journal.purge(cutoff),
       this.m.deliveries.deleteMany({ deliveredAt: { $lt: cutoff } }),
       this.m.ingressKeys.deleteMany({ claimedAt: { $lt: cutoff } }),
+      this.m.deliveryClaims.deleteMany({ expiresAt: { $lt: cutoff } }),
       this.m.deadLetters.deleteMany({ state: { $ne: 'dead' }, resolvedAt: { $lt: cutoff } }),
       this.m.jobItems.deleteMany({ runId: { $in: oldRuns } }),
       this.m.jobRuns.deleteMany({ _id: { $in: oldRuns } }),

@@ -63,11 +63,21 @@ CREATE TABLE IF NOT EXISTS deliveries (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_deliveries_at ON deliveries (delivered_at);
 
+CREATE TABLE IF NOT EXISTS delivery_claims (
+  message_id TEXT NOT NULL,
+  destination TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, destination)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS ingress_keys (
   system TEXT NOT NULL,
   key TEXT NOT NULL,
   message_id TEXT NOT NULL,
   claimed_at TEXT NOT NULL,
+  correlation_id TEXT,
+  state TEXT NOT NULL DEFAULT 'confirmed',
   PRIMARY KEY (system, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_ingress_claimed ON ingress_keys (claimed_at);
@@ -152,6 +162,23 @@ CREATE TABLE IF NOT EXISTS locks (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/**
+ * Columns added after a table first shipped: added to an existing file on open. A claim written
+ * before `state` existed was only kept once its publish was confirmed (or in flight), hence the default.
+ */
+const STORE_COLUMNS: ReadonlyArray<{ table: string; column: string; ddl: string }> = [
+  { table: 'ingress_keys', column: 'correlation_id', ddl: 'correlation_id TEXT' },
+  { table: 'ingress_keys', column: 'state', ddl: "state TEXT NOT NULL DEFAULT 'confirmed'" },
+];
+
+/** Brings a store file created by an earlier version up to STORE_SCHEMA. */
+export function upgradeStoreSchema(db: Database): void {
+  for (const { table, column, ddl } of STORE_COLUMNS) {
+    const columns = (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
+    if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${ddl}`);
+  }
+}
 
 /**
  * Opens a file (or `:memory:`) with the settings every connection of the embedded store uses.

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
 import { runStoreContract } from '../store.contract';
 import { message } from '../store.fixtures';
 import { SqliteStore } from './sqlite.store';
@@ -55,7 +56,9 @@ describe(SqliteStore.name, () => {
     const a = new SqliteStore({ filename, purgeIntervalMs: 0 });
     const b = new SqliteStore({ filename, purgeIntervalMs: 0 });
     expect((await a.claimIngressKey('sales', 'k', 'm1')).duplicate).toBe(false);
-    expect(await b.claimIngressKey('sales', 'k', 'm2')).toEqual({ messageId: 'm1', duplicate: true });
+    expect(await b.claimIngressKey('sales', 'k', 'm2')).toEqual({ messageId: 'm1', duplicate: true, state: 'claimed' });
+    expect((await a.claimDelivery('m1', 'billing', 'a', 60_000)).state).toBe('claimed');
+    expect(await b.claimDelivery('m1', 'billing', 'b', 60_000)).toMatchObject({ state: 'held', owner: 'a' });
     expect(await a.tryAcquireLock('job', 'a', 60_000)).toBe(true);
     expect(await b.tryAcquireLock('job', 'b', 60_000)).toBe(false);
     await Promise.all([a.close(), b.close()]);
@@ -91,6 +94,17 @@ describe(SqliteStore.name, () => {
       await Promise.all(workers.map((w) => w.terminate()));
     }
   }, 60_000);
+  it('should upgrade a store file of an earlier version, counting its ingress claims as confirmed', async () => {
+    const filename = join(dir, 'bus.sqlite');
+    const old = new BetterSqlite3(filename);
+    old.exec(`CREATE TABLE ingress_keys (system TEXT NOT NULL, key TEXT NOT NULL, message_id TEXT NOT NULL, claimed_at TEXT NOT NULL, PRIMARY KEY (system, key)) WITHOUT ROWID;
+      INSERT INTO ingress_keys VALUES ('sales', 'k', 'm1', '${new Date().toISOString()}');`);
+    old.close();
+    const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
+    expect(await sut.claimIngressKey('sales', 'k', 'm2')).toEqual({ messageId: 'm1', duplicate: true, state: 'confirmed' });
+    expect(await sut.claimIngressKey('sales', 'k2', 'm3', 'c3')).toEqual({ messageId: 'm3', correlationId: 'c3', duplicate: false, state: 'claimed' });
+    await sut.close();
+  });
 
   it('should purge on its schedule with the configured retention', async () => {
     const sut = new SqliteStore({ filename: ':memory:', retentionMs: 1000, purgeIntervalMs: 5 });

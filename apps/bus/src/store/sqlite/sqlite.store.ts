@@ -4,7 +4,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
-import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase } from './sqlite.schema';
+import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase, upgradeStoreSchema } from './sqlite.schema';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
@@ -57,6 +57,7 @@ export class SqliteStore implements BusStore {
       this.journal = new SqliteJournal(this.journalDb);
       this.journalWriter = new JournalThread(journalFile);
     }
+    upgradeStoreSchema(this.db);
     this.commits = new GroupCommit(this.db);
     // First writer wins: another process opening the same new file at the same moment reads the same id.
     this.stmt(`INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)`).run(randomUUID());
@@ -93,20 +94,51 @@ export class SqliteStore implements BusStore {
   }
 
   async recordDelivered(messageId: string, destination: string, receipt?: T.DeliveryRecordReceipt): Promise<void> {
-    await this.commits.write(() =>
+    await this.commits.write(() => {
       this.stmt('INSERT OR IGNORE INTO deliveries (message_id, destination, delivered_at, receipt) VALUES (?, ?, ?, ?)')
-        .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null),
-    );
+        .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null);
+      this.stmt('DELETE FROM delivery_claims WHERE message_id = ? AND destination = ?').run(messageId, destination);
+    });
   }
 
-  claimIngressKey(system: string, key: string, messageId: string): Promise<T.IngressClaim> {
-    return this.commits.write(() => {
-      const inserted = this.stmt('INSERT OR IGNORE INTO ingress_keys (system, key, message_id, claimed_at) VALUES (?, ?, ?, ?)')
-        .run(system, key, messageId, now()).changes === 1;
-      if (inserted) return { messageId, duplicate: false };
-      const holder = this.stmt('SELECT message_id FROM ingress_keys WHERE system = ? AND key = ?').pluck().get(system, key) as string;
-      return { messageId: holder, duplicate: holder !== messageId };
+  claimDelivery(messageId: string, destination: string, owner: string, ttlMs: number): Promise<T.DeliveryClaim> {
+    return this.commits.write((): T.DeliveryClaim => {
+      const at = Date.now();
+      // Writes before reads: the write lock is taken first, so no other connection changes the pair in between.
+      const won = this.stmt(`INSERT INTO delivery_claims (message_id, destination, owner, expires_at) VALUES (@messageId, @destination, @owner, @expiresAt)
+        ON CONFLICT (message_id, destination) DO UPDATE SET owner = @owner, expires_at = @expiresAt
+        WHERE delivery_claims.owner = @owner OR delivery_claims.expires_at <= @now`)
+        .run({ messageId, destination, owner, expiresAt: at + ttlMs, now: at }).changes === 1;
+      if (this.stmt('SELECT 1 FROM deliveries WHERE message_id = ? AND destination = ?').get(messageId, destination) !== undefined) {
+        if (won) this.stmt('DELETE FROM delivery_claims WHERE message_id = ? AND destination = ? AND owner = ?').run(messageId, destination, owner);
+        return { state: 'delivered' };
+      }
+      if (won) return { state: 'claimed', expiresAt: at + ttlMs };
+      const holder = this.stmt('SELECT owner, expires_at FROM delivery_claims WHERE message_id = ? AND destination = ?').get(messageId, destination) as { owner: string; expires_at: number };
+      return { state: 'held', owner: holder.owner, expiresAt: holder.expires_at };
     });
+  }
+
+  async releaseDelivery(messageId: string, destination: string, owner: string): Promise<void> {
+    await this.commits.write(() => this.stmt('DELETE FROM delivery_claims WHERE message_id = ? AND destination = ? AND owner = ?').run(messageId, destination, owner));
+  }
+
+  claimIngressKey(system: string, key: string, messageId: string, correlationId?: string): Promise<T.IngressClaim> {
+    return this.commits.write((): T.IngressClaim => {
+      const inserted = this.stmt(`INSERT OR IGNORE INTO ingress_keys (system, key, message_id, correlation_id, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)`)
+        .run(system, key, messageId, correlationId ?? null, now()).changes === 1;
+      if (inserted) return compact({ messageId, correlationId, duplicate: false, state: 'claimed' as const });
+      const holder = this.stmt('SELECT message_id, correlation_id, state FROM ingress_keys WHERE system = ? AND key = ?').get(system, key) as {
+        message_id: string; correlation_id: string | null; state: T.IngressClaimState;
+      };
+      return compact({ messageId: holder.message_id, correlationId: holder.correlation_id, duplicate: holder.message_id !== messageId, state: holder.state });
+    });
+  }
+
+  async confirmIngressKey(system: string, key: string, messageId: string): Promise<void> {
+    await this.commits.write(() =>
+      this.stmt(`UPDATE ingress_keys SET state = 'confirmed' WHERE system = ? AND key = ? AND message_id = ?`).run(system, key, messageId),
+    );
   }
 
   async releaseIngressKey(system: string, key: string, messageId?: string): Promise<void> {
@@ -272,6 +304,7 @@ export class SqliteStore implements BusStore {
       if (!this.journalWriter) this.journal.purge(cutoff);
       this.stmt('DELETE FROM deliveries WHERE delivered_at < ?').run(cutoff);
       this.stmt('DELETE FROM ingress_keys WHERE claimed_at < ?').run(cutoff);
+      this.stmt('DELETE FROM delivery_claims WHERE expires_at < ?').run(Date.parse(cutoff));
       this.stmt(`DELETE FROM dead_letters WHERE state <> 'dead' AND resolved_at < ?`).run(cutoff);
       this.stmt(`DELETE FROM job_items WHERE run_id IN (SELECT id FROM job_runs WHERE state <> 'running' AND started_at < ?)`).run(cutoff);
       this.stmt(`DELETE FROM job_runs WHERE state <> 'running' AND started_at < ?`).run(cutoff);
