@@ -86,7 +86,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   headers TEXT,
   state TEXT NOT NULL,
   reason TEXT,
-  resolved_at TEXT
+  resolved_at TEXT,
+  claimed_by TEXT,
+  claimed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_dl_state ON dead_letters (state, at, id);
 CREATE INDEX IF NOT EXISTS ix_dl_destination ON dead_letters (destination, at);
@@ -147,6 +149,20 @@ CREATE TABLE IF NOT EXISTS locks (
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+/** Columns added after a table first shipped: added to an existing file when it lacks them. */
+const ADDED_COLUMNS: Array<{ table: string; column: string; type: string }> = [
+  { table: 'dead_letters', column: 'claimed_by', type: 'TEXT' },
+  { table: 'dead_letters', column: 'claimed_at', type: 'TEXT' },
+];
+
+/** Brings a store file made by an older version up to STORE_SCHEMA. */
+export function migrateStore(db: Database): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
+}
 
 /**
  * Opens a file (or `:memory:`) with the settings every connection of the embedded store uses.

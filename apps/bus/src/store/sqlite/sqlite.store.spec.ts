@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStoreContract } from '../store.contract';
 import { message } from '../store.fixtures';
+import BetterSqlite3 from 'better-sqlite3';
 import { SqliteStore } from './sqlite.store';
 
 runStoreContract('sqlite (:memory:)', async () => new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 }));
@@ -53,6 +54,21 @@ describe(SqliteStore.name, () => {
     expect(await a.tryAcquireLock('job', 'a', 60_000)).toBe(true);
     expect(await b.tryAcquireLock('job', 'b', 60_000)).toBe(false);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('should add the claim columns to a dead-letter table made by an older version', async () => {
+    const filename = join(dir, 'bus.sqlite');
+    const old = new BetterSqlite3(filename);
+    old.exec(`CREATE TABLE dead_letters (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, destination TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+      error_code TEXT NOT NULL, error_message TEXT NOT NULL, attempts INTEGER NOT NULL, at TEXT NOT NULL, envelope TEXT NOT NULL, headers TEXT,
+      state TEXT NOT NULL, reason TEXT, resolved_at TEXT)`);
+    old.prepare(`INSERT INTO dead_letters VALUES ('dl-1', 'm1', 'billing', 't', 's', 'E', 'e', 1, '2026-11-28T09:00:00.000Z', '{"id":"m1"}', NULL, 'dead', NULL, NULL)`).run();
+    old.close();
+
+    const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
+
+    expect(await sut.claimDeadLetter('dl-1', 'replay-a', 60_000)).toMatchObject({ claimed: true, letter: { state: 'replaying', claimedBy: 'replay-a' } });
+    await sut.close();
   });
 
   it('should purge on its schedule with the configured retention', async () => {
