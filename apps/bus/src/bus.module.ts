@@ -25,6 +25,8 @@ import { AdapterHost } from './adapters/adapter-host.service';
 import { HealthController } from './health/health.controller';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
+import { DeadLetterReplayService } from './admin/dead-letter-replay.service';
+import { DeadLetterQueueReconciler } from './delivery/dead-letter-queue.reconciler';
 import { AdminController } from './admin/admin.controller';
 import { ShutdownSequence } from './shutdown.sequence';
 import { JobsService } from './jobs/jobs.service';
@@ -91,6 +93,8 @@ export class BusModule {
         ProcessorEmitter,
         ProcessorHost,
         AdminService,
+        DeadLetterReplayService,
+        DeadLetterQueueReconciler,
         JobsService,
         MetricsBindings,
         ShutdownSequence,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AckBatcher } from './ack-batcher';
@@ -90,7 +91,9 @@ export class DeliveryRun {
     const tag = this.msg.fields.deliveryTag;
     // The channel is gone: the broker requeues the original, so a copy now would be a duplicate.
     if (this.batcher.isDiscarded) return;
-    const headers = faultHeaders(this.headers, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter, now: new Date() });
+    // A dead-letter copy gets the id of its store entry now, so the copy and the entry can be matched later.
+    const deadLetterId = kind === 'deadLetter' ? randomUUID() : undefined;
+    const headers = faultHeaders(this.headers, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter, now: new Date(), deadLetterId });
     try {
       await this.ctx.publisher.publishToQueue(queue, this.msg.content, headers, copyProps(this.msg.properties));
       this.batcher.ack(tag);

@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
-const STATES = ['dead', 'replayed', 'discarded', 'all'] as const;
+const STATES = ['dead', 'replaying', 'replayed', 'discarded', 'all'] as const;
 
 /** `GET /admin/dead-letters` filters, and the selection of a bulk replay. */
 export class DeadLetterSearchDto {
