@@ -23,6 +23,8 @@ const INTERVAL_MS = 5 * 60_000;
 const MAX_COPIES_PER_PASS = 10_000;
 /** A pass that failed (store or broker trouble) is tried again after this long. */
 const RETRY_MS = 5_000;
+/** AMQP reply code of checkQueue on a queue that does not exist. */
+const NOT_FOUND = 404;
 /** One pass per destination at a time across bus instances sharing the store. */
 const PASS_LOCK_TTL_MS = 60_000;
 
@@ -144,7 +146,8 @@ export class DeadLetterQueueReconciler implements OnApplicationBootstrap, OnModu
 
   private async pass(destination: string): Promise<ReconcileResult | undefined> {
     if (this.stopped || !this.amqp.isConnected()) return undefined;
-    const lock = `dead-letter-queue:${destination}`;
+    const queue = queueNames(destination, this.options.brokerPrefix).deadLetter;
+    const lock = `dead-letter-queue:${queue}`;
     try {
       if (!(await this.store.tryAcquireLock(lock, this.owner, PASS_LOCK_TTL_MS))) {
         // Another instance is reading this queue: look again once it is done.
@@ -152,7 +155,6 @@ export class DeadLetterQueueReconciler implements OnApplicationBootstrap, OnModu
         return undefined;
       }
       try {
-        const queue = queueNames(destination, this.options.brokerPrefix).deadLetter;
         const result = await this.amqp.withChannel((channel) => this.readAndSettle(channel, queue, destination));
         if (result.indexed || result.unreadable) {
           this.logger.warn(
@@ -164,7 +166,8 @@ export class DeadLetterQueueReconciler implements OnApplicationBootstrap, OnModu
         await this.store.releaseLock(lock, this.owner);
       }
     } catch (err) {
-      if (this.stopped) return undefined;
+      // Not declared yet (its consumer declares it) or not a destination with a queue: nothing to reconcile.
+      if (this.stopped || (err as { code?: number }).code === NOT_FOUND) return undefined;
       this.logger.warn(`Dead-letter queue of ${destination} could not be reconciled: ${(err as Error).message}; trying again in ${RETRY_MS / 1000} s.`);
       clearTimeout(this.retries.get(destination));
       this.retries.set(destination, setTimeout(() => void this.reconcile(destination), RETRY_MS).unref());
