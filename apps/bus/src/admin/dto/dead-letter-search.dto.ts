@@ -7,6 +7,7 @@ const STATES = ['dead', 'replaying', 'replayed', 'discarded', 'all'] as const;
 /** `GET /admin/dead-letters` filters, and the selection of a bulk replay. */
 export class DeadLetterSearchDto {
   @ApiPropertyOptional({ description: 'Destination system' }) @IsOptional() @IsString() system?: string;
+  @ApiPropertyOptional({ description: 'The message the dead letter holds' }) @IsOptional() @IsString() messageId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() source?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() type?: string;
   @ApiPropertyOptional({ description: 'ISO-8601' }) @IsOptional() @IsISO8601() since?: string;
