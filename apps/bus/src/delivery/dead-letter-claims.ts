@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
  */
 export const DEAD_LETTER_REPLAY_LEASE_MS = 60_000;
 
-/** A claim owner: the instance (host and pid, for the operator) and one replay call. */
+/** A claim or lock owner: the instance (host and pid, for the operator) and one replay call or reconciler. */
 export function replayClaimOwner(): string {
   return `${hostname()}:${process.pid}:${randomUUID()}`;
 }

@@ -1,5 +1,3 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type * as amqp from 'amqplib';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
@@ -10,7 +8,7 @@ import { AmqpConnection, attemptsOf, queueNames } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore, type DeadLetter } from '../store/bus-store';
 import { deadLetterOfCopy } from './delivery-faults';
-import { DEAD_LETTER_REPLAY_LEASE_MS } from './dead-letter-claims';
+import { DEAD_LETTER_REPLAY_LEASE_MS, replayClaimOwner } from './dead-letter-claims';
 
 /** A replay or discard asks for a pass this long after the last one of a burst (a bulk replay asks once per entry). */
 const DEBOUNCE_MS = 300;
@@ -53,14 +51,15 @@ export interface ReconcileResult {
  * the store, newest first. Copies carry their entry's id
  * (`x-bus-dead-letter-id`); older copies without it are matched by message id and destination.
  *
- * Runs after replays and discards (debounced), at startup and every five minutes; it also sends
+ * Runs after replays and discards (debounced), at startup, after a reconnect and every five minutes; it also sends
  * replay claims whose replayer died back to `dead` (see dead-letter-claims.ts).
  * `bus.unrouted` is not reconciled: its messages are not dead letters in the store.
  */
 @Injectable()
 export class DeadLetterQueueReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('dead-letters');
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Holds the per-queue pass lock in the store. */
+  private readonly owner = replayClaimOwner();
   private readonly debounce = new Map<string, NodeJS.Timeout>();
   private readonly retries = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<ReconcileResult | undefined>>();
