@@ -28,6 +28,8 @@ import { DestinationRetirement } from './adapters/destination-retirement';
 import { HealthController } from './health/health.controller';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
+import { DeadLetterReplayService } from './admin/dead-letter-replay.service';
+import { DeadLetterQueueReconciler } from './delivery/dead-letter-queue.reconciler';
 import { AdminController } from './admin/admin.controller';
 import { ShutdownSequence } from './shutdown.sequence';
 import { JobsService } from './jobs/jobs.service';
@@ -100,6 +102,8 @@ export class BusModule {
         ProcessorHost,
         InstancesService,
         AdminService,
+        DeadLetterReplayService,
+        DeadLetterQueueReconciler,
         JobsService,
         MetricsBindings,
         ShutdownSequence,

@@ -137,7 +137,7 @@ describe('routing and delivery', () => {
     const res = await admin(bus, 'dead-letters/replay', { method: 'POST', body: JSON.stringify({ system: 'erp' }) });
 
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ replayed: 3, failed: [] });
+    expect(res.json).toEqual({ replayed: 3, skipped: 0, failed: [] });
     await waitFor('three deliveries', () => received.length >= 3 || undefined);
     expect(received.sort()).toEqual(accepted.map((a) => `${a.json.messageId}:erp`).sort());
     expect((await admin(bus, 'dead-letters?system=erp')).json.items).toEqual([]);

@@ -20,6 +20,8 @@ export const BusHeaders = {
   FAULT_ADAPTER: 'x-bus-fault-adapter',
   /** ISO-8601 time of the first failure at this destination. */
   FIRST_FAILED_AT: 'x-bus-first-failed-at',
+  /** Id of a dead-letter copy: its entry in the store's dead-letter index (what the admin API lists). */
+  DEAD_LETTER_ID: 'x-bus-dead-letter-id',
   /** Epoch milliseconds after which the asker of a query no longer waits for the answer. */
   DEADLINE: 'x-bus-deadline',
 } as const;

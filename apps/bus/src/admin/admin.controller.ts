@@ -57,14 +57,14 @@ export class AdminController {
 
   @Post('dead-letters/replay')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replay every dead letter matching the filter; reports how many' })
+  @ApiOperation({ summary: 'Replay every dead letter matching the filter, each once: {replayed, skipped (taken by another replay or a discard), failed}' })
   replayMatching(@Body() filter: BulkReplayDto) {
     return this.admin.replayMatching(filter);
   }
 
   @Post('dead-letters/:id/replay')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Send one dead letter again, to its destination only' })
+  @ApiOperation({ summary: 'Send one dead letter again, to its destination only; 409 when already replayed, discarded or being replayed' })
   replay(@Param('id') id: string, @Body() body: ReplayDto) {
     return this.admin.replay(id, body?.native);
   }

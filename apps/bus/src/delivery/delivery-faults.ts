@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BusHeaders } from '@bus/canonical-model';
-import type { FaultEvent } from '../messaging';
-import { BUS_STORE, type BusStore } from '../store/bus-store';
+import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
+import type { Fault, FaultEvent } from '../messaging';
+import { BUS_STORE, type BusStore, type DeadLetterInput } from '../store/bus-store';
 import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
 
@@ -33,22 +33,35 @@ export class DeliveryFaults {
     }
     this.metrics.dead(destination, envelope.type);
     this.journal.hop(envelope.id, { kind: 'dead-lettered', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
-    const headers = Object.fromEntries(REPLAY_HEADERS.filter((h) => event.headers[h] !== undefined).map((h) => [h, event.headers[h]]));
     try {
-      await this.store.recordDeadLetter({
-        messageId: envelope.id,
-        destination,
-        type: envelope.type,
-        source: envelope.source,
-        errorCode: fault.code,
-        errorMessage: fault.message,
-        attempts,
-        envelope,
-        headers,
-      });
+      await this.store.recordDeadLetter(deadLetterOfCopy(envelope, destination, event.headers, fault, attempts));
     } catch (err) {
       // The message itself is safe in the dead-letter queue; only the admin index misses it.
-      this.logger.error(`Dead letter ${envelope.id} for ${destination} is in ${event.queue} but could not be indexed in the store: ${(err as Error).message}`);
+      this.logger.error(
+        `Dead letter ${envelope.id} for ${destination} is in ${event.queue} but could not be indexed in the store: ${(err as Error).message}. ` +
+          'The dead-letter queue reconciler indexes it on its next pass.',
+      );
     }
   }
+}
+
+/**
+ * The store entry of one dead-letter copy, under the copy's own id (`x-bus-dead-letter-id`) so that
+ * indexing it twice (here and by the reconciler) keeps one entry. Copies made before the header
+ * existed get a new id.
+ */
+export function deadLetterOfCopy(envelope: CanonicalEnvelope, destination: string, headers: Record<string, unknown>, fault: Fault, attempts: number): DeadLetterInput {
+  const id = headers[BusHeaders.DEAD_LETTER_ID];
+  return {
+    ...(typeof id === 'string' && id ? { id } : {}),
+    messageId: envelope.id,
+    destination,
+    type: envelope.type,
+    source: envelope.source,
+    errorCode: fault.code,
+    errorMessage: fault.message,
+    attempts,
+    envelope,
+    headers: Object.fromEntries(REPLAY_HEADERS.filter((h) => headers[h] !== undefined).map((h) => [h, headers[h]])),
+  };
 }

@@ -63,10 +63,13 @@ export class InboundListener {
     }
   }
 
-  /** Runs a corrected record through the pipeline again; returns the refusal instead of parking it. */
-  async tryAgain(system: SystemRuntime, msg: NativeMessage): Promise<InboundRejection | undefined> {
+  /**
+   * Runs a corrected record through the pipeline again; returns the refusal instead of parking it.
+   * With `idempotencyKey`, a second run of the same replay publishes nothing again.
+   */
+  async tryAgain(system: SystemRuntime, msg: NativeMessage, idempotencyKey?: string): Promise<InboundRejection | undefined> {
     try {
-      await this.pipeline.receive(system, msg);
+      await this.pipeline.receive(system, msg, { idempotencyKey });
       return undefined;
     } catch (err) {
       if (err instanceof InboundRejection) return err;

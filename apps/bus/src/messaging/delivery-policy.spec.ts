@@ -74,6 +74,13 @@ describe(faultHeaders.name, () => {
     expect(sut.keep).toBe(1);
   });
 
+  it('should give a dead-letter copy its id, and never pass an earlier copy id on', () => {
+    const dead = faultHeaders({}, fault, { destination: 'billing', attempts: 0, now, deadLetterId: 'dl-1' });
+    const retried = faultHeaders({ [BusHeaders.DEAD_LETTER_ID]: 'dl-0' }, fault, { destination: 'billing', attempts: 0, now });
+    expect(dead[BusHeaders.DEAD_LETTER_ID]).toBe('dl-1');
+    expect(retried).not.toHaveProperty(BusHeaders.DEAD_LETTER_ID);
+  });
+
   it('should shorten a very long fault message', () => {
     const sut = faultHeaders({}, { code: 'X.Y', message: 'e'.repeat(10_000) }, { destination: 'billing', attempts: 0, now });
     expect(String(sut[BusHeaders.FAULT_MESSAGE]).length).toBe(MAX_FAULT_MESSAGE + 1);

@@ -52,17 +52,19 @@ export function decide(outcome: Outcome, state: DeliveryState, policy: DeliveryP
 /** Longest fault message kept in a header; AMQP header tables are limited to 64 KiB in total. */
 export const MAX_FAULT_MESSAGE = 2000;
 
-/** Headers a broker or the bus set for routing that must not travel on a copy. */
-const NOT_COPIED = new Set(['CC', 'BCC', 'x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason']);
+/** Headers a broker or the bus set for routing (or for one copy only) that must not travel on a copy. */
+const NOT_COPIED = new Set([BusHeaders.DEAD_LETTER_ID, 'CC', 'BCC', 'x-death', 'x-first-death-exchange', 'x-first-death-queue', 'x-first-death-reason', 'x-last-death-exchange', 'x-last-death-queue', 'x-last-death-reason']);
 
 /**
  * Headers of the copy sent to a retry or dead-letter queue: the original's, with the attempt counted,
- * the first failure time kept, and the fault described. Pure: the clock comes in as `now`.
+ * the first failure time kept, and the fault described. A dead-letter copy carries its `deadLetterId`,
+ * the id of its entry in the store, so the queue and the admin API can be matched copy by copy.
+ * Pure: the clock and the id come in as arguments.
  */
 export function faultHeaders(
   original: Record<string, unknown>,
   fault: Fault,
-  context: { destination: string; attempts: number; adapter?: string; now: Date },
+  context: { destination: string; attempts: number; adapter?: string; now: Date; deadLetterId?: string },
 ): Record<string, unknown> {
   const headers: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(original)) if (!NOT_COPIED.has(key)) headers[key] = value;
@@ -73,6 +75,7 @@ export function faultHeaders(
   const adapter = fault.adapter ?? context.adapter;
   if (adapter) headers[BusHeaders.FAULT_ADAPTER] = adapter;
   if (typeof original[BusHeaders.FIRST_FAILED_AT] !== 'string') headers[BusHeaders.FIRST_FAILED_AT] = context.now.toISOString();
+  if (context.deadLetterId) headers[BusHeaders.DEAD_LETTER_ID] = context.deadLetterId;
   return headers;
 }
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AckBatcher } from './ack-batcher';
@@ -92,9 +93,11 @@ export class DeliveryRun {
     const tag = this.msg.fields.deliveryTag;
     // The channel is gone: the broker requeues the original, so a copy now would be a duplicate.
     if (this.batcher.isDiscarded) return;
+    // A dead-letter copy gets the id of its store entry now, so the copy and the entry can be matched later.
+    const deadLetterId = kind === 'deadLetter' ? randomUUID() : undefined;
     let headers: Record<string, unknown>;
     try {
-      headers = await publishFaultCopy(this.ctx.publisher, queue, this.msg, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter });
+      headers = await publishFaultCopy(this.ctx.publisher, queue, this.msg, fault, { destination: this.ctx.system, attempts: this.attempts, adapter: this.ctx.adapter, deadLetterId });
       this.batcher.ack(tag);
     } catch (err) {
       return this.requeueLater(queue, tag, err as Error);

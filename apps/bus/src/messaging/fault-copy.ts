@@ -8,6 +8,8 @@ export interface FaultCopyContext {
   /** `x-bus-attempts` of the original. */
   attempts: number;
   adapter?: string;
+  /** Set on a dead-letter copy: the id its store entry gets, so copy and entry can be matched later. */
+  deadLetterId?: string;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import type { AmqpConnection } from './amqp-connection';
 import type { FaultEvent } from './consumer';
@@ -108,7 +109,7 @@ class QueueMover {
     const attempts = attemptsOf(msg.properties.headers ?? {});
     let headers: Record<string, unknown>;
     try {
-      headers = await publishFaultCopy(this.publisher, options.to, msg, options.fault, { destination: options.destination, attempts, adapter: options.adapter });
+      headers = await publishFaultCopy(this.publisher, options.to, msg, options.fault, { destination: options.destination, attempts, adapter: options.adapter, deadLetterId: randomUUID() });
     } catch (err) {
       this.failure ??= err as Error;
       return void this.channel.nack(msg, false, true);

@@ -1,8 +1,10 @@
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '../config/config.service';
 import { AmqpConnection, queueNames, unroutedQueue } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
+import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { MetricsService } from './metrics.service';
+import { registerDeadLetterGauge } from './dead-letters.gauge';
 
 /**
  * Feeds the metrics that are not counted on the hot path: config reloads (applied / rejected)
@@ -15,12 +17,21 @@ export class MetricsBindings implements OnApplicationBootstrap {
     private readonly config: ConfigService,
     private readonly amqp: AmqpConnection,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+    @Inject(BUS_STORE) private readonly store: BusStore,
   ) {}
 
   onApplicationBootstrap(): void {
     this.config.onChange(() => this.metrics.configReload('applied'));
     this.config.onReject(() => this.metrics.configReload('rejected'));
     this.metrics.setQueueDepthCollector(() => this.queueDepths());
+    registerDeadLetterGauge(this.metrics.registry, () => this.openDeadLetters(), new Logger('metrics'));
+  }
+
+  /** Every destination, 0 when it has none, so a drained destination reads 0 rather than vanishing. */
+  private async openDeadLetters(): Promise<Record<string, number>> {
+    const active = this.config.active();
+    const zero = [...[...active.systems.values()].filter((s) => s.outbound).map((s) => s.name), ...Object.keys(active.config.processors ?? {})].map((n) => [n, 0]);
+    return { ...Object.fromEntries(zero), ...(await this.store.countOpenDeadLetters()) };
   }
 
   /** Work and dead-letter queue of every destination, and the unrouted queue; {} while disconnected. */

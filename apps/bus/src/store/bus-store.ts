@@ -1,5 +1,6 @@
 import type {
   DeadLetter,
+  DeadLetterClaim,
   DeadLetterInput,
   DeadLetterSearch,
   DeliveryClaim,
@@ -76,15 +77,32 @@ export interface BusStore {
   releaseIngressKey(system: string, key: string, messageId?: string): Promise<void>;
 
   // --- dead letters ---
+  /** Idempotent by `input.id`: recording an id that exists returns the stored entry unchanged. */
   recordDeadLetter(input: DeadLetterInput): Promise<DeadLetter>;
   /** Newest first; by default only the ones still in state `dead`. */
   listDeadLetters(query: DeadLetterSearch): Promise<Page<DeadLetter>>;
   getDeadLetter(id: string): Promise<DeadLetter | null>;
+  /** The entries among `ids` that exist, in no particular order. */
+  getDeadLetters(ids: readonly string[]): Promise<DeadLetter[]>;
   /**
-   * Moves a dead letter out of state `dead`. Atomic: only one of two concurrent calls gets true,
-   * which is what keeps a replay from happening twice.
+   * Moves a dead letter from `dead` to a final state (a discard). Atomic: only one of two
+   * concurrent calls, and none after a claim, gets true.
    */
   markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean>;
+  /**
+   * Compare-and-set `dead` -> `replaying` for `owner`; a `replaying` claim older than `leaseMs`
+   * (its replayer died) is taken over the same way. Of concurrent claims, across instances
+   * sharing the store, exactly one wins; only the winner may publish the entry.
+   */
+  claimDeadLetter(id: string, owner: string, leaseMs: number): Promise<DeadLetterClaim>;
+  /** `replaying` (held by `owner`) -> `replayed`. False when the claim was lost (taken over after its lease). */
+  completeDeadLetterClaim(id: string, owner: string): Promise<boolean>;
+  /** `replaying` (held by `owner`) -> `dead`, keeping `reason` (why the replay failed) visible. */
+  releaseDeadLetterClaim(id: string, owner: string, reason: string): Promise<boolean>;
+  /** Every `replaying` claim made before `olderThan` goes back to `dead` with `reason`; returns how many. */
+  releaseStaleDeadLetterClaims(olderThan: TimeInput, reason: string): Promise<number>;
+  /** Dead letters not yet resolved (`dead` or `replaying`), by destination: what the broker's dead-letter queues should hold. */
+  countOpenDeadLetters(): Promise<Record<string, number>>;
 
   // --- id cross-reference ---
   /** Links a canonical id to a system's native id. The first link wins; returns false when one existed. */

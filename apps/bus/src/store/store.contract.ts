@@ -3,6 +3,7 @@ import type { DeadLetterInput } from './store.types';
 import { runJournalContract } from './store-journal.contract';
 import { runStoreIdContract } from './contract/store-id.contract';
 import { runDeliveryOnceContract } from './contract/delivery-once.contract';
+import { runDeadLetterClaimsContract } from './contract/dead-letter-claims.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -29,6 +30,7 @@ export function runStoreContract(
     runJournalContract(store);
     runStoreIdContract(store, openAt);
     runDeliveryOnceContract(store);
+    runDeadLetterClaimsContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

@@ -160,9 +160,18 @@ export type DeliveryClaim =
   | { state: 'claimed'; expiresAt: number }
   | { state: 'held'; owner: string; expiresAt: number };
 
-export type DeadLetterState = 'dead' | 'replayed' | 'discarded';
+/**
+ * `dead` waits for an operator; `replaying` is claimed by one replay (owner and time set) that
+ * publishes it; `replayed` and `discarded` are final.
+ */
+export type DeadLetterState = 'dead' | 'replaying' | 'replayed' | 'discarded';
 
 export interface DeadLetterInput {
+  /**
+   * The id the consumer gave the broker copy (`x-bus-dead-letter-id`); recording the same id twice
+   * keeps the first entry. A new id is made when absent.
+   */
+  id?: string;
   messageId: string;
   /** The destination system the message could not be delivered to. */
   destination: string;
@@ -177,17 +186,31 @@ export interface DeadLetterInput {
   headers?: Record<string, unknown>;
 }
 
-export interface DeadLetter extends Omit<DeadLetterInput, 'at'> {
+export interface DeadLetter extends Omit<DeadLetterInput, 'at' | 'id'> {
   id: string;
   at: string;
   state: DeadLetterState;
+  /** Why it was discarded, or why its last replay failed (while `dead` again). */
   reason?: string;
   resolvedAt?: string;
+  /** The replay that holds (or last held) the claim, and when it claimed it. */
+  claimedBy?: string;
+  claimedAt?: string;
+}
+
+/** What {@link BusStore.claimDeadLetter} answers: the entry as it stands after the attempt. */
+export interface DeadLetterClaim {
+  /** True when this caller now holds the claim and alone may publish the entry. */
+  claimed: boolean;
+  /** Null when no dead letter has this id. */
+  letter: DeadLetter | null;
 }
 
 export interface DeadLetterSearch {
   /** The destination system. */
   system?: string;
+  /** The message the dead letter holds (the reconciler matches broker copies without an id header by it). */
+  messageId?: string;
   source?: string;
   type?: string;
   since?: TimeInput;

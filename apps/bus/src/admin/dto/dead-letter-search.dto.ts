@@ -2,11 +2,12 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 
-const STATES = ['dead', 'replayed', 'discarded', 'all'] as const;
+const STATES = ['dead', 'replaying', 'replayed', 'discarded', 'all'] as const;
 
 /** `GET /admin/dead-letters` filters, and the selection of a bulk replay. */
 export class DeadLetterSearchDto {
   @ApiPropertyOptional({ description: 'Destination system' }) @IsOptional() @IsString() system?: string;
+  @ApiPropertyOptional({ description: 'The message the dead letter holds' }) @IsOptional() @IsString() messageId?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() source?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() type?: string;
   @ApiPropertyOptional({ description: 'ISO-8601' }) @IsOptional() @IsISO8601() since?: string;

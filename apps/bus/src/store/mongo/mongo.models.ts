@@ -28,6 +28,7 @@ export interface DeliveryClaimDoc { messageId: string; destination: string; owne
 export interface DeadLetterDoc {
   _id: string; messageId: string; destination: string; type: string; source: string; errorCode: string; errorMessage: string;
   attempts: number; at: Date; envelope: unknown; headers?: Record<string, unknown>; state: T.DeadLetterState; reason?: string; resolvedAt?: Date;
+  claimedBy?: string; claimedAt?: Date;
 }
 export interface XrefDoc { entity: string; system: string; canonicalId: string; nativeId: string; linkedAt: Date }
 export interface FileDoc { _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date }
@@ -119,13 +120,15 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     {
       _id: { type: String, required: true }, messageId: String, destination: String, type: String, source: String, errorCode: String,
       errorMessage: String, attempts: Number, at: Date, envelope: Schema.Types.Mixed, headers: Schema.Types.Mixed, state: String,
-      reason: String, resolvedAt: Date,
+      reason: String, resolvedAt: Date, claimedBy: String, claimedAt: Date,
     },
     { ...opts, collection: 'dead_letters' },
   );
   deadLetters.index({ state: 1, at: -1, _id: -1 });
   deadLetters.index({ destination: 1, at: -1 });
   deadLetters.index({ messageId: 1 });
+  // Finds the claims whose replayer died (releaseStale).
+  deadLetters.index({ state: 1, claimedAt: 1 });
   // Open dead letters have no resolvedAt and so never expire: they wait for an operator.
   deadLetters.index({ resolvedAt: 1 }, { expireAfterSeconds: ttlSeconds });
 

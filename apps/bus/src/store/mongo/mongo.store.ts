@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
-import { createConnection, type Connection, type FilterQuery } from 'mongoose';
-import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOptions } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { createConnection, type Connection } from 'mongoose';
+import { DEFAULT_RETENTION_MS, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
 import { MongoKv } from './mongo.kv';
 import { ensureStoreId } from './mongo.store-id';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
+import { MongoDeadLetters } from './mongo.dead-letters';
 
 export interface MongoStoreOptions extends StoreOptions {
   uri: string;
@@ -27,6 +26,7 @@ export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
+  private readonly deadLetters: MongoDeadLetters;
   private closed = false;
 
   private constructor(
@@ -36,6 +36,7 @@ export class MongoStore implements BusStore {
   ) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
+    this.deadLetters = new MongoDeadLetters(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -153,45 +154,44 @@ export class MongoStore implements BusStore {
     await this.m.ingressKeys.deleteOne(messageId ? { system, key, messageId } : { system, key });
   }
 
-  async recordDeadLetter(input: T.DeadLetterInput): Promise<T.DeadLetter> {
-    const letter: T.DeadLetter = { ...input, id: randomUUID(), at: toIso(input.at, 'at') ?? new Date().toISOString(), state: 'dead' };
-    const { id, at, ...rest } = letter;
-    await this.m.deadLetters.create([{ ...rest, _id: id, at: new Date(at) }], DURABLE_CREATE);
-    return letter;
+  recordDeadLetter(input: T.DeadLetterInput): Promise<T.DeadLetter> {
+    return this.deadLetters.record(input);
   }
 
-  async listDeadLetters(query: T.DeadLetterSearch): Promise<T.Page<T.DeadLetter>> {
-    const limit = pageLimit(query.limit);
-    const and: FilterQuery<DeadLetterDoc>[] = [];
-    const state = query.state ?? 'dead';
-    if (state !== 'all') and.push({ state });
-    if (query.system) and.push({ destination: query.system });
-    if (query.source) and.push({ source: query.source });
-    if (query.type) and.push({ type: query.type });
-    const since = toIso(query.since, 'since');
-    const until = toIso(query.until, 'until');
-    if (since) and.push({ at: { $gte: new Date(since) } });
-    if (until) and.push({ at: { $lte: new Date(until) } });
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      const at = new Date(cursor.at);
-      and.push({ $or: [{ at: { $lt: at } }, { at, _id: { $lt: cursor.id } }] });
-    }
-    const docs = await this.m.deadLetters.find(and.length ? { $and: and } : {}).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<DeadLetterDoc[]>();
-    const items = docs.slice(0, limit).map(toDeadLetter);
-    const last = items[items.length - 1];
-    return docs.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+  listDeadLetters(query: T.DeadLetterSearch): Promise<T.Page<T.DeadLetter>> {
+    return this.deadLetters.list(query);
   }
 
-  async getDeadLetter(id: string): Promise<T.DeadLetter | null> {
-    const doc = await this.m.deadLetters.findById(id).lean<DeadLetterDoc>();
-    return doc ? toDeadLetter(doc) : null;
+  getDeadLetter(id: string): Promise<T.DeadLetter | null> {
+    return this.deadLetters.get(id);
   }
 
-  async markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean> {
-    const set = { state, resolvedAt: new Date(), ...(reason !== undefined ? { reason } : {}) };
-    const result = await this.m.deadLetters.updateOne({ _id: id, state: 'dead' }, { $set: set }, DURABLE);
-    return result.modifiedCount === 1;
+  getDeadLetters(ids: readonly string[]): Promise<T.DeadLetter[]> {
+    return this.deadLetters.getMany(ids);
+  }
+
+  markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean> {
+    return this.deadLetters.mark(id, state, reason);
+  }
+
+  claimDeadLetter(id: string, owner: string, leaseMs: number): Promise<T.DeadLetterClaim> {
+    return this.deadLetters.claim(id, owner, leaseMs);
+  }
+
+  completeDeadLetterClaim(id: string, owner: string): Promise<boolean> {
+    return this.deadLetters.complete(id, owner);
+  }
+
+  releaseDeadLetterClaim(id: string, owner: string, reason: string): Promise<boolean> {
+    return this.deadLetters.release(id, owner, reason);
+  }
+
+  releaseStaleDeadLetterClaims(olderThan: T.TimeInput, reason: string): Promise<number> {
+    return this.deadLetters.releaseStale(olderThan, reason);
+  }
+
+  countOpenDeadLetters(): Promise<Record<string, number>> {
+    return this.deadLetters.countOpen();
   }
 
   async linkXref(entity: string, canonicalId: string, system: string, nativeId: string): Promise<boolean> {
@@ -343,15 +343,4 @@ export class MongoStore implements BusStore {
     this.closed = true;
     await this.conn.close();
   }
-}
-
-function toDeadLetter(doc: DeadLetterDoc): T.DeadLetter {
-  const letter: T.DeadLetter = {
-    id: doc._id, messageId: doc.messageId, destination: doc.destination, type: doc.type, source: doc.source, errorCode: doc.errorCode,
-    errorMessage: doc.errorMessage, attempts: doc.attempts, at: doc.at.toISOString(), envelope: doc.envelope as T.DeadLetter['envelope'], state: doc.state,
-  };
-  if (doc.headers) letter.headers = doc.headers;
-  if (doc.reason !== undefined && doc.reason !== null) letter.reason = doc.reason;
-  if (doc.resolvedAt) letter.resolvedAt = doc.resolvedAt.toISOString();
-  return letter;
 }

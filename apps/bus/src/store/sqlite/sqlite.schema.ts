@@ -96,7 +96,9 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   headers TEXT,
   state TEXT NOT NULL,
   reason TEXT,
-  resolved_at TEXT
+  resolved_at TEXT,
+  claimed_by TEXT,
+  claimed_at TEXT
 );
 CREATE INDEX IF NOT EXISTS ix_dl_state ON dead_letters (state, at, id);
 CREATE INDEX IF NOT EXISTS ix_dl_destination ON dead_letters (destination, at);
@@ -164,19 +166,22 @@ CREATE TABLE IF NOT EXISTS locks (
 `;
 
 /**
- * Columns added after a table first shipped: added to an existing file on open. A claim written
- * before `state` existed was only kept once its publish was confirmed (or in flight), hence the default.
+ * Columns added after a table first shipped: added to an existing file when it lacks them. An ingress
+ * claim written before `state` existed was only kept once its publish was confirmed (or in flight),
+ * hence its default.
  */
-const STORE_COLUMNS: ReadonlyArray<{ table: string; column: string; ddl: string }> = [
-  { table: 'ingress_keys', column: 'correlation_id', ddl: 'correlation_id TEXT' },
-  { table: 'ingress_keys', column: 'state', ddl: "state TEXT NOT NULL DEFAULT 'confirmed'" },
+const ADDED_COLUMNS: Array<{ table: string; column: string; type: string }> = [
+  { table: 'ingress_keys', column: 'correlation_id', type: 'TEXT' },
+  { table: 'ingress_keys', column: 'state', type: "TEXT NOT NULL DEFAULT 'confirmed'" },
+  { table: 'dead_letters', column: 'claimed_by', type: 'TEXT' },
+  { table: 'dead_letters', column: 'claimed_at', type: 'TEXT' },
 ];
 
-/** Brings a store file created by an earlier version up to STORE_SCHEMA. */
-export function upgradeStoreSchema(db: Database): void {
-  for (const { table, column, ddl } of STORE_COLUMNS) {
-    const columns = (db.pragma(`table_info(${table})`) as Array<{ name: string }>).map((c) => c.name);
-    if (!columns.includes(column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${ddl}`);
+/** Brings a store file made by an older version up to STORE_SCHEMA. */
+export function migrateStore(db: Database): void {
+  for (const { table, column, type } of ADDED_COLUMNS) {
+    const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 }
 

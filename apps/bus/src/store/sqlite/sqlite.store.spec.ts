@@ -94,6 +94,7 @@ describe(SqliteStore.name, () => {
       await Promise.all(workers.map((w) => w.terminate()));
     }
   }, 60_000);
+
   it('should upgrade a store file of an earlier version, counting its ingress claims as confirmed', async () => {
     const filename = join(dir, 'bus.sqlite');
     const old = new BetterSqlite3(filename);
@@ -103,6 +104,21 @@ describe(SqliteStore.name, () => {
     const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
     expect(await sut.claimIngressKey('sales', 'k', 'm2')).toEqual({ messageId: 'm1', duplicate: true, state: 'confirmed' });
     expect(await sut.claimIngressKey('sales', 'k2', 'm3', 'c3')).toEqual({ messageId: 'm3', correlationId: 'c3', duplicate: false, state: 'claimed' });
+    await sut.close();
+  });
+
+  it('should add the claim columns to a dead-letter table made by an older version', async () => {
+    const filename = join(dir, 'bus.sqlite');
+    const old = new BetterSqlite3(filename);
+    old.exec(`CREATE TABLE dead_letters (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, destination TEXT NOT NULL, type TEXT NOT NULL, source TEXT NOT NULL,
+      error_code TEXT NOT NULL, error_message TEXT NOT NULL, attempts INTEGER NOT NULL, at TEXT NOT NULL, envelope TEXT NOT NULL, headers TEXT,
+      state TEXT NOT NULL, reason TEXT, resolved_at TEXT)`);
+    old.prepare(`INSERT INTO dead_letters VALUES ('dl-1', 'm1', 'billing', 't', 's', 'E', 'e', 1, '2026-11-28T09:00:00.000Z', '{"id":"m1"}', NULL, 'dead', NULL, NULL)`).run();
+    old.close();
+
+    const sut = new SqliteStore({ filename, purgeIntervalMs: 0 });
+
+    expect(await sut.claimDeadLetter('dl-1', 'replay-a', 60_000)).toMatchObject({ claimed: true, letter: { state: 'replaying', claimedBy: 'replay-a' } });
     await sut.close();
   });
 

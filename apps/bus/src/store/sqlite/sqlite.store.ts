@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
-import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOptions } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { DEFAULT_RETENTION_MS, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import type * as T from '../store.types';
-import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase, upgradeStoreSchema } from './sqlite.schema';
+import { JOURNAL_SCHEMA, STORE_SCHEMA, migrateStore, openDatabase } from './sqlite.schema';
+import { SqliteDeadLetters } from './sqlite.dead-letters';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
@@ -16,10 +16,6 @@ export interface SqliteStoreOptions extends StoreOptions {
   onPurgeError?: (err: unknown) => void;
 }
 
-interface DeadLetterRow {
-  id: string; message_id: string; destination: string; type: string; source: string; error_code: string; error_message: string;
-  attempts: number; at: string; envelope: string; headers: string | null; state: T.DeadLetterState; reason: string | null; resolved_at: string | null;
-}
 interface FileRow { sha256: string; system: string; file_name: string; claimed_at: string; status: T.FileRecord['status']; detail: string | null; completed_at: string | null }
 interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
 
@@ -41,6 +37,7 @@ export class SqliteStore implements BusStore {
   private readonly journalWriter?: JournalThread;
   /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
   private readonly commits: GroupCommit;
+  private readonly deadLetters: SqliteDeadLetters;
   private readonly statements = new Map<string, Statement>();
   private readonly purgeTimer?: NodeJS.Timeout;
   private readonly id: string;
@@ -57,11 +54,12 @@ export class SqliteStore implements BusStore {
       this.journal = new SqliteJournal(this.journalDb);
       this.journalWriter = new JournalThread(journalFile);
     }
-    upgradeStoreSchema(this.db);
+    migrateStore(this.db);
     this.commits = new GroupCommit(this.db);
     // First writer wins: another process opening the same new file at the same moment reads the same id.
     this.stmt(`INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)`).run(randomUUID());
     this.id = this.stmt(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string;
+    this.deadLetters = new SqliteDeadLetters(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
     if (intervalMs > 0) {
@@ -147,52 +145,43 @@ export class SqliteStore implements BusStore {
   }
 
   async recordDeadLetter(input: T.DeadLetterInput): Promise<T.DeadLetter> {
-    const letter: T.DeadLetter = { ...input, id: randomUUID(), at: toIso(input.at, 'at') ?? now(), state: 'dead' };
-    this.stmt(`INSERT INTO dead_letters (id, message_id, destination, type, source, error_code, error_message, attempts, at, envelope, headers, state)
-      VALUES (@id, @messageId, @destination, @type, @source, @errorCode, @errorMessage, @attempts, @at, @envelope, @headers, 'dead')`).run({
-      ...letter,
-      envelope: JSON.stringify(letter.envelope),
-      headers: letter.headers ? JSON.stringify(letter.headers) : null,
-    });
-    return letter;
+    return this.deadLetters.record(input);
   }
 
   async listDeadLetters(query: T.DeadLetterSearch): Promise<T.Page<T.DeadLetter>> {
-    const limit = pageLimit(query.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined || value === '') return;
-      where.push(clause);
-      params[name] = value;
-    };
-    const state = query.state ?? 'dead';
-    add('state = @state', 'state', state === 'all' ? undefined : state);
-    add('destination = @system', 'system', query.system);
-    add('source = @source', 'source', query.source);
-    add('type = @type', 'type', query.type);
-    add('at >= @since', 'since', toIso(query.since, 'since'));
-    add('at <= @until', 'until', toIso(query.until, 'until'));
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      where.push('(at < @cursorAt OR (at = @cursorAt AND id < @cursorId))');
-      Object.assign(params, { cursorAt: cursor.at, cursorId: cursor.id });
-    }
-    const rows = this.stmt(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`)
-      .all(params) as DeadLetterRow[];
-    const items = rows.slice(0, limit).map(toDeadLetter);
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+    return this.deadLetters.list(query);
   }
 
   async getDeadLetter(id: string): Promise<T.DeadLetter | null> {
-    const row = this.stmt('SELECT * FROM dead_letters WHERE id = ?').get(id) as DeadLetterRow | undefined;
-    return row ? toDeadLetter(row) : null;
+    return this.deadLetters.get(id);
+  }
+
+  async getDeadLetters(ids: readonly string[]): Promise<T.DeadLetter[]> {
+    return this.deadLetters.getMany(ids);
   }
 
   async markDeadLetter(id: string, state: 'replayed' | 'discarded', reason?: string): Promise<boolean> {
-    return this.stmt(`UPDATE dead_letters SET state = ?, reason = ?, resolved_at = ? WHERE id = ? AND state = 'dead'`)
-      .run(state, reason ?? null, now(), id).changes === 1;
+    return this.deadLetters.mark(id, state, reason);
+  }
+
+  async claimDeadLetter(id: string, owner: string, leaseMs: number): Promise<T.DeadLetterClaim> {
+    return this.deadLetters.claim(id, owner, leaseMs);
+  }
+
+  async completeDeadLetterClaim(id: string, owner: string): Promise<boolean> {
+    return this.deadLetters.complete(id, owner);
+  }
+
+  async releaseDeadLetterClaim(id: string, owner: string, reason: string): Promise<boolean> {
+    return this.deadLetters.release(id, owner, reason);
+  }
+
+  async releaseStaleDeadLetterClaims(olderThan: T.TimeInput, reason: string): Promise<number> {
+    return this.deadLetters.releaseStale(olderThan, reason);
+  }
+
+  async countOpenDeadLetters(): Promise<Record<string, number>> {
+    return this.deadLetters.countOpen();
   }
 
   async linkXref(entity: string, canonicalId: string, system: string, nativeId: string): Promise<boolean> {
@@ -349,12 +338,4 @@ function now(): string {
 /** Drops null fields, so both stores answer with the same shapes. */
 function compact<R extends object>(record: R): { [K in keyof R]: Exclude<R[K], null> } {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null)) as { [K in keyof R]: Exclude<R[K], null> };
-}
-
-function toDeadLetter(row: DeadLetterRow): T.DeadLetter {
-  return compact({
-    id: row.id, messageId: row.message_id, destination: row.destination, type: row.type, source: row.source, errorCode: row.error_code,
-    errorMessage: row.error_message, attempts: row.attempts, at: row.at, envelope: JSON.parse(row.envelope) as T.DeadLetter['envelope'],
-    headers: row.headers ? (JSON.parse(row.headers) as Record<string, unknown>) : null, state: row.state, reason: row.reason, resolvedAt: row.resolved_at,
-  }) as T.DeadLetter;
 }
