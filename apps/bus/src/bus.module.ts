@@ -33,6 +33,8 @@ import { RateBook } from './processors/rate-book';
 import { FileUsageCounter } from './processors/file-usage.counter';
 import { ProcessorEmitter } from './processors/processor-emitter';
 import { ProcessorHost } from './processors/processor-host.service';
+import { LoggingModule, type LogSettings } from './logging/logging.module';
+import type { BusEnv } from './config/env.schema';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -40,11 +42,12 @@ import { ProcessorHost } from './processors/processor-host.service';
  */
 @Module({})
 export class BusModule {
-  static register(options: BusOptions): DynamicModule {
+  static register(given: BusOptions): DynamicModule {
+    const options: BusOptions = { ...given, brokerPrefix: given.brokerPrefix ?? given.env.BUS_NAMESPACE, log: given.log ?? logSettingsOf(given.env) };
     const { env } = options;
     return {
       module: BusModule,
-      imports: [TerminusModule],
+      imports: [TerminusModule, LoggingModule.forRoot(options.log!)],
       controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
@@ -97,4 +100,11 @@ export class BusModule {
       ],
     };
   }
+}
+
+const PINO_LEVELS = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
+
+/** LOG_LEVEL speaks Nest's level names; pino has its own. */
+export function logSettingsOf(env: Pick<BusEnv, 'LOG_LEVEL' | 'LOG_FORMAT'>): LogSettings {
+  return { level: PINO_LEVELS[env.LOG_LEVEL] ?? 'info', format: env.LOG_FORMAT ?? 'json' };
 }

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
+import { BusLogger } from './bus-logger';
+
+export interface LogSettings {
+  /** pino level; `silent` for none. */
+  level: LevelWithSilent;
+  format: 'json' | 'pretty';
+}
+
+/** Request headers that carry a secret; never written, even on a 5xx line. */
+const SECRET_HEADERS = ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'];
+
+/**
+ * Structured logs: one JSON object per line (level label, ISO time, `context`, the fields of
+ * {@link logLine}), or coloured lines with `LOG_FORMAT=pretty`. Requests are not logged one by one
+ * (quiet when healthy); a request that ends in a 5xx is, with its secret headers redacted. Lines
+ * written while a request is handled carry its `reqId`.
+ *
+ * pino-http keeps its logger in a module-wide singleton: several bus applications in one process
+ * (tests) share the settings of the first one.
+ */
+@Module({})
+export class LoggingModule {
+  static forRoot(settings: LogSettings): DynamicModule {
+    return { module: LoggingModule, imports: [pinoModule(settings)], providers: [BusLogger], exports: [BusLogger] };
+  }
+}
+
+function pinoModule(settings: LogSettings): DynamicModule {
+  const options = {
+    level: settings.level,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: { paths: SECRET_HEADERS, censor: '***' },
+    quietReqLogger: true,
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent => (err || res.statusCode >= 500 ? 'error' : 'silent'),
+  };
+  return LoggerModule.forRoot({
+    pinoHttp: settings.format === 'pretty' ? [options, prettyStream()] : options,
+  });
+}
+
+/** pino-pretty in the main thread (no worker): a terminal is the only reader of this format. */
+function prettyStream(): DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg', sync: true });
+}
