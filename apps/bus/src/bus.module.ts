@@ -23,6 +23,7 @@ import { QueryAnswerer } from './queries/query-answerer';
 import { QueryController } from './queries/query.controller';
 import { AdapterHost } from './adapters/adapter-host.service';
 import { HealthController } from './health/health.controller';
+import { DestinationHealth } from './health/destination-health';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
 import { AdminController } from './admin/admin.controller';
@@ -76,7 +77,8 @@ export class BusModule {
           },
           inject: [BUS_STORE],
         },
-        { provide: MetricsService, useFactory: () => new MetricsService({ logger: new Logger('metrics') }) },
+        { provide: DestinationHealth, useFactory: () => new DestinationHealth() },
+        { provide: MetricsService, useFactory: (destinationHealth: DestinationHealth) => new MetricsService({ logger: new Logger('metrics'), destinationHealth }), inject: [DestinationHealth] },
         AdminTokenGuard,
         EnvelopeFactory,
         XrefService,

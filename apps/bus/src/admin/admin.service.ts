@@ -8,6 +8,8 @@ import { InboundListener, REJECTED_TYPE } from '../inbound/inbound.listener';
 import { Journal } from '../journal/journal.service';
 import { Publisher, queueNames } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
+import { DestinationHealth } from '../health/destination-health';
+import { combineHealth } from '../health/adapters-health';
 import { BUS_STORE, type BusStore, type DeadLetter, type DeadLetterSearch, type MessageSearch } from '../store/bus-store';
 
 /** Bulk replays walk the dead letters in pages of this size. */
@@ -24,6 +26,7 @@ export class AdminService {
     private readonly inbound: InboundListener,
     @Inject(BUS_STORE) private readonly store: BusStore,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+    private readonly deliveries: DestinationHealth,
   ) {}
 
   configStatus() {
@@ -44,7 +47,7 @@ export class AdminService {
   async adapters() {
     const active = this.config.active();
     const redacted = active.redactedConfig() as { systems?: Record<string, { inbound?: unknown; outbound?: unknown }> };
-    const health = new Map((await this.host.health()).map((h) => [h.system, h]));
+    const health = new Map(combineHealth(await this.host.health(), this.deliveries).map((h) => [h.system, h]));
     return [...active.systems.values()].map((s) => ({
       system: s.name,
       adapter: s.adapter.id,
@@ -65,13 +68,19 @@ export class AdminService {
     return { version, routes: config.routes, queries: config.queries };
   }
 
+  /** Answers from everything the bus knows: the journal writes in batches, so what is buffered is written first. */
   async message(id: string) {
+    await this.journal.flush();
     const history = await this.store.getMessage(id);
-    if (!history) throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} in the journal (entries expire after the retention period).`);
+    if (!history) {
+      const retention = this.config.active().config.journal.retention;
+      throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} is known: it was not accepted by this bus, or its history expired (journal retention ${retention >= 86_400_000 ? `${Math.round(retention / 86_400_000)}d` : `${Math.round(retention / 3_600_000)}h`}).`);
+    }
     return history;
   }
 
-  searchMessages(query: MessageSearch) {
+  async searchMessages(query: MessageSearch) {
+    await this.journal.flush();
     return this.store.searchMessages(query);
   }
 

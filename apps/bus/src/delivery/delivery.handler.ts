@@ -66,6 +66,7 @@ export class DeliveryHandler {
       return { kind: 'ack' };
     } catch (err) {
       const error = toBusError(err, name, envelope);
+      this.metrics.failed(name, envelope.type, error);
       this.journal.hop(envelope.id, {
         kind: 'attempt',
         destination: name,

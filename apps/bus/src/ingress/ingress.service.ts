@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ErrorCodes } from '@bus/canonical-model';
 import { secretsMatch } from '../common/constant-time';
@@ -17,6 +18,9 @@ export interface IngressRequest {
   body: Buffer;
 }
 
+/** Compared against when a system has no key, so every refusal costs the same. */
+const UNMATCHABLE_KEY = randomBytes(32).toString('hex');
+
 /** HTTP-specific checks (who posts, in which format) in front of the shared inbound pipeline. */
 @Injectable()
 export class IngressService {
@@ -25,15 +29,16 @@ export class IngressService {
     private readonly pipeline: InboundPipeline,
   ) {}
 
-  /** The system posting or asking, after checking its key; throws 404/401. */
+  /**
+   * The system posting or asking, after checking its key; throws 401. An unknown system, one that
+   * takes no input and a wrong key get the same answer, compared in the same time, so the endpoint
+   * does not tell a caller without a key which system names exist.
+   */
   authenticate(systemName: string, apiKey: string | undefined): SystemRuntime {
-    const systems = this.config.active().systems;
-    const system = systems.get(systemName);
+    const system = this.config.active().systems.get(systemName);
     const key = (system?.inbound as { apiKey?: string } | undefined)?.apiKey;
-    if (!system || !key) {
-      throw IngressErrors.unknownSystem(systemName, [...systems.values()].filter((s) => s.inbound).map((s) => s.name));
-    }
-    if (!secretsMatch(apiKey, key)) throw IngressErrors.unauthorized(systemName);
+    const match = secretsMatch(apiKey, key ?? UNMATCHABLE_KEY);
+    if (!system || !key || !match) throw IngressErrors.unauthorized(systemName);
     return system;
   }
 

@@ -1,10 +1,11 @@
 import { Type } from 'class-transformer';
+import { Secret } from '../secret';
 import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 
 /** SMTP login; write both values as `${ENV_VAR}` in bus.yaml, never inline. */
 export class SmtpAuthConfig {
   @IsString() @IsNotEmpty() user!: string;
-  @IsString() @IsNotEmpty() pass!: string;
+  @Secret() @IsString() @IsNotEmpty() pass!: string;
 }
 
 /** Outbound settings of one `adapter: smtp` system. */
