@@ -38,7 +38,7 @@ export class IngressService {
     const system = this.config.active().systems.get(systemName);
     const key = (system?.inbound as { apiKey?: string } | undefined)?.apiKey;
     const match = secretsMatch(apiKey, key ?? UNMATCHABLE_KEY);
-    if (!system || !key || !match) throw IngressErrors.unauthorized(systemName);
+    if (!system || !key || !match) throw IngressErrors.unauthorized();
     return system;
   }
 

@@ -10,7 +10,7 @@ export interface LogSettings {
   format: 'json' | 'pretty';
 }
 
-/** Request headers that carry a secret; never written, even on a 5xx line. */
+/** Request headers that carry a secret; never written (the request serializer drops headers anyway). */
 const SECRET_HEADERS = ['req.headers["x-api-key"]', 'req.headers.authorization', 'req.headers.cookie'];
 
 /**
@@ -36,7 +36,15 @@ function pinoModule(settings: LogSettings): DynamicModule {
     formatters: { level: (label: string) => ({ level: label }) },
     redact: { paths: SECRET_HEADERS, censor: '***' },
     quietReqLogger: true,
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent => (err || res.statusCode >= 500 ? 'error' : 'silent'),
+    // A 503 from /health/* is the answer a probe asks for, not an incident.
+    customLogLevel: (req: IncomingMessage, res: ServerResponse, err?: Error): LevelWithSilent =>
+      (err || res.statusCode >= 500) && !req.url?.startsWith('/health') ? 'error' : 'silent',
+    // The line says which request failed; the exception itself is logged with its stack where it is thrown.
+    serializers: {
+      req: (req: { method?: string; url?: string }) => ({ method: req.method, url: req.url }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+      err: (err: Error) => ({ type: err.name, message: err.message }),
+    },
   };
   return LoggerModule.forRoot({
     pinoHttp: settings.format === 'pretty' ? [options, prettyStream()] : options,
