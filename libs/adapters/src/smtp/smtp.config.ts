@@ -12,8 +12,8 @@ export class SmtpAuthConfig {
 export class SmtpOutboundConfig {
   /** Relay host name, e.g. `smtp.example.com` or `127.0.0.1`. */
   @IsString() @IsNotEmpty() host!: string;
-  /** @default 587 */
-  @IsInt() @Min(1) @Max(65535) port: number = 587;
+  /** @default 587; a `${VAR}` value is read as a number. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) port: number = 587;
   /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. @default false */
   @IsBoolean() secure: boolean = false;
   @IsOptional() @ValidateNested() @Type(() => SmtpAuthConfig) auth?: SmtpAuthConfig;
