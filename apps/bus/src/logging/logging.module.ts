@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
 import { BusLogger } from './bus-logger';
@@ -16,8 +16,8 @@ const SECRET_HEADERS = ['req.headers["x-api-key"]', 'req.headers.authorization',
 /**
  * Structured logs: one JSON object per line (level label, ISO time, `context`, the fields of
  * {@link logLine}), or coloured lines with `LOG_FORMAT=pretty`. Requests are not logged one by one
- * (quiet when healthy); a request that ends in a 5xx is, with its secret headers redacted. Lines
- * written while a request is handled carry its `reqId`.
+ * (quiet when healthy); an admin or health request that ends in a 5xx is, with its secret headers
+ * redacted, and lines written while one is handled carry its `reqId`.
  *
  * pino-http keeps its logger in a module-wide singleton: several bus applications in one process
  * (tests) share the settings of the first one.
@@ -48,6 +48,9 @@ function pinoModule(settings: LogSettings): DynamicModule {
   };
   return LoggerModule.forRoot({
     pinoHttp: settings.format === 'pretty' ? [options, prettyStream()] : options,
+    // Not on the systems' endpoints, the hot path: measured with `npm run bench -- --quick`, the
+    // per-request logger cost visible CPU per message, and their lines carry the message id anyway.
+    exclude: [{ path: 'adapters/*path', method: RequestMethod.ALL }],
   });
 }
 
