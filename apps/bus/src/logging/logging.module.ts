@@ -58,5 +58,6 @@ function pinoModule(settings: LogSettings): DynamicModule {
 function prettyStream(): DestinationStream {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pretty = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
-  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', messageKey: 'msg', sync: true });
+  // One line per entry, the part of the bus in front of the text, the fields after it.
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,context', messageFormat: '{context}: {msg}', singleLine: true, sync: true });
 }
