@@ -26,6 +26,7 @@ import { QueryController } from './queries/query.controller';
 import { AdapterHost } from './adapters/adapter-host.service';
 import { DestinationRetirement } from './adapters/destination-retirement';
 import { HealthController } from './health/health.controller';
+import { DestinationHealth } from './health/destination-health';
 import { AdminTokenGuard } from './admin/admin-token.guard';
 import { AdminService } from './admin/admin.service';
 import { DeadLetterReplayService } from './admin/dead-letter-replay.service';
@@ -40,6 +41,8 @@ import { ProcessorEmitter } from './processors/processor-emitter';
 import { ProcessorHost } from './processors/processor-host.service';
 import { InstancesService } from './instances/instances.service';
 import { InstancesController } from './instances/instances.controller';
+import { LoggingModule, type LogSettings } from './logging/logging.module';
+import type { BusEnv } from './config/env.schema';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -47,11 +50,12 @@ import { InstancesController } from './instances/instances.controller';
  */
 @Module({})
 export class BusModule {
-  static register(options: BusOptions): DynamicModule {
+  static register(given: BusOptions): DynamicModule {
+    const options: BusOptions = { ...given, brokerPrefix: given.brokerPrefix ?? given.env.BUS_NAMESPACE, log: given.log ?? logSettingsOf(given.env) };
     const { env } = options;
     return {
       module: BusModule,
-      imports: [TerminusModule],
+      imports: [TerminusModule, LoggingModule.forRoot(options.log!)],
       controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController, InstancesController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
@@ -80,7 +84,8 @@ export class BusModule {
           },
           inject: [BUS_STORE],
         },
-        { provide: MetricsService, useFactory: () => new MetricsService({ logger: new Logger('metrics') }) },
+        { provide: DestinationHealth, useFactory: () => new DestinationHealth() },
+        { provide: MetricsService, useFactory: (destinationHealth: DestinationHealth) => new MetricsService({ logger: new Logger('metrics'), destinationHealth }), inject: [DestinationHealth] },
         AdminTokenGuard,
         EnvelopeFactory,
         XrefService,
@@ -110,4 +115,11 @@ export class BusModule {
       ],
     };
   }
+}
+
+const PINO_LEVELS = { error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' } as const;
+
+/** LOG_LEVEL speaks Nest's level names; pino has its own. */
+export function logSettingsOf(env: Pick<BusEnv, 'LOG_LEVEL' | 'LOG_FORMAT'>): LogSettings {
+  return { level: PINO_LEVELS[env.LOG_LEVEL] ?? 'info', format: env.LOG_FORMAT ?? 'json' };
 }

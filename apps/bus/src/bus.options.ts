@@ -1,5 +1,6 @@
 import type { BusEnv } from './config/env.schema';
 import type { ActiveConfig } from './config/active-config';
+import type { LogSettings } from './logging/logging.module';
 
 /** Nest token for {@link BusOptions}. */
 export const BUS_OPTIONS = Symbol('BUS_OPTIONS');
@@ -10,6 +11,11 @@ export interface BusOptions {
   initial: ActiveConfig;
   /** Variables for `${VAR}` in bus.yaml on every reload; default process.env. */
   vars?: Record<string, string | undefined>;
-  /** Prefix for every exchange and queue name; tests use it to run side by side on one broker. */
+  /**
+   * Prefix for every exchange and queue name, so buses run side by side on one broker; default
+   * `BUS_NAMESPACE` (none when unset). Tests give each bus its own.
+   */
   brokerPrefix?: string;
+  /** Log level and format; default from LOG_LEVEL and LOG_FORMAT. */
+  log?: LogSettings;
 }

@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { Logger, type LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { loadEnv } from './config/env.schema';
 import { ConfigError } from './config/config.errors';
 import { loadBusConfig } from './config/bus-config.loader';
 import { createBusApp } from './app.factory';
+import { busVersion } from './bus.version';
+import { startupLine } from './startup-line';
 
 /**
  * Checks the environment and the config file before anything connects: an invalid config prints
@@ -22,15 +24,9 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await createBusApp({ env, initial, logger: logLevels(env.LOG_LEVEL) });
+  const app = await createBusApp({ env, initial });
   await app.listen(env.PORT);
-  new Logger('bus').log(`listening on port ${env.PORT}; config ${env.BUS_CONFIG} version ${initial.version}`);
-}
-
-function logLevels(level: string | undefined): LogLevel[] {
-  const all: LogLevel[] = ['error', 'warn', 'log', 'debug', 'verbose'];
-  const index = all.indexOf((level ?? 'log') as LogLevel);
-  return all.slice(0, index < 0 ? 3 : index + 1);
+  new Logger('bus').log(startupLine(env, initial, busVersion(), env.PORT));
 }
 
 main().catch((err: unknown) => {

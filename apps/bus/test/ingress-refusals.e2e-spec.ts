@@ -24,10 +24,10 @@ describe('POST /adapters/{system}/messages refusals', () => {
   const url = (system = 'crm') => `${bus.url}/adapters/${system}/messages`;
 
   it.each([
-    ['an unknown system', () => postJson(url('nope'), crmCustomer(), { 'x-api-key': CRM_KEY }), 404, 'INGRESS.UNKNOWN_SYSTEM', /Unknown system "nope".*crm/],
-    ['a missing API key', () => postJson(url(), crmCustomer()), 401, 'INGRESS.UNAUTHORIZED', /X-Api-Key.*"crm"/],
+    ['an unknown system', () => postJson(url('nope'), crmCustomer(), { 'x-api-key': CRM_KEY }), 401, 'INGRESS.UNAUTHORIZED', /X-Api-Key/],
+    ['a missing API key', () => postJson(url(), crmCustomer()), 401, 'INGRESS.UNAUTHORIZED', /X-Api-Key/],
     ['a wrong API key', () => postJson(url(), crmCustomer(), { 'x-api-key': 'crm-test-key-0123456780' }), 401, 'INGRESS.UNAUTHORIZED', /X-Api-Key/],
-    ['a key of the wrong system', () => postJson(url('erp'), crmCustomer(), { 'x-api-key': CRM_KEY }), 404, 'INGRESS.UNKNOWN_SYSTEM', /erp/],
+    ['a key of the wrong system', () => postJson(url('erp'), crmCustomer(), { 'x-api-key': CRM_KEY }), 401, 'INGRESS.UNAUTHORIZED', /X-Api-Key/],
     ['a wrong content type', () => postJson(url(), 'name=x', { 'x-api-key': CRM_KEY, 'content-type': 'text/plain' }), 415, 'INGRESS.UNSUPPORTED_MEDIA_TYPE', /application\/json.*text\/plain/],
     ['a body over the limit', () => postJson(url(), crmCustomer({ customer: { name: 'x'.repeat(3000) } }), { 'x-api-key': CRM_KEY }), 413, 'INGRESS.PAYLOAD_TOO_LARGE', /2048 bytes/],
     ['JSON that does not parse', () => postJson(url(), '{"event": "customer.updated", ', { 'x-api-key': CRM_KEY }), 400, 'CODEC.PARSE_FAILED', /crm: .*line 1/],

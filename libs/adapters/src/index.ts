@@ -6,3 +6,4 @@ export { ADAPTERS, findAdapter } from './adapters.registry';
 export { validateAdapterConfig, type AdapterConfigValidation, type ConfigProblem } from './adapter-config.validator';
 export { IsRecordOf, IsStringRecord, flattenValidationErrors } from './config-validators';
 export { HttpInboundConfig, HttpOutboundConfig, HttpQueryConfig } from './http/http.config';
+export { Secret, secretSettingsOf, redactSecrets, redactUrlCredentials, REDACTED, type SecretKind } from './secret';

@@ -3,6 +3,9 @@ import { ApiError } from '../common/api-error';
 import { ConfigService } from '../config/config.service';
 import { ConfigError } from '../config/config.errors';
 import { AdapterHost } from '../adapters/adapter-host.service';
+import { DestinationHealth } from '../health/destination-health';
+import { combineHealth } from '../health/adapters-health';
+import { Journal } from '../journal/journal.service';
 import { BUS_STORE, type BusStore, type DeadLetterSearch, type MessageSearch } from '../store/bus-store';
 import { DeadLetterReplayService } from './dead-letter-replay.service';
 
@@ -14,6 +17,8 @@ export class AdminService {
     private readonly host: AdapterHost,
     private readonly deadLetterReplays: DeadLetterReplayService,
     @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly deliveries: DestinationHealth,
+    private readonly journal: Journal,
   ) {}
 
   configStatus() {
@@ -34,7 +39,7 @@ export class AdminService {
   async adapters() {
     const active = this.config.active();
     const redacted = active.redactedConfig() as { systems?: Record<string, { inbound?: unknown; outbound?: unknown }> };
-    const health = new Map((await this.host.health()).map((h) => [h.system, h]));
+    const health = new Map(combineHealth(await this.host.health(), this.deliveries).map((h) => [h.system, h]));
     return [...active.systems.values()].map((s) => ({
       system: s.name,
       adapter: s.adapter.id,
@@ -55,13 +60,19 @@ export class AdminService {
     return { version, routes: config.routes, queries: config.queries };
   }
 
+  /** Answers from everything the bus knows: the journal writes in batches, so what is buffered is written first. */
   async message(id: string) {
+    await this.journal.flush();
     const history = await this.store.getMessage(id);
-    if (!history) throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} in the journal (entries expire after the retention period).`);
+    if (!history) {
+      const retention = this.config.active().config.journal.retention;
+      throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} is known: it was not accepted by this bus, or its history expired (journal retention ${retention >= 86_400_000 ? `${Math.round(retention / 86_400_000)}d` : `${Math.round(retention / 3_600_000)}h`}).`);
+    }
     return history;
   }
 
-  searchMessages(query: MessageSearch) {
+  async searchMessages(query: MessageSearch) {
+    await this.journal.flush();
     return this.store.searchMessages(query);
   }
 

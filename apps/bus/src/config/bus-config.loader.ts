@@ -9,6 +9,7 @@ import { interpolate, parseYaml, redact, versionOf } from './config-source';
 import { checkCrossReferences } from './cross-references.check';
 import { loadEnv } from './env.schema';
 import { checkSystemSettings } from './system-settings.check';
+import { redactDeclaredSecrets } from './secret-redaction';
 
 /**
  * Loads and checks config/bus.yaml in four layers, each reporting all of its problems, a later
@@ -63,7 +64,7 @@ export async function loadBusConfig(
     routeTable: references.routeTable,
     jobs: jobs.jobs,
     fingerprints: fingerprintsOf(plain, config),
-    redactedConfig: () => redact(plain, interpolated.secretPaths) as Record<string, unknown>,
+    redactedConfig: () => redactDeclaredSecrets(redact(plain, interpolated.secretPaths) as Record<string, unknown>, references.systems),
   };
 }
 

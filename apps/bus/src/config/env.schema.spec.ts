@@ -12,7 +12,9 @@ describe(BusEnv.name, () => {
       BUS_CONFIG_WATCH: true,
       LOG_LEVEL: 'log',
       BUS_HEARTBEAT_MS: 5000,
+      LOG_FORMAT: 'json',
     });
+    expect(sut.BUS_NAMESPACE).toBeUndefined();
     expect(sut.ADMIN_TOKEN).toBeUndefined();
     expect(sut.MONGODB_URI).toBeUndefined();
   });
@@ -30,6 +32,10 @@ describe(BusEnv.name, () => {
     expect(sut).not.toHaveProperty('SALES_API_KEY');
   });
 
+  it('should read the broker namespace and the log format', () => {
+    expect(loadEnv({ BUS_NAMESPACE: 'staging', LOG_FORMAT: 'pretty' })).toMatchObject({ BUS_NAMESPACE: 'staging', LOG_FORMAT: 'pretty' });
+  });
+
   it('should treat an empty value as unset', () => {
     expect(loadEnv({ PORT: '', ADMIN_TOKEN: '' })).toMatchObject({ PORT: 3000, ADMIN_TOKEN: undefined });
   });
@@ -37,7 +43,7 @@ describe(BusEnv.name, () => {
   it('should report every invalid variable at once, one line each', () => {
     let err: unknown;
     try {
-      loadEnv({ PORT: '70000', AMQP_URL: 'http://broker', BUS_CONFIG_WATCH: 'maybe', MONGODB_URI: 'db:27017', LOG_LEVEL: 'loud' });
+      loadEnv({ PORT: '70000', AMQP_URL: 'http://broker', BUS_CONFIG_WATCH: 'maybe', MONGODB_URI: 'db:27017', LOG_LEVEL: 'loud', LOG_FORMAT: 'xml', BUS_NAMESPACE: 'a b' });
     } catch (e) {
       err = e;
     }
@@ -50,6 +56,8 @@ describe(BusEnv.name, () => {
         '  MONGODB_URI: must be a mongodb:// or mongodb+srv:// URL',
         '  BUS_CONFIG_WATCH: must be true or false',
         '  LOG_LEVEL: must be one of error, warn, log, debug, verbose',
+        '  LOG_FORMAT: must be one of json, pretty',
+        '  BUS_NAMESPACE: must be letters, digits, ".", "_" or "-" (at most 63), e.g. "staging"',
       ].join('\n'),
     );
   });

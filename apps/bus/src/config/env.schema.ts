@@ -12,6 +12,7 @@ const toBool = ({ value }: { value: unknown }) => {
 };
 
 export const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** The bus's environment variables, typed and checked once at startup. Per-system secrets are read by `${VAR}` in bus.yaml. */
 export class BusEnv {
@@ -49,9 +50,20 @@ export class BusEnv {
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'log';
+
+  /** `json`: one JSON object per line, for a log pipeline; `pretty`: coloured lines for a terminal. */
+  @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT: (typeof LOG_FORMATS)[number] = 'json';
+
+  /**
+   * Put in front of every exchange and queue name (`<namespace>.bus.sales`), so two deployments
+   * (or a deployment and a test run) share one broker, or one vhost, without meeting.
+   */
+  @Optional() @Matches(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { message: 'must be letters, digits, ".", "_" or "-" (at most 63), e.g. "staging"' })
+  BUS_NAMESPACE?: string;
 }
 
-const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL', 'BUS_HEARTBEAT_MS'] as const;
+const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL', 'LOG_FORMAT', 'BUS_NAMESPACE', 'BUS_HEARTBEAT_MS'] as const;
 
 /**
  * Layer 1 of the config check. Reads only the bus's own variables (an empty value counts as unset)

@@ -4,6 +4,7 @@ import type { Fault, FaultEvent } from '../messaging';
 import { BUS_STORE, type BusStore, type DeadLetterInput } from '../store/bus-store';
 import { Journal } from '../journal/journal.service';
 import { MetricsService } from '../metrics/metrics.service';
+import { logLine } from '../logging/log-line';
 
 /** Headers worth keeping with a dead letter so a replay routes and transforms it as before. */
 const REPLAY_HEADERS = [BusHeaders.ROUTES, BusHeaders.CONFIG_VERSION, BusHeaders.SOURCE, BusHeaders.ACCEPTED_AT, BusHeaders.FIRST_FAILED_AT];
@@ -37,10 +38,8 @@ export class DeliveryFaults {
       await this.store.recordDeadLetter(deadLetterOfCopy(envelope, destination, event.headers, fault, attempts));
     } catch (err) {
       // The message itself is safe in the dead-letter queue; only the admin index misses it.
-      this.logger.error(
-        `Dead letter ${envelope.id} for ${destination} is in ${event.queue} but could not be indexed in the store: ${(err as Error).message}. ` +
-          'The dead-letter queue reconciler indexes it on its next pass.',
-      );
+      const text = `Dead letter ${envelope.id} for ${destination} is in ${event.queue} but could not be indexed in the store: ${(err as Error).message}. The dead-letter queue reconciler indexes it on its next pass.`;
+      this.logger.error(logLine(text, { messageId: envelope.id, correlationId: envelope.correlationId, type: envelope.type, system: destination, queue: event.queue, code: fault.code }));
     }
   }
 }

@@ -73,6 +73,7 @@ export class DeliveryHandler {
     } catch (err) {
       await permit.lease.release();
       const error = toBusError(err, name, envelope);
+      this.metrics.failed(name, envelope.type, error);
       this.journal.hop(envelope.id, {
         kind: 'attempt',
         destination: name,

@@ -10,6 +10,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { RateBook } from '../processors/rate-book';
 import { FileUsageCounter } from '../processors/file-usage.counter';
 import { DispatchesInFlight } from './dispatches-in-flight';
+import { logLine } from '../logging/log-line';
 
 export interface DispatchResult {
   /** The id of the first message; the one a caller quotes when asking about it. */
@@ -107,7 +108,8 @@ export class Dispatcher {
   private async routeAndPublish(active: ActiveConfig, envelope: CanonicalEnvelope, native?: NativeMessage): Promise<void> {
     const { matches, conditionErrors } = await active.routeTable.match(envelope);
     for (const e of conditionErrors) {
-      this.logger.warn(`Route "${e.route}" condition failed for message ${envelope.id} (${envelope.type} from ${envelope.source}): ${e.message}. The route was skipped; fix its "when" expression.`);
+      const text = `Route "${e.route}" condition failed for message ${envelope.id} (${envelope.type} from ${envelope.source}): ${e.message}. The route was skipped; fix its "when" expression.`;
+      this.logger.warn(logLine(text, { ...fieldsOf(envelope), route: e.route }));
     }
     const acceptedAt = Date.now();
     this.metrics.received(envelope.source, envelope.type);
@@ -120,7 +122,8 @@ export class Dispatcher {
         [BusHeaders.FAULT_MESSAGE]: `No route in config version ${active.version} matches ${envelope.type} from ${envelope.source}.`,
       });
       this.metrics.unrouted(envelope.source, envelope.type);
-      this.logger.warn(`Message ${envelope.id} (${envelope.type} from ${envelope.source}) matches no route; parked in ${this.publisher.unroutedQueue}. Add a route and replay it.`);
+      const text = `Message ${envelope.id} (${envelope.type} from ${envelope.source}) matches no route; parked in ${this.publisher.unroutedQueue}. Add a route and replay it.`;
+      this.logger.warn(logLine(text, { ...fieldsOf(envelope), queue: this.publisher.unroutedQueue, code: ErrorCodes.ROUTE_NO_MATCH }));
       this.journal.received(envelope, native, [], 'unrouted');
       return;
     }
@@ -136,3 +139,6 @@ export class Dispatcher {
     this.journal.received(envelope, native, matches, 'accepted');
   }
 }
+
+/** An inbound message's log fields: `system` is where it came from. */
+const fieldsOf = (envelope: CanonicalEnvelope) => ({ messageId: envelope.id, correlationId: envelope.correlationId, type: envelope.type, system: envelope.source });

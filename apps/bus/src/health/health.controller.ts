@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { HealthIndicatorService } from '@nestjs/terminus';
@@ -8,11 +8,16 @@ import { AdapterHost } from '../adapters/adapter-host.service';
 import { InstancesService } from '../instances/instances.service';
 import { ErrorCodes } from '@bus/canonical-model';
 
+import { DestinationHealth } from './destination-health';
+import { combineHealth, type SystemHealthView } from './adapters-health';
+
 /**
  * Open to all (probes carry no token). Readiness is the bus's own state: broker, config, and no peer
  * instance on the same broker namespace with another store (instances/). A destination that is down
  * makes its messages wait in their queue, it does not make the bus unready.
- * Destinations' health is reported by `/health/adapters`.
+ * Destinations' health is reported by `/health/adapters`: down when the adapter's check fails
+ * (answers 503), degraded when it is reachable but its recent deliveries fail (answers 200 with
+ * status `degraded`), so a probe that only opens a connection cannot call a failing system up.
  */
 @ApiTags('health')
 @Controller('health')
@@ -24,6 +29,7 @@ export class HealthController {
     private readonly config: ConfigService,
     private readonly adapters: AdapterHost,
     private readonly instances: InstancesService,
+    private readonly deliveries: DestinationHealth,
   ) {}
 
   @Get('live')
@@ -50,13 +56,21 @@ export class HealthController {
     ]);
   }
 
+  /** Terminus's shape (`status`, `info`, `error`, `details`), with `degraded` beside `up` and `down`. */
   @Get('adapters')
-  @HealthCheck()
   async adaptersHealth() {
-    const reports = await this.adapters.health();
-    return this.health.check(
-      reports.map((r) => () => this.check(r.system, r.status === 'up', r.detail ?? 'down', { adapter: r.adapter })),
-    );
+    const views = combineHealth(await this.adapters.health(), this.deliveries);
+    const entry = ({ status, adapter, detail, deliveries }: SystemHealthView) => ({ status, adapter, ...(status === 'up' ? {} : { reason: detail ?? status }), ...(deliveries ? { deliveries } : {}) });
+    const pick = (keep: (v: SystemHealthView) => boolean) => Object.fromEntries(views.filter(keep).map((v) => [v.system, entry(v)]));
+    const down = views.some((v) => v.status === 'down');
+    const body = {
+      status: down ? 'error' : views.some((v) => v.status === 'degraded') ? 'degraded' : 'ok',
+      info: pick((v) => v.status !== 'down'),
+      error: pick((v) => v.status === 'down'),
+      details: pick(() => true),
+    };
+    if (down) throw new ServiceUnavailableException(body);
+    return body;
   }
 
   private check(key: string, up: boolean, reason: string, extra: Record<string, unknown> = {}): HealthIndicatorResult {

@@ -7,6 +7,7 @@ import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
 import { InboundRejection } from './inbound-rejection';
 import { FileUsageCounter } from '../processors/file-usage.counter';
+import { logLine } from '../logging/log-line';
 
 /** Dead-letter type of a pulled record the bus refused; its payload holds the native record. */
 export const REJECTED_TYPE = 'inbound.rejected';
@@ -41,7 +42,7 @@ export class InboundListener {
     };
     const done = instance
       .listen!((msg) => this.receive(system, msg), abort.signal, ledger)
-      .catch((err: Error) => this.logger.error(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`));
+      .catch((err: Error) => this.logger.error(logLine(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`, { system: system.name })));
     return { abort, done };
   }
 
@@ -99,7 +100,8 @@ export class InboundListener {
         payload: { native: msg.body.toString('utf8'), contentType: msg.contentType, meta: msg.meta ?? {}, details: rejection.details },
       },
     });
-    this.logger.warn(`${system.name}: refused ${where}: ${rejection.message}. Parked as dead letter ${id}; fix the record and replay it.`);
+    const text = `${system.name}: refused ${where}: ${rejection.message}. Parked as dead letter ${id}; fix the record and replay it.`;
+    this.logger.warn(logLine(text, { messageId: id, system: system.name, code: rejection.code, file: msg.meta?.fileName as string | undefined }));
   }
 }
 

@@ -30,8 +30,7 @@ export class IngressController {
   @ApiBody({ description: "The system's native body (JSON, XML, CSV… as its codec says)" })
   @ApiResponse({ status: 202, description: '{ messageId, correlationId, messageIds, duplicate }: will be delivered. `duplicate`: accepted before under this key; the ids are the original ones' })
   @ApiResponse({ status: 400, description: 'Body does not parse, map or validate; `details` names the field' })
-  @ApiResponse({ status: 401, description: 'Missing or wrong X-Api-Key' })
-  @ApiResponse({ status: 404, description: 'Unknown system' })
+  @ApiResponse({ status: 401, description: 'Missing or wrong X-Api-Key, or no such system (the same answer)' })
   @ApiResponse({ status: 413, description: 'Body over ingress.bodyLimit' })
   @ApiResponse({ status: 415, description: "Content-Type is not the system's format" })
   @ApiResponse({

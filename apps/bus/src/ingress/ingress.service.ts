@@ -27,15 +27,17 @@ export class IngressService {
     private readonly pipeline: InboundPipeline,
   ) {}
 
-  /** The system posting or asking, after checking its key; throws 404/401. */
+  /**
+   * The system posting or asking, after checking its key; throws 401. An unknown system, one that
+   * takes no input and a wrong key get the same answer, compared in the same time, so the endpoint
+   * does not tell a caller without a key which system names exist.
+   */
   authenticate(systemName: string, apiKey: string | undefined): SystemRuntime {
-    const systems = this.config.active().systems;
-    const system = systems.get(systemName);
+    const system = this.config.active().systems.get(systemName);
     const key = (system?.inbound as { apiKey?: string } | undefined)?.apiKey;
-    if (!system || !key) {
-      throw IngressErrors.unknownSystem(systemName, [...systems.values()].filter((s) => s.inbound).map((s) => s.name));
-    }
-    if (!secretsMatch(apiKey, key)) throw IngressErrors.unauthorized(systemName);
+    // Compared even for an unknown system (against nothing), so the answer's timing tells nothing either.
+    const match = secretsMatch(apiKey, key);
+    if (!system || !key || !match) throw IngressErrors.unauthorized();
     return system;
   }
 

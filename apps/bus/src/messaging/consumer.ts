@@ -10,6 +10,7 @@ import { MessagingLog, type MessagingLogger } from './messaging.log';
 import { declareDestination, queueNames, type NamingOptions, type QueueType } from './topology';
 
 import type { Fault } from './delivery-policy';
+import { logLine } from '../logging/log-line';
 
 export type { Outcome, Fault } from './delivery-policy';
 
@@ -266,7 +267,9 @@ class Subscription implements ConsumerHandle {
     this.inFlight++;
     new DeliveryRun(this.context, msg, batcher)
       .run()
-      .catch((err: Error) => this.logger.error(MessagingLog.copyFailed(String(msg.properties.messageId), this.system, this.queue, err)))
+      .catch((err: Error) =>
+        this.logger.error(logLine(MessagingLog.copyFailed(String(msg.properties.messageId), this.system, this.queue, err), { messageId: String(msg.properties.messageId), system: this.system, queue: this.queue })),
+      )
       .finally(() => {
         if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
-import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
+import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AckBatcher } from './ack-batcher';
 import type { Delivery, DeliveryHandler, FaultEvent } from './consumer';
 import { attemptsOf, decide, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
@@ -8,6 +8,7 @@ import { publishFaultCopy } from './fault-copy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
 import type { Publisher } from './publisher';
 import type { DestinationQueueNames } from './topology';
+import { logLine, type LogFields } from '../logging/log-line';
 
 /** What every delivery of one subscription shares. */
 export interface DeliveryRunContext {
@@ -77,7 +78,8 @@ export class DeliveryRun {
 
   private redeliver(fault: Fault, envelope: CanonicalEnvelope, delayMs: number): Promise<void> {
     const queue = this.ctx.names.retry(delayMs);
-    this.ctx.logger.warn(MessagingLog.retrying(queue, envelope.id, envelope.type, this.ctx.system, this.attempts + 1, fault.code, queue));
+    const text = MessagingLog.retrying(queue, envelope.id, envelope.type, this.ctx.system, this.attempts + 1, fault.code, queue);
+    this.ctx.logger.warn(logLine(text, { ...this.fieldsOf(envelope), queue, code: fault.code, attempt: this.attempts + 1 }));
     return this.moveTo('retry', queue, fault, envelope);
   }
 
@@ -85,7 +87,8 @@ export class DeliveryRun {
     const queue = this.ctx.names.deadLetter;
     const id = envelope?.id ?? String(this.msg.properties.messageId ?? '(no message id)');
     const type = envelope?.type ?? String(this.msg.properties.type ?? '(unknown type)');
-    this.ctx.logger.warn(MessagingLog.deadLettered(queue, id, type, this.ctx.system, this.attempts + 1, fault.code, fault.message));
+    const text = MessagingLog.deadLettered(queue, id, type, this.ctx.system, this.attempts + 1, fault.code, fault.message);
+    this.ctx.logger.warn(logLine(text, { ...this.fieldsOf(envelope), messageId: id, type, queue, code: fault.code, attempt: this.attempts + 1 }));
     return this.moveTo('deadLetter', queue, fault, envelope);
   }
 
@@ -107,14 +110,26 @@ export class DeliveryRun {
     try {
       await this.ctx.onFault(event);
     } catch (err) {
-      this.ctx.logger.error(MessagingLog.faultHookFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err as Error));
+      this.ctx.logger.error(logLine(MessagingLog.faultHookFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err as Error), { ...this.fieldsOf(envelope), queue }));
     }
+  }
+
+  /** The fields every line about this message carries; the AMQP properties stand in for an unreadable body. */
+  private fieldsOf(envelope: CanonicalEnvelope | undefined): LogFields {
+    const props = this.msg.properties;
+    return {
+      messageId: envelope?.id ?? (props.messageId ? String(props.messageId) : undefined),
+      correlationId: envelope?.correlationId ?? (props.correlationId ? String(props.correlationId) : undefined),
+      type: envelope?.type ?? (props.type ? String(props.type) : undefined),
+      system: this.ctx.system,
+      route: routeOf(this.headers, this.ctx.system),
+    };
   }
 
   /** The copy failed while the channel lives (e.g. its queue is gone): put the original back, not at once. */
   private async requeueLater(queue: string, tag: number, err: Error): Promise<void> {
     if (this.batcher.isDiscarded) return;
-    this.ctx.logger.error(MessagingLog.copyFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err));
+    this.ctx.logger.error(logLine(MessagingLog.copyFailed(String(this.msg.properties.messageId), this.ctx.system, queue, err), { ...this.fieldsOf(undefined), queue }));
     await pause(REQUEUE_BACKOFF_MS, this.ctx.signal);
     if (!this.ctx.signal.aborted) this.batcher.nack(tag, true);
   }
@@ -141,4 +156,15 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/** The route that sent this message to `system`, from the routing header; only read for a log line. */
+function routeOf(headers: Record<string, unknown>, system: string): string | undefined {
+  const raw = headers[BusHeaders.ROUTES];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    return (JSON.parse(raw) as Record<string, string>)[system];
+  } catch {
+    return undefined;
+  }
 }

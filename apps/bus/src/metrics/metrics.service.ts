@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DestinationHealth } from '../health/destination-health';
 
 /** Queue name -> messages ready in it; called on every scrape. */
 export type QueueDepthCollector = () => Promise<Record<string, number>> | Record<string, number>;
@@ -11,6 +12,16 @@ export interface MetricsOptions {
   /** Buckets of bus_delivery_latency_seconds; the default spans in-process delivery to the longest redelivery delays. */
   latencyBuckets?: number[];
   logger?: { warn(message: string): void };
+  /** Told every delivery outcome; its view is the `bus_destination_degraded` gauge and /health/adapters. */
+  destinationHealth?: DestinationHealth;
+}
+
+/** What a failed delivery attempt carries (a BusError): its code, whether it is retried, the destination's status. */
+export interface AttemptFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  status?: number;
 }
 
 export const DEFAULT_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
@@ -45,6 +56,8 @@ export class MetricsService {
   private readonly retriedTotal: SystemTypeCounter;
   private readonly deadTotal: SystemTypeCounter;
   private readonly unroutedTotal: SystemTypeCounter;
+  private readonly failedTotal: SystemTypeCounter;
+  private readonly destinationHealth?: DestinationHealth;
   private readonly reloads: Counter<'outcome'>;
   private readonly latency: Histogram<'system'>;
   private readonly latencyChildren = new Map<string, { observe(value: number): void }>();
@@ -59,6 +72,20 @@ export class MetricsService {
     this.retriedTotal = counter('bus_messages_retried_total', 'Delivery attempts that failed and were scheduled again, by destination system and type.');
     this.deadTotal = counter('bus_messages_dead_total', 'Messages dead-lettered, by destination system and type.');
     this.unroutedTotal = counter('bus_messages_unrouted_total', 'Messages that matched no route, by source system and type.');
+    this.failedTotal = counter('bus_delivery_attempts_failed_total', 'Delivery attempts that failed (immediate retries included), by destination system and type.');
+    const health = (this.destinationHealth = options.destinationHealth);
+    if (health) {
+      new Gauge({
+        name: 'bus_destination_degraded',
+        help: '1 while a destination fails most of its recent deliveries (e.g. answers 5xx), 0 once it answers 2xx again; from delivery outcomes, not a probe.',
+        labelNames: ['system'] as const,
+        registers: [registry],
+        collect() {
+          this.reset();
+          for (const system of health.systems()) this.set({ system }, health.report(system)?.state === 'degraded' ? 1 : 0);
+        },
+      });
+    }
     this.reloads = new Counter({ name: 'bus_config_reloads_total', help: 'Config reloads, by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
     this.latency = new Histogram({
       name: 'bus_delivery_latency_seconds',
@@ -94,7 +121,14 @@ export class MetricsService {
   /** A 2xx from a destination; `latencySeconds` from ingress accept, when known. */
   delivered(system: string, type: string, latencySeconds?: number): void {
     this.deliveredTotal.inc(system, type);
+    this.destinationHealth?.succeeded(system);
     if (latencySeconds !== undefined && Number.isFinite(latencySeconds) && latencySeconds >= 0) this.observeLatency(system, latencySeconds);
+  }
+
+  /** One delivery attempt failed; a retryable failure (5xx, timeout) also counts against the destination's health. */
+  failed(system: string, type: string, error: AttemptFailure): void {
+    this.failedTotal.inc(system, type);
+    if (error.retryable) this.destinationHealth?.failed(system, { code: error.code, message: error.message, statusCode: error.status });
   }
 
   retried(system: string, type: string): void {

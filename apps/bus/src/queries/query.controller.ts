@@ -17,7 +17,7 @@ export class QueryController {
   @ApiOperation({ summary: 'Ask with query-string parameters; answered in the asking system’s format.' })
   @ApiHeader({ name: 'X-Api-Key', required: true })
   @ApiResponse({ status: 200, description: 'The answer, in the asking system’s native format' })
-  @ApiResponse({ status: 404, description: 'Unknown system or query, or the answering system has no answer' })
+  @ApiResponse({ status: 404, description: 'Unknown query, or the answering system has no answer (an unknown system gets 401)' })
   @ApiResponse({ status: 503, description: 'The answering system is down (named in the message); ask again after Retry-After', headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } })
   @ApiResponse({ status: 504, description: 'The answering system did not answer in time (named in the message)' })
   async get(

@@ -8,7 +8,7 @@ const MAIN = resolve(__dirname, '../../../../dist/apps/bus/apps/bus/src/main.js'
 /** The bus as `npm start` runs it (the compiled build), in a child process with the demo's config. */
 export async function startDemoBus(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
   if (!existsSync(MAIN)) throw new Error(`demo: ${MAIN} is missing; run "npx nest build bus" first (npm run demo does)`);
-  const child: ChildProcess = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [MAIN], { env: { ...process.env, ...env, LOG_LEVEL: 'warn', LOG_FORMAT: 'pretty' }, stdio: ['ignore', 'inherit', 'inherit'] });
   const url = `http://127.0.0.1:${env.PORT}`;
   let exited = false;
   child.once('exit', () => (exited = true));

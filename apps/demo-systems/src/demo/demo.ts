@@ -1,6 +1,8 @@
 /**
  * `npm run demo`: starts the stand-in systems and the bus, plays the reference scenarios step by
- * step through the systems' own APIs, and prints what each system saw. Needs RabbitMQ only.
+ * step through the systems' own APIs, prints what each system saw and a summary per scenario.
+ * Needs RabbitMQ only. Ports are free ones unless `DEMO_<PART>_PORT` names them; the bus runs in a
+ * broker namespace of its own. `--keep` leaves everything running afterwards (Ctrl-C ends it).
  */
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,21 +11,29 @@ import { SmtpSink } from '@bus/adapters/smtp/testing/smtp-sink';
 import { startBilling, startBooking, startBridge, startSales } from '../index';
 import { startDemoBus } from './demo-bus';
 import { Narrator, until } from './narrator';
+import { demoPort, freePort } from './demo-ports';
+import { readCounts, summaryTable, type BusCounts } from './demo-summary';
+import { removeNamespace } from './demo-namespace';
 
 const CONFIG = resolve(__dirname, '../../../../config/examples/demo.yaml');
 const KEYS = { SALES_API_KEY: 'demo-sales-key', BILLING_API_KEY: 'demo-billing-key', BOOKING_API_KEY: 'demo-booking-key', ADMIN_TOKEN: 'demo-admin-token' };
 
 async function main(): Promise<void> {
+  const keep = process.argv.includes('--keep');
   const say = new Narrator();
   const dir = await mkdtemp(join(tmpdir(), 'bpi-bus-demo-'));
-  const sales = await startSales({ port: 4101 });
-  const billing = await startBilling({ port: 4102 });
+  // Two demos (or a demo and the tests) on one broker never meet.
+  const namespace = process.env.BUS_NAMESPACE || `demo-${process.pid}`;
+  const sales = await startSales({ port: demoPort('sales') });
+  const billing = await startBilling({ port: demoPort('billing') });
   const cdrDir = join(dir, 'bridge-cdr');
-  const bridge = await startBridge({ port: 4103, cdrDir });
-  const smtp = await new SmtpSink().start(2526);
+  const bridge = await startBridge({ port: demoPort('bridge'), cdrDir });
+  const smtp = await new SmtpSink().start(demoPort('smtp'));
   const bus = await startDemoBus({
     ...KEYS,
-    PORT: '3100',
+    PORT: String(demoPort('bus') || (await freePort())),
+    BUS_NAMESPACE: namespace,
+    DEMO_SMTP_PORT: String(smtp.port),
     BUS_CONFIG: CONFIG,
     BUS_DATA_DIR: dir,
     SALES_URL: sales.url,
@@ -35,7 +45,14 @@ async function main(): Promise<void> {
   });
   sales.useBus(bus.url, KEYS.SALES_API_KEY);
   billing.useBus(bus.url, KEYS.BILLING_API_KEY);
-  const booking = await startBooking({ port: 4104, busUrl: bus.url, apiKey: KEYS.BOOKING_API_KEY });
+  const booking = await startBooking({ port: demoPort('booking'), busUrl: bus.url, apiKey: KEYS.BOOKING_API_KEY });
+  const rows: { scenario: string; before: BusCounts; after: BusCounts }[] = [];
+  let current: { scenario: string; before: BusCounts } | undefined;
+  const scenario = async (title: string) => {
+    const counts = await readCounts(bus.url);
+    if (current) rows.push({ ...current, after: counts });
+    current = title ? { scenario: title, before: counts } : undefined;
+  };
   const call = async (base: string, method: string, path: string, body?: unknown, type = 'application/json') => {
     const res = await fetch(base + path, { method, headers: { 'Content-Type': type }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await res.text();
@@ -47,6 +64,7 @@ async function main(): Promise<void> {
   try {
     say.title(`bpi-bus demo: sales ${sales.url} (JSON), billing ${billing.url} (XML), bus ${bus.url}`);
 
+    await scenario('1 sales <-> billing');
     say.title('Scenario 1: sales <-> billing, both ways');
     say.says('A seller creates the customer in the sales CRM. Nobody types it into billing.');
     const acme = (await call(sales.url, 'POST', '/accounts', { Name: 'Acme Conferencing GmbH', BillingStreet: 'Hauptstr. 1', BillingPostalCode: '01067', BillingCity: 'Dresden', BillingCountry: 'DE', Email__c: 'billing@acme.example' })).json();
@@ -90,6 +108,7 @@ async function main(): Promise<void> {
     });
     say.saw('bus', history.hops.map((h: { kind: string; destination?: string; statusCode?: number }) => `${h.kind}${h.destination ? ` -> ${h.destination}` : ''}${h.statusCode ? ` (${h.statusCode})` : ''}`).join('\n'));
 
+    await scenario('2 booking -> bridge -> billing');
     say.title('Scenario 2: booking -> bridge -> billing');
     say.says('The booking desk reserves a conference for Acme; nobody re-keys it on the bridge.');
     const reservation = (await call(booking.url, 'POST', '/reservations', {
@@ -121,6 +140,7 @@ async function main(): Promise<void> {
     });
     say.saw('billing', `summary ${summary.ConferenceId}: ${summary.Participants} participants, ${summary.BillableMinutes} min, ${summary.Amount} ${summary.Currency}`);
 
+    await scenario('3 mail merge');
     say.title('Scenario 3: mail merge (letters to a printer, e-mail notices)');
     say.says("Two more customers are entered in sales; one's mail server will refuse the notice.");
     for (const c of [
@@ -145,6 +165,9 @@ async function main(): Promise<void> {
     say.saw('printer', pdfs.join('\n'));
     say.saw('mail', smtp.received.map((m) => `to ${m.envelopeTo.join(', ')}: "${m.parsed.subject}"`).join('\n'));
 
+    await scenario('');
+    say.title('Summary (from the bus\'s /metrics)');
+    console.log(summaryTable(rows));
     say.title('Done. Every record above was typed once, in the system that owns it.');
   } catch (err) {
     // Whatever stopped the demo, the dead letters usually say why.
@@ -152,9 +175,24 @@ async function main(): Promise<void> {
     if (dead?.items?.length) say.saw('bus', `dead letters:\n${dead.items.map((d: { destination: string; errorCode: string; errorMessage: string }) => `${d.destination}: ${d.errorCode} ${d.errorMessage}`).join('\n')}`);
     throw err;
   } finally {
+    if (keep) {
+      say.title('Still running (--keep); Ctrl-C stops everything');
+      say.saw('bus', `${bus.url}  (docs ${bus.url}/docs; admin: Authorization: Bearer ${KEYS.ADMIN_TOKEN}; namespace ${namespace})`);
+      say.saw('sales', `${sales.url}  (posts with X-Api-Key ${KEYS.SALES_API_KEY})`);
+      say.saw('billing', billing.url);
+      say.saw('booking', booking.url);
+      say.saw('bridge', `${bridge.url}  (call records in ${cdrDir})`);
+      say.saw('printer', join(dir, 'printer'));
+      say.saw('mail', `smtp://127.0.0.1:${smtp.port}`);
+      await new Promise<void>((resolve) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, () => resolve())));
+    }
     await bus.stop();
     await Promise.all([sales.close(), billing.close(), booking.close(), bridge.close(), smtp.stop()]);
     await rm(dir, { recursive: true, force: true });
+    if (!process.env.BUS_NAMESPACE) {
+      const left = await removeNamespace(namespace);
+      if (left) console.log(`demo: ${left}`);
+    }
   }
 }
 

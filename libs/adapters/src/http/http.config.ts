@@ -3,11 +3,12 @@ import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
 import { IsRecordOf, IsStringRecord } from '../config-validators';
+import { Secret } from '../secret';
 
 /** Settings under `inbound:` for an HTTP system: how the bus's ingress endpoint recognises it. */
 export class HttpInboundConfig {
   /** The key the system sends in `X-Api-Key`; write it as `${SALES_API_KEY}`, never inline. */
-  @IsString() @IsNotEmpty()
+  @Secret() @IsString() @IsNotEmpty()
   apiKey!: string;
 
   /** Largest body this system may post, in bytes; defaults to `ingress.bodyLimit`. */
@@ -29,15 +30,15 @@ export class HttpQueryConfig {
 /** Settings under `outbound:` for an HTTP system: where and how the bus delivers. */
 export class HttpOutboundConfig {
   /** Base URL, e.g. `${BILLING_URL}`; host names without a dot (`billing:8080`) are fine. */
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
+  @Secret('url') @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   url!: string;
 
   /** Per attempt, from connect to the last byte of the answer. @default 5000 */
   @Type(() => Number) @IsInt() @Min(1) @Max(600_000)
   timeoutMs = 5000;
 
-  /** Extra headers on every call, e.g. `Authorization: "Bearer ${BILLING_TOKEN}"`. */
-  @IsOptional() @IsStringRecord()
+  /** Extra headers on every call, e.g. `Authorization: "Bearer ${BILLING_TOKEN}"`; shown with their values redacted. */
+  @Secret('values') @IsOptional() @IsStringRecord()
   headers?: Record<string, string>;
 
   /** Path appended to `url` per canonical message type, e.g. `customer.updated: /customers`. @default '' */

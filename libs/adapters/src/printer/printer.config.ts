@@ -1,3 +1,4 @@
+import { Secret } from '../secret';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateIf } from 'class-validator';
 
 /**
@@ -6,6 +7,7 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Min, ValidateIf } fro
  */
 export class PrinterOutboundConfig {
   /** IPP queue URL, e.g. `ipp://127.0.0.1:631/printers/bus-pdf`. */
+  @Secret('url')
   @ValidateIf((c: PrinterOutboundConfig) => c.spoolDir === undefined || c.ippUrl !== undefined)
   @IsString()
   @Matches(/^ipps?:\/\/[^/\s]+\/\S+$/, { message: 'ippUrl must look like ipp://host:631/printers/<queue> (or set spoolDir instead)' })

@@ -1,18 +1,19 @@
 import { Type } from 'class-transformer';
+import { Secret } from '../secret';
 import { IsBoolean, IsEmail, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
 
 /** SMTP login; write both values as `${ENV_VAR}` in bus.yaml, never inline. */
 export class SmtpAuthConfig {
   @IsString() @IsNotEmpty() user!: string;
-  @IsString() @IsNotEmpty() pass!: string;
+  @Secret() @IsString() @IsNotEmpty() pass!: string;
 }
 
 /** Outbound settings of one `adapter: smtp` system. */
 export class SmtpOutboundConfig {
   /** Relay host name, e.g. `smtp.example.com` or `127.0.0.1`. */
   @IsString() @IsNotEmpty() host!: string;
-  /** @default 587 */
-  @IsInt() @Min(1) @Max(65535) port: number = 587;
+  /** @default 587; a `${VAR}` value is read as a number. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535) port: number = 587;
   /** true = TLS from the first byte (port 465); false = STARTTLS when the server offers it. @default false */
   @IsBoolean() secure: boolean = false;
   @IsOptional() @ValidateNested() @Type(() => SmtpAuthConfig) auth?: SmtpAuthConfig;

@@ -1,7 +1,7 @@
 /**
  * For specs that load a real config file: a value for every `${VAR}` the file references,
  * shaped after the name (`*_IPP_URL` an IPP printer, `*_URL` a loopback URL, `*HOST` a loopback
- * address, everything else a plain word), so the
+ * address, `*_PORT` a port number, everything else a plain word), so the
  * file's structure is checked without anyone's secrets.
  */
 export function placeholderEnv(yamlText: string): Record<string, string> {
@@ -13,7 +13,9 @@ export function placeholderEnv(yamlText: string): Record<string, string> {
         ? 'http://127.0.0.1:9'
         : /HOST$/.test(name)
           ? '127.0.0.1'
-          : `placeholder-${name.toLowerCase()}`;
+          : /_PORT$/.test(name)
+            ? '2526'
+            : `placeholder-${name.toLowerCase()}`;
   }
   return env;
 }
