@@ -4,6 +4,7 @@ import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOption
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
+import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 
@@ -26,11 +27,13 @@ export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
+  private readonly effects: MongoJobEffects;
   private closed = false;
 
   private constructor(private readonly conn: Connection, private readonly m: MongoModels) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
+    this.effects = new MongoJobEffects(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -256,6 +259,22 @@ export class MongoStore implements BusStore {
     await this.m.locks.deleteOne({ _id: name, owner });
   }
 
+  claimJobEffect(key: T.JobEffectKey, start: T.JobEffectStart): Promise<T.JobEffectClaim> {
+    return this.effects.claim(key, start);
+  }
+
+  transitionJobEffect(key: T.JobEffectKey, from: readonly T.JobEffectState[], to: T.JobEffectState, detail?: string, owner?: string): Promise<boolean> {
+    return this.effects.transition(key, from, to, detail, owner);
+  }
+
+  listJobEffects(job: string, search?: T.JobEffectSearch): Promise<T.JobEffect[]> {
+    return this.effects.list(job, search);
+  }
+
+  jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
+    return this.effects.counts(job, runKey);
+  }
+
   getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
     return this.kv.get<V>(namespace, key);
   }
@@ -282,6 +301,7 @@ export class MongoStore implements BusStore {
       this.m.deadLetters.deleteMany({ state: { $ne: 'dead' }, resolvedAt: { $lt: cutoff } }),
       this.m.jobItems.deleteMany({ runId: { $in: oldRuns } }),
       this.m.jobRuns.deleteMany({ _id: { $in: oldRuns } }),
+      this.effects.purge(cutoff),
     ]);
   }
 
