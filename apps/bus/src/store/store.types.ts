@@ -205,6 +205,10 @@ export interface JobRun {
   trigger?: 'schedule' | 'manual' | 'resume';
   /** Instance that runs it. */
   owner?: string;
+  /** The run key (schedule slot, the key given to run, or the day's default); part of `id`. */
+  runKey?: string;
+  /** 1, plus one per forced run of a completed run key. */
+  pass?: number;
   total?: number;
   error?: string;
   data?: Record<string, unknown>;
