@@ -1,13 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
-import type { MergeRecipient } from '@bus/adapters/mail-merge/merge-recipient';
-import type { SourceRecord } from './customer-source';
 import { JobItemProcessor, type ItemRun } from './job-item.processor';
 import { computeProgress, type JobProgress, type RunData } from './job-progress';
+import { countSelected, runPool } from './job-pool';
 import { JobRecovery } from './job-recovery';
+import { ABANDONED, pickRun, type NotStartedCode, type Refusal, type StartOptions } from './run-picker';
 import type { JobRun, JobStateStore } from './job-state.store';
 import { IN_FLIGHT_DETAILS, InvalidRunKeyError, JobBusyError, JobTexts, UnknownJobError } from './job.errors';
 import type { MailMergeJob } from './mail-merge.job';
-import { RUN_KEY_PATTERN, defaultRunKey, itemsIdOf, runIdOf, sendRunOf, slotRunKey } from './run-key';
+import { RUN_KEY_PATTERN, itemsIdOf, sendRunOf } from './run-key';
 
 /** Time for the runner: `now` for run records, `sleep` between attempts. */
 export interface JobClock {
@@ -27,20 +27,8 @@ export interface JobRunnerDeps {
   logger?: Pick<LoggerService, 'log' | 'warn' | 'error'>;
 }
 
-export interface StartOptions {
-  trigger?: 'manual' | 'schedule' | 'resume';
-  /** The cron time a scheduled start belongs to: its run key, so one run per slot across all instances. */
-  slot?: Date;
-  /** The run key of a manual start; default: the day (see defaultRunKey). */
-  runKey?: string;
-  /** Send every effect of a completed run key again (a new pass); effects of unknown outcome stay. */
-  force?: boolean;
-  /** Process only the items that failed in the latest run. */
-  retryFailed?: boolean;
-}
 
-/** Why a start did not start. */
-export type NotStartedCode = 'busy' | 'locked' | 'completed' | 'unfinished' | 'slot-done' | 'nothing-to-retry' | 'nothing-to-resume';
+export type { NotStartedCode, StartOptions } from './run-picker';
 
 /** The answer to a start request. `finished` resolves with the final progress (never rejects). */
 export interface JobStart {
@@ -63,16 +51,6 @@ interface ActiveRun {
   recovered: boolean;
 }
 
-interface Refusal {
-  code: NotStartedCode;
-  reason: string;
-  runKey?: string;
-  completedAt?: string;
-}
-
-const UNFINISHED = new Set(['running', 'stopped', 'interrupted']);
-/** Left by an instance that died or lost its lease: any instance resumes these by itself. */
-const ABANDONED = new Set(['running', 'interrupted']);
 
 /**
  * Runs mail-merge jobs: streams the job's customers and, for each selected one, renders the
@@ -119,7 +97,7 @@ export class JobRunner {
         this.active.delete(name);
         return notStarted({ code: 'locked', reason: JobTexts.notStartedLocked });
       }
-      run = await this.pickRun(job, options);
+      run = await pickRun(this.deps.store, this.deps.owner, job, options, this.clock.now());
     } catch (error) {
       this.active.delete(name);
       await this.deps.store.releaseLock(lock, this.deps.owner).catch(() => undefined);
@@ -241,49 +219,6 @@ export class JobRunner {
     return job;
   }
 
-  /** The run to work on, or why not to start. Called with the lock held. */
-  private async pickRun(job: MailMergeJob, options: StartOptions): Promise<JobRun | Refusal> {
-    const latest = await this.deps.store.latestJobRun(job.name);
-    const now = this.clock.now();
-    if (options.retryFailed) {
-      if (!latest || (await this.deps.store.jobItemCounts(itemsIdOf(latest.id, latest.pass ?? 1))).failed === 0) {
-        return { code: 'nothing-to-retry', reason: JobTexts.notStartedNothingToRetry };
-      }
-      return this.resumed(latest, now, 'manual');
-    }
-    if (options.trigger === 'resume' && !(latest && ABANDONED.has(latest.state))) return { code: 'nothing-to-resume', reason: 'no abandoned run to resume' };
-    // An unfinished run (stopped, or its instance died while running) is finished first.
-    if (latest && UNFINISHED.has(latest.state)) {
-      if (options.runKey !== undefined && options.runKey !== latest.runKey) {
-        return { code: 'unfinished', reason: JobTexts.notStartedUnfinished(latest.runKey, latest.state), runKey: latest.runKey };
-      }
-      return this.resumed(latest, now, options.trigger === 'resume' ? 'resume' : (options.trigger ?? 'manual'));
-    }
-    const runKey = options.slot ? slotRunKey(options.slot) : (options.runKey ?? defaultRunKey(now, job.timezone));
-    const existing = await this.deps.store.getJobRun(runIdOf(job.name, runKey));
-    if (existing && options.slot) return { code: 'slot-done', reason: JobTexts.notStartedSlotDone(options.slot.toISOString()), runKey };
-    if (existing?.state === 'completed' && !options.force) {
-      return { code: 'completed', reason: JobTexts.notStartedCompleted(job.name, runKey, existing.finishedAt), runKey, completedAt: existing.finishedAt };
-    }
-    // A run that failed as a whole (source unreadable, store down) goes on where it stopped.
-    if (existing && existing.state !== 'completed') return this.resumed(existing, now, options.trigger ?? 'manual');
-    const pass = existing ? (existing.pass ?? 1) + 1 : 1;
-    const data: RunData = { letterDate: utcDay(now).toISOString(), sessionStartedAt: now.toISOString(), sessionFinishedAtStart: 0 };
-    const run: JobRun = {
-      id: runIdOf(job.name, runKey), name: job.name, runKey, pass, state: 'running', startedAt: now.toISOString(), trigger: options.trigger ?? 'manual', owner: this.deps.owner, data,
-    };
-    await this.deps.store.saveJobRun(run);
-    return run;
-  }
-
-  private async resumed(run: JobRun, now: Date, trigger: JobRun['trigger']): Promise<JobRun> {
-    const counts = await this.deps.store.jobItemCounts(itemsIdOf(run.id, run.pass ?? 1));
-    const data = { ...(run.data as RunData), sessionStartedAt: now.toISOString(), sessionFinishedAtStart: counts.emailed + counts.failed };
-    const next: JobRun = { ...run, state: 'running', owner: this.deps.owner, trigger, finishedAt: undefined, error: undefined, data };
-    await this.deps.store.saveJobRun(next);
-    return next;
-  }
-
   private renewLease(job: MailMergeJob, active: ActiveRun): NodeJS.Timeout {
     const renew = setInterval(() => {
       this.deps.store.tryAcquireLock(`job:${job.name}`, this.deps.owner, job.lockTtlMs).then(
@@ -303,11 +238,11 @@ export class JobRunner {
       await this.recovery.settle(job, run);
       active.recovered = true;
       if (run.total === undefined) {
-        run.total = await this.count(job, signal);
+        run.total = await countSelected(job, signal);
         await this.deps.store.saveJobRun(run);
       }
       const known = new Map((await this.deps.store.jobItems(itemRun.itemsId)).map((i) => [i.itemKey, i] as const));
-      await this.pool(job, signal, async ({ recipient, position }, seen) => {
+      await runPool(job, signal, async ({ recipient, position }, seen) => {
         const key = String(recipient.customerId ?? '').trim() || position;
         if (seen.has(key)) return this.deps.logger?.warn(`job ${job.name}: ${JobTexts.duplicateKey(key, position)}`);
         seen.add(key);
@@ -337,42 +272,4 @@ export class JobRunner {
     this.deps.logger?.warn(`job ${job.name} run ${active.runId}: ${JobTexts.lockLost}`);
     active.controller.abort('lock-lost');
   }
-
-  private async count(job: MailMergeJob, signal: AbortSignal): Promise<number> {
-    let total = 0;
-    for await (const { recipient } of job.source.read(signal)) if (await job.selects(recipient)) total++;
-    return total;
-  }
-
-  /**
-   * `concurrency` workers pull from one iterator of selected records: at most that many letters
-   * exist at a time. Stops taking new records once `signal` aborts; in-flight items finish.
-   */
-  private async pool(job: MailMergeJob, signal: AbortSignal, work: (r: SourceRecord, seen: Set<string>) => Promise<void>): Promise<void> {
-    const seen = new Set<string>();
-    // Async generators queue concurrent next() calls, so workers can share one iterator.
-    const records = selected(job, job.source.read(signal))[Symbol.asyncIterator]();
-    let failure: { error: unknown } | undefined;
-    const worker = async () => {
-      while (!signal.aborted && !failure) {
-        try {
-          const { value, done } = await records.next();
-          if (done) return;
-          await work(value, seen);
-        } catch (error) {
-          // Only the source or the store get here (item problems are recorded): stop every worker.
-          failure ??= { error };
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: job.concurrency }, worker));
-    if (failure) throw failure.error;
-    await records.return?.();
-  }
 }
-
-async function* selected(job: MailMergeJob, records: AsyncIterable<SourceRecord>): AsyncIterable<SourceRecord> {
-  for await (const record of records) if (await job.selects(record.recipient as MergeRecipient)) yield record;
-}
-
-const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
