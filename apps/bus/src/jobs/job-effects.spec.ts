@@ -117,6 +117,17 @@ describe(`${JobRunner.name}: run keys and the effects ledger`, () => {
     expect(ctx.printer.calls('C001')).toBe(1);
   });
 
+  it('should hand a run over at once when its instance shuts down', async () => {
+    const { sut, runner, email, printer } = setup(6, { concurrency: 1 });
+    await sut.start('letters');
+    await email.waitForSent(2);
+    await sut.stopAll();
+    expect(await sut.progress('letters')).toMatchObject({ state: 'interrupted', error: expect.stringMatching(/shut down/) });
+    const [taken] = await runner('bus-b').resumeAbandoned(); // no wait for a lease to run out
+    expect(await taken.finished).toMatchObject({ state: 'completed', owner: 'bus-b', printed: 6, emailed: 6 });
+    expect(printer.customers()).toHaveLength(6);
+  });
+
   it('should not resume a run an operator stopped', async () => {
     const { sut, runner, email, clock } = setup(6, { concurrency: 1 });
     const start = await sut.start('letters');

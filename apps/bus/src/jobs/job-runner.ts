@@ -49,6 +49,8 @@ interface ActiveRun {
   controller: AbortController;
   /** The run settled what a crash left started; an operator's resolve may go ahead. */
   recovered: boolean;
+  /** Settles when the run has ended and released the lease. */
+  finished?: Promise<unknown>;
 }
 
 
@@ -113,6 +115,7 @@ export class JobRunner {
       this.active.delete(name);
       return this.deps.store.releaseLock(lock, this.deps.owner).catch(() => undefined);
     });
+    active.finished = finished;
     return { started: true, runId: run.id, runKey: run.runKey, pass: run.pass, finished };
   }
 
@@ -150,6 +153,20 @@ export class JobRunner {
     const active = this.active.get(name);
     active?.controller.abort();
     return active !== undefined;
+  }
+
+  /**
+   * The bus is shutting down (or reloading its jobs): every run here stops after its in-flight items
+   * and is left `interrupted` with its lease released, so another instance (or this one's next
+   * runner) takes it over at once. Waits for the in-flight items, at most `waitMs`.
+   */
+  async stopAll(waitMs = 30_000): Promise<void> {
+    const runs = [...this.active.values()];
+    for (const run of runs) run.controller.abort('shutdown');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.allSettled(runs.map((r) => r.finished)), timeout]);
+    clearTimeout(timer);
   }
 
   /** Progress of the latest run of the job, with its effects (from the store, so any instance can answer). */
@@ -253,8 +270,9 @@ export class JobRunner {
         if (retryFailed ? !item?.failed : settled) return;
         await this.items.process(itemRun, key, recipient, item);
       });
-      run.state = signal.aborted ? (signal.reason === 'lock-lost' ? 'interrupted' : 'stopped') : 'completed';
-      if (run.state === 'interrupted') run.error = JobTexts.lockLost;
+      const handedOver = signal.reason === 'lock-lost' || signal.reason === 'shutdown';
+      run.state = signal.aborted ? (handedOver ? 'interrupted' : 'stopped') : 'completed';
+      if (run.state === 'interrupted') run.error = signal.reason === 'shutdown' ? JobTexts.shutDown : JobTexts.lockLost;
     } catch (error) {
       run.state = 'failed';
       run.error = (error as Error).message;

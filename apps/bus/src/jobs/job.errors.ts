@@ -52,6 +52,7 @@ export const JobTexts = {
   resendAfterCrash: (what: string, detail: string) => `${what} not received after a crash (${detail}); the run sends it again`,
   cannotAsk: (what: string, target: string) => `${what} via ${target} left started by a crash; ${target} cannot be asked whether it arrived`,
   targetChanged: (what: string, was: string, now: string) => `${what} was started via ${was}, the job now sends via ${now}; ${was} cannot be asked`,
+  shutDown: 'the bus instance running it shut down or reloaded its jobs; the next instance to check resumes it',
   lockLost: 'the job lock was lost (the store was unreachable longer than the lease); another instance may resume the run',
 } as const;
 

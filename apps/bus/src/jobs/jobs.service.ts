@@ -21,8 +21,9 @@ import { InvalidRunKeyError, JobBusyError, UnknownJobError } from './job.errors'
 
 /**
  * Builds the configured batch jobs against the live adapter instances, runs their schedules, and
- * serves the admin job endpoints. A reload that touches the jobs or their systems stops the running
- * batch (it resumes without duplicates on the next start) and rebuilds the jobs.
+ * serves the admin job endpoints. A reload that touches the jobs or their systems interrupts the running
+ * batch after its in-flight items and rebuilds the jobs; the new runner's first takeover check resumes
+ * it without duplicates. Every instance checks for runs left by a dead instance (JobTakeover).
  */
 @Injectable()
 export class JobsService implements OnApplicationBootstrap {
@@ -92,7 +93,9 @@ export class JobsService implements OnApplicationBootstrap {
   async shutdown(): Promise<void> {
     this.takeover?.stop();
     await this.scheduler?.stop();
-    for (const name of this.runner?.names() ?? []) this.runner!.stop(name);
+    // Left `interrupted` with the lease released: resumed by the next check of any instance,
+    // including this one's after a reload.
+    await this.runner?.stopAll();
   }
 
   private async rebuild(active: ActiveConfig): Promise<void> {
