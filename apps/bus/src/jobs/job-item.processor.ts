@@ -25,6 +25,8 @@ export interface ItemRun {
   retryFailed: boolean;
   /** Keys whose store mark is an in-flight marker right now (see JobTexts.inFlight*). */
   inFlight: Set<string>;
+  /** Aborted when the run stops or loses its lease: no new effect is claimed after that. */
+  signal?: AbortSignal;
 }
 
 /** The two effects of a recipient: what they send, where, and how the item mark calls them. */
@@ -69,6 +71,8 @@ export class JobItemProcessor {
       await this.fail(run, key, `${renderWhat}: ${message(error)}`);
       return false;
     }
+    // Stopped, shutting down or lease lost: the item's next effect waits for the run's resume.
+    if (run.signal?.aborted) return false;
     const effect: JobEffectKey = { job: run.job.name, runKey: run.runKey, recipient: key, effect: kind };
     const claim = await this.store.claimJobEffect(effect, { target: to.system, pass: run.pass, owner: run.owner, retryFailed: run.retryFailed });
     if (!claim.claimed) return this.settled(run, key, claim.effect);

@@ -25,7 +25,7 @@ export class JobRecovery {
 
   async settle(job: MailMergeJob, run: JobRun): Promise<RecoveryOutcome> {
     const outcome: RecoveryOutcome = { done: 0, retry: 0, unknown: 0 };
-    const started = await this.store.listJobEffects(job.name, { runKey: run.runKey, state: 'started', limit: 10_000 });
+    const started = await this.store.listJobEffects(job.name, { runKey: run.runKey ?? run.id, state: 'started', limit: 10_000 });
     const itemsId = itemsIdOf(run.id, run.pass ?? 1);
     for (const effect of started) {
       const what = effect.effect === 'print' ? 'print' : 'e-mail';
@@ -53,7 +53,9 @@ export class JobRecovery {
     if (to.system !== effect.target) return { outcome: 'unknown', detail: JobTexts.targetChanged(what, effect.target, to.system) };
     if (!to.instance.lookup) return { outcome: 'unknown', detail: JobTexts.cannotAsk(what, effect.target) };
     const sendRun = sendRunOf(run.id, effect.pass);
-    const answer = await to.instance.lookup(sendContext(sendRun, effect.recipient, to, effectType(effect.effect)), printMeta(job.name, sendRun, effect.recipient));
+    const answer = await to.instance
+      .lookup(sendContext(sendRun, effect.recipient, to, effectType(effect.effect)), printMeta(job.name, sendRun, effect.recipient))
+      .catch((error: unknown): SendLookup => ({ outcome: 'unknown', detail: (error as Error).message }));
     return answer.outcome === 'unknown' ? { ...answer, detail: `${what} via ${effect.target} left started by a crash: ${answer.detail}` } : answer;
   }
 }

@@ -194,6 +194,7 @@ export class JobRunner {
     const job = this.job(name);
     const running = this.active.get(name);
     if (running) {
+      if (running.runId === 'resolve') throw new JobBusyError(name, 'another resolve is under way on this instance; try again when it has answered');
       if (!running.recovered) throw new JobBusyError(name, 'its run is starting on this instance; try again in a few seconds');
       return work();
     }
@@ -250,7 +251,7 @@ export class JobRunner {
   private async execute(job: MailMergeJob, run: JobRun, active: ActiveRun, retryFailed: boolean): Promise<JobProgress> {
     const { signal } = active.controller;
     const renew = this.renewLease(job, active);
-    const itemRun = this.itemRun(job, run, retryFailed);
+    const itemRun = { ...this.itemRun(job, run, retryFailed), signal };
     try {
       await this.recovery.settle(job, run);
       active.recovered = true;
