@@ -5,8 +5,9 @@ import type {
 
 /**
  * JobStateStore in memory, with the same semantics as the SQLite store (a success mark clears an
- * earlier failure; the effects ledger claims by the same rules; the lease lock is renewable by its owner). For specs and single-process demos;
- * `now` is injectable so lease expiry is testable without waiting.
+ * earlier failure; the effects ledger claims by the same rules; the lease lock is renewable by its
+ * owner). For specs and single-process demos; `now` is injectable so lease expiry is testable
+ * without waiting.
  */
 export class InMemoryJobStateStore implements JobStateStore {
   private readonly runs = new Map<string, JobRun>();
