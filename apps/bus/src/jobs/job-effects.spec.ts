@@ -1,5 +1,6 @@
 import { InMemoryJobStateStore } from './in-memory-job-state.store';
 import { JobEffectResolver } from './job-effect.resolver';
+import { JobTexts } from './job.errors';
 import { JobRunner, type JobClock } from './job-runner';
 import type { MailMergeJob } from './mail-merge.job';
 import { ArraySource, customers, fakeJob, until } from './testing/fake-ports';
@@ -146,6 +147,19 @@ describe(`${JobRunner.name}: run keys and the effects ledger`, () => {
     await start.finished;
     expect(await sut.start('letters', { runKey: 'b' })).toMatchObject({ started: false, code: 'unfinished', runKey: 'a' });
     expect(await sut.run('letters')).toMatchObject({ runKey: 'a', state: 'completed', emailed: 6 });
+  });
+
+  it('should treat a letter a bus without the ledger left in flight as unknown, not print it again', async () => {
+    const { store, runner, printer, clock } = setup(3, { concurrency: 1 });
+    const data = { letterDate: '2026-01-15T00:00:00.000Z', sessionStartedAt: '2026-01-15T08:00:00.000Z', sessionFinishedAtStart: 0 };
+    await store.saveJobRun({ id: 'letters-20260115080000-ab12', name: 'letters', state: 'running', startedAt: '2026-01-15T08:00:00.000Z', owner: 'old-bus', total: 3, data });
+    await store.markJobItem('letters-20260115080000-ab12', 'C001', 'printed');
+    await store.markJobItem('letters-20260115080000-ab12', 'C001', 'emailed');
+    await store.markJobItem('letters-20260115080000-ab12', 'C002', 'failed', JobTexts.inFlightPrint);
+    clock.ms += 1000;
+    const [taken] = await runner('bus-b').resumeAbandoned();
+    expect(await taken.finished).toMatchObject({ state: 'completed', printed: 2, emailed: 2, failed: 1, unknownEffects: 1 });
+    expect(printer.customers()).toEqual(['C003']);
   });
 
   it('should refuse a run key with characters a job name cannot carry', async () => {

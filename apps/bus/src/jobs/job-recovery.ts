@@ -1,8 +1,8 @@
 import type { LoggerService } from '@nestjs/common';
 import type { SendLookup } from '@bus/adapters';
 import { effectType, printMeta, sendContext } from './job-item.processor';
-import type { JobEffect, JobRun, JobStateStore } from './job-state.store';
-import { JobTexts } from './job.errors';
+import type { JobEffect, JobEffectKind, JobRun, JobStateStore } from './job-state.store';
+import { IN_FLIGHT_DETAILS, JobTexts } from './job.errors';
 import type { MailMergeJob } from './mail-merge.job';
 import { itemsIdOf, sendRunOf } from './run-key';
 
@@ -43,8 +43,30 @@ export class JobRecovery {
         outcome.unknown++;
       }
     }
+    outcome.unknown += await this.settleLegacy(job, run, itemsId);
     if (outcome.unknown > 0) this.logger?.warn(`job ${job.name} run ${run.id}: ${outcome.unknown} effects of unknown outcome after a crash; GET /admin/jobs/${job.name}/effects?state=unknown`);
     return outcome;
+  }
+
+  /**
+   * A run left unfinished by a bus without the effects ledger has in-flight marks and no ledger
+   * rows: those sends are as uncertain as a `started` one, so they are written `unknown`.
+   */
+  private async settleLegacy(job: MailMergeJob, run: JobRun, itemsId: string): Promise<number> {
+    const runKey = run.runKey ?? run.id;
+    const inFlight = (await this.store.jobItems(itemsId)).filter((i) => i.failed && IN_FLIGHT_DETAILS.includes(i.detail ?? ''));
+    if (inFlight.length === 0) return 0;
+    const known = new Set((await this.store.listJobEffects(job.name, { runKey, limit: 10_000 })).map((e) => `${e.recipient}\u0000${e.effect}`));
+    let unknown = 0;
+    for (const item of inFlight) {
+      const kind: JobEffectKind = item.detail === JobTexts.inFlightPrint ? 'print' : 'email';
+      if (known.has(`${item.itemKey}\u0000${kind}`)) continue;
+      const key = { job: job.name, runKey, recipient: item.itemKey, effect: kind };
+      const to = kind === 'print' ? job.printer : job.email;
+      const claim = await this.store.claimJobEffect(key, { target: to.system, pass: run.pass ?? 1, owner: run.owner ?? '?' });
+      if (claim.claimed && (await this.store.transitionJobEffect(key, ['started'], 'unknown', JobTexts.legacyInFlight(kind === 'print' ? 'print' : 'e-mail')))) unknown++;
+    }
+    return unknown;
   }
 
   private async ask(job: MailMergeJob, run: JobRun, effect: JobEffect): Promise<SendLookup> {

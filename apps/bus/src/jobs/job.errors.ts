@@ -32,8 +32,8 @@ export class JobBusyError extends Error {
 
 /** Texts the runner writes into item details; the in-flight ones double as the failure reason after a crash. */
 export const JobTexts = {
-  inFlightPrint: 'interrupted while printing: the printer may have printed this letter; check it, then retry the item to print again',
-  inFlightEmail: 'interrupted while e-mailing: the notice may have been sent; retry the item to send it again',
+  inFlightPrint: 'interrupted while printing: the run, when resumed, asks the printer whether this letter came out',
+  inFlightEmail: 'interrupted while e-mailing: the run, when resumed, marks the notice unknown for an operator to resolve',
   duplicateKey: (key: string, position: string) => `customer ${key} appears again at ${position}; only its first record gets a letter`,
   notStartedBusy: 'the job is already running on this instance',
   notStartedLocked: 'another bus instance holds the job lock and runs it',
@@ -51,6 +51,7 @@ export const JobTexts = {
   recovered: (what: string, detail: string) => `${what} found after a crash: ${detail}`,
   resendAfterCrash: (what: string, detail: string) => `${what} not received after a crash (${detail}); the run sends it again`,
   cannotAsk: (what: string, target: string) => `${what} via ${target} left started by a crash; ${target} cannot be asked whether it arrived`,
+  legacyInFlight: (what: string) => `${what} was in flight when a bus without the effects ledger stopped; whether it arrived is not known`,
   targetChanged: (what: string, was: string, now: string) => `${what} was started via ${was}, the job now sends via ${now}; ${was} cannot be asked`,
   shutDown: 'the bus instance running it shut down or reloaded its jobs; the next instance to check resumes it',
   lockLost: 'the job lock was lost (the store was unreachable longer than the lease); another instance may resume the run',
