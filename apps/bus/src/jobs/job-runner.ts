@@ -27,7 +27,6 @@ export interface JobRunnerDeps {
   logger?: Pick<LoggerService, 'log' | 'warn' | 'error'>;
 }
 
-
 export type { NotStartedCode, StartOptions } from './run-picker';
 
 /** The answer to a start request. `finished` resolves with the final progress (never rejects). */
@@ -52,7 +51,6 @@ interface ActiveRun {
   /** Settles when the run has ended and released the lease. */
   finished?: Promise<unknown>;
 }
-
 
 /**
  * Runs mail-merge jobs: streams the job's customers and, for each selected one, renders the
@@ -203,7 +201,7 @@ export class JobRunner {
     const lock = `job:${name}`;
     try {
       if (!(await this.deps.store.tryAcquireLock(lock, this.deps.owner, job.lockTtlMs))) {
-        throw new JobBusyError(name, 'another bus instance holds its lease (it is running or resuming there); try again when GET /admin/jobs/' + name + ' shows it finished');
+        throw new JobBusyError(name, `another bus instance holds its lease (it is running or resuming there); try again when GET /admin/jobs/${name} shows it finished`);
       }
       const renew = this.renewLease(job, active);
       try {
