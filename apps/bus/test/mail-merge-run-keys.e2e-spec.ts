@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import type { AdapterInstance } from '@bus/adapters';
+import type { AdapterInstance, NativeMessage } from '@bus/adapters';
 import { printerAdapter } from '@bus/adapters/printer/printer.adapter';
 import { PrinterOutboundConfig } from '@bus/adapters/printer/printer.config';
 import { CUPS_IPP_URL, ensureCups, printedPdfs, removePrintedPdfs } from '@bus/adapters/printer/testing/cups-pdf';
@@ -101,11 +101,13 @@ jobs:
     expect((await admin('welcome/run', 'POST')).json).toMatchObject({ code: 'JOB.RUN_KEY_COMPLETED', runKey: today });
     expect(mails()).toHaveLength(mailsBefore + n);
     expect(await pdfsOf('r1')).toHaveLength(n);
+    expect(await admin('welcome/run', 'POST', { runKey: '../r1' })).toMatchObject({ status: 400, json: { code: 'REQUEST.INVALID' } });
+    expect(await admin('welcome/effects/resolve', 'POST', { action: 'send', runKey: 'r1' })).toMatchObject({ status: 400, json: { message: expect.stringContaining('reason is required') } });
   });
 
   it('should take over a run whose instance died, leave the interrupted e-mail to an operator and send it once when told to', async () => {
     const hungAddress = `c2@${tag}.example`;
-    const dying = await dyingInstance(hungAddress);
+    const dying = await dyingInstance('email', hungAddress);
     await dying.runner.start('welcome', { runKey: 'crash-1' });
     await waitFor('the dying instance to hang on the e-mail', async () => (dying.hung() ? true : undefined), 60_000);
     await dying.store.close(); // from here on it writes nothing, renews nothing: as dead as a killed process
@@ -131,21 +133,49 @@ jobs:
     expect((await admin('welcome/run', 'POST', { runKey: 'crash-1' })).status).toBe(409);
   });
 
-  /** A second bus instance on the same store file whose e-mail to `hungAddress` never returns. */
-  async function dyingInstance(hungAddress: string) {
+  it.each([
+    ['CUPS got it before the instance died: it is not printed again', 'crash-got', true],
+    ['CUPS never got it: it is printed once by the instance that took over', 'crash-lost', false],
+  ])('should ask CUPS about the letter a dead instance left in flight (%s)', async (_, runKey, afterSend) => {
+    const dying = await dyingInstance('printer', `${tag}-2`, afterSend);
+    await dying.runner.start('welcome', { runKey });
+    await waitFor('the dying instance to hang on the letter', async () => (dying.hung() ? true : undefined), 60_000);
+    await dying.store.close();
+
+    const done = await finished(runKey);
+
+    expect(done).toMatchObject({ state: 'completed', printed: n, emailed: n, failed: 0, effects: { done: 2 * n, unknown: 0 } });
+    await waitFor(`the letters of ${runKey}`, async () => ((await pdfsOf(runKey)).length >= n ? true : undefined), 30_000);
+    expect((await pdfsOf(runKey)).filter((f) => f.includes(`${tag}-2`))).toHaveLength(1);
+    expect(await pdfsOf(runKey)).toHaveLength(n);
+    const { json } = await admin(`welcome/effects?runKey=${runKey}`);
+    const letter = json.items.find((e: { recipient: string; effect: string }) => e.recipient === `${tag}-2` && e.effect === 'print');
+    expect(letter.detail).toMatch(afterSend ? /^print found after a crash: printer letters: job \d+ .* is completed/ : /^printed \(job \d+\)/);
+  });
+
+  /**
+   * A second bus instance on the same store file whose send to `port` for `recipient` never returns;
+   * with `afterSend` it hangs only once the destination has the letter or e-mail.
+   */
+  async function dyingInstance(port: 'printer' | 'email', recipient: string, afterSend = false) {
     const ctx = (instanceName: string) => ({ instanceName, logger: { log: () => undefined, warn: () => undefined, error: () => undefined }, now: () => new Date() });
     const printer = printerAdapter.create({ outbound: plainToInstance(PrinterOutboundConfig, { ippUrl: CUPS_IPP_URL, jobNameTemplate: `${tag}-{{customerId}}-{{run}}` }) }, ctx('letters'));
     const smtp = smtpAdapter.create({ outbound: plainToInstance(SmtpOutboundConfig, { host: '127.0.0.1', port: sink.port, from: 'letters@acme.example' }) }, ctx('mailer'));
     let hung = false;
-    const mailer: AdapterInstance = {
-      checkHealth: () => smtp.checkHealth(),
-      send: (msg, sendCtx) => {
-        if (JSON.parse(msg.body.toString()).to?.address !== hungAddress) return smtp.send!(msg, sendCtx);
+    const hangFor = (real: AdapterInstance, isTarget: (msg: NativeMessage) => boolean): AdapterInstance => ({
+      checkHealth: () => real.checkHealth(),
+      send: async (msg, sendCtx) => {
+        if (!isTarget(msg)) return real.send!(msg, sendCtx);
+        if (afterSend) await real.send!(msg, sendCtx);
         hung = true;
         return new Promise(() => undefined);
       },
+    });
+    const systems: Record<string, AdapterInstance> = {
+      letters: port === 'printer' ? hangFor(printer, (msg) => msg.meta?.customerId === recipient) : printer,
+      mailer: port === 'email' ? hangFor(smtp, (msg) => JSON.parse(msg.body.toString()).to?.address === recipient) : smtp,
     };
-    const mm = await createMailMergeJob('welcome', plainToInstance(MailMergeJobConfig, job), { configDir: bus.dir, system: (s) => ({ letters: printer, mailer })[s] });
+    const mm = await createMailMergeJob('welcome', plainToInstance(MailMergeJobConfig, job), { configDir: bus.dir, system: (s) => systems[s] });
     const store = new SqliteStore({ filename: join(bus.dir, 'bus.sqlite'), purgeIntervalMs: 0 });
     return { runner: new JobRunner({ store, jobs: new Map([['welcome', mm]]), owner: 'dying' }), store, hung: () => hung };
   }
