@@ -55,6 +55,16 @@ export interface SendContext {
   type: string;
 }
 
+/**
+ * A destination's answer to "did the send with this context arrive?", asked after a crash left a
+ * send's outcome unknown. `delivered` and `absent` are the destination's own word; `unknown` when
+ * it cannot tell (the detail says why).
+ */
+export interface SendLookup {
+  outcome: 'delivered' | 'absent' | 'unknown';
+  detail: string;
+}
+
 /** Per-request facts for request-reply queries. */
 export interface RequestContext {
   messageId: string;
@@ -99,6 +109,12 @@ export interface AdapterInstance {
   listen?(onNative: (msg: NativeMessage) => Promise<void>, signal: AbortSignal, ledger?: InputLedger): Promise<void>;
   /** Throws TransientDeliveryError or PermanentDeliveryError. */
   send?(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt>;
+  /**
+   * Outbound, optional: asks the destination whether a `send` with this context and message `meta`
+   * arrived. Only destinations that can answer implement it (a printer's job list, a spool folder);
+   * an e-mail relay cannot. Reports, never throws.
+   */
+  lookup?(ctx: SendContext, meta?: NativeMessage['meta']): Promise<SendLookup>;
   /** Request-reply: sends a native query and returns the native answer. */
   request?(msg: NativeMessage, ctx: RequestContext): Promise<DeliveryReceipt>;
 }

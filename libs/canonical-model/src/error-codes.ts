@@ -30,6 +30,11 @@ export const ErrorCodes = {
   QUERY_NO_ROUTE: 'QUERY.NO_ROUTE',
   /** A bus instance on the same broker namespace announces another store id (instances/). */
   INSTANCE_STORE_MISMATCH: 'INSTANCE.STORE_MISMATCH',
+  JOB_UNKNOWN: 'JOB.UNKNOWN',
+  JOB_INVALID_RUN_KEY: 'JOB.INVALID_RUN_KEY',
+  JOB_RUN_KEY_COMPLETED: 'JOB.RUN_KEY_COMPLETED',
+  JOB_RUN_UNFINISHED: 'JOB.RUN_UNFINISHED',
+  JOB_BUSY: 'JOB.BUSY',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

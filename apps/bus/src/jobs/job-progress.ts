@@ -1,4 +1,4 @@
-import type { JobItem, JobRun, JobRunState } from './job-state.store';
+import type { JobEffectCounts, JobItem, JobRun, JobRunState } from './job-state.store';
 import { IN_FLIGHT_DETAILS } from './job.errors';
 
 /** One recipient the run could not serve, with the reason (bad address, SMTP refusal, printer error, …). */
@@ -12,6 +12,9 @@ export interface JobFailure {
 export interface JobProgress {
   name: string;
   runId: string;
+  /** The run key (schedule slot, the key given to run, or the day) and its pass (1, plus one per forced run). */
+  runKey?: string;
+  pass?: number;
   state: JobRunState;
   trigger?: string;
   owner?: string;
@@ -32,6 +35,10 @@ export interface JobProgress {
   error?: string;
   /** The first `limit` failed items. */
   failures: JobFailure[];
+  /** The run key's effects (prints and e-mails) by ledger state. */
+  effects?: JobEffectCounts;
+  /** Effects of unknown outcome across all run keys of the job: an operator resolves them. */
+  unknownEffects?: number;
 }
 
 /** Run data the runner keeps in `JobRun.data`. */

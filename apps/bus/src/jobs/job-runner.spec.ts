@@ -96,8 +96,9 @@ describe(JobRunner.name, () => {
     expect(email.customers().sort()).toEqual(customers(10).map((c) => c.customerId));
   });
 
-  it('should take over a run whose instance died, reporting the letter in flight instead of printing it twice', async () => {
-    const { clock, printer, email, runner } = setup(5, { concurrency: 1 });
+  it('should take over a run whose instance died, reporting the letter in flight as unknown when the printer cannot be asked', async () => {
+    const { clock, printer, runner } = setup(5, { concurrency: 1 });
+    printer.unreachable = true;
     printer.behaviour = (c) => (c === 'C003' ? 'hang' : undefined); // bus-a dies while CUPS takes C003
     const dying = runner('bus-a');
     await dying.start('letters');
@@ -108,7 +109,7 @@ describe(JobRunner.name, () => {
     printer.behaviour = () => undefined;
     const progress = await other.run('letters');
     expect(progress).toMatchObject({ state: 'completed', owner: 'bus-b', printed: 4, emailed: 4, failed: 1 });
-    expect(progress?.failures).toEqual([{ customerId: 'C003', printed: false, reason: expect.stringMatching(/^interrupted while printing/) }]);
+    expect(progress?.failures).toEqual([{ customerId: 'C003', printed: false, reason: expect.stringMatching(/^print outcome unknown: .*printer unreachable/) }]);
     expect(printer.customers().sort()).toEqual(['C001', 'C002', 'C004', 'C005']);
   });
 

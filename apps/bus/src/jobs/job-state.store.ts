@@ -1,12 +1,16 @@
 import type { BusStore } from '../store/bus-store';
 
 /**
- * The part of the BusStore the job runner uses: runs, per-item marks and the lease lock.
+ * The part of the BusStore the job runner uses: runs, per-item marks, the effects ledger and the lease lock.
  * Both the SQLite and the MongoDB store satisfy it; specs use InMemoryJobStateStore.
  */
 export type JobStateStore = Pick<
   BusStore,
-  'saveJobRun' | 'getJobRun' | 'latestJobRun' | 'markJobItem' | 'jobItems' | 'jobItemCounts' | 'tryAcquireLock' | 'releaseLock'
+  | 'saveJobRun' | 'getJobRun' | 'latestJobRun' | 'markJobItem' | 'jobItems' | 'jobItemCounts' | 'tryAcquireLock' | 'releaseLock'
+  | 'claimJobEffect' | 'transitionJobEffect' | 'listJobEffects' | 'jobEffectCounts'
 >;
 
-export type { JobItem, JobItemCounts, JobItemStep, JobRun, JobRunState } from '../store/bus-store';
+export type {
+  JobEffect, JobEffectClaim, JobEffectCounts, JobEffectKey, JobEffectKind, JobEffectSearch, JobEffectStart, JobEffectState,
+  JobItem, JobItemCounts, JobItemStep, JobRun, JobRunState,
+} from '../store/bus-store';

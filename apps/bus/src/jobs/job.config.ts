@@ -87,6 +87,11 @@ export class MailMergeJobConfig {
   @IsInt() @Min(1) @Max(10) attempts: number = 3;
   /** First wait between attempts in ms, doubled each time. @default 1000 */
   @IsInt() @Min(0) retryDelayMs: number = 1000;
-  /** Lease of the job lock; renewed at a third of it while running. @default 60000 */
-  @IsInt() @Min(1000) lockTtlMs: number = 60_000;
+  /**
+   * Lease of the job lock in ms, renewed at a third of it while the job runs: a run whose instance died
+   * is taken over this long after its last renewal (plus up to resumeCheckMs). @default 10000
+   */
+  @IsInt() @Min(1000) lockTtlMs: number = 10_000;
+  /** How often every instance looks for a run left running under an expired lease, to resume it; 0 = never. @default 5000 */
+  @IsInt() @Min(0) resumeCheckMs: number = 5_000;
 }

@@ -1,6 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminTokenGuard } from '../admin/admin-token.guard';
+import { JobEffectSearchDto, ResolveEffectsDto } from './dto/job-effects.dto';
+import { RunJobDto } from './dto/run-job.dto';
 import { JobsService } from './jobs.service';
 
 /** Batch jobs (mail merge) for operators; behind the admin token like every /admin route. */
@@ -13,9 +15,12 @@ export class JobsController {
 
   @Post(':name/run')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Start (or resume) a job now; only the instance holding its lease runs it' })
-  run(@Param('name') name: string) {
-    return this.jobs.run(name);
+  @ApiOperation({
+    summary: 'Start (or resume) a run of a job; only the instance holding its lease runs it',
+    description: 'Body {runKey?, force?}. A run key that completed sends nothing new: 409 JOB.RUN_KEY_COMPLETED names the key and when it completed, unless force (a new pass; effects of unknown outcome stay). Default run key: the day.',
+  })
+  run(@Param('name') name: string, @Body() body: RunJobDto) {
+    return this.jobs.run(name, body);
   }
 
   @Post(':name/retry')
@@ -32,8 +37,21 @@ export class JobsController {
     return this.jobs.stop(name);
   }
 
+  @Get(':name/effects')
+  @ApiOperation({ summary: 'The ledger of prints and e-mails, e.g. ?state=unknown: what a crash left for an operator to decide' })
+  effects(@Param('name') name: string, @Query() query: JobEffectSearchDto) {
+    return this.jobs.effects(name, query);
+  }
+
+  @Post(':name/effects/resolve')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Decide effects of unknown outcome: "send" sends each once now, "done" marks it done; with a reason' })
+  resolve(@Param('name') name: string, @Body() body: ResolveEffectsDto) {
+    return this.jobs.resolve(name, body);
+  }
+
   @Get(':name')
-  @ApiOperation({ summary: 'State, counts (total, printed, e-mailed, failed), throughput, ETA, failures with reasons' })
+  @ApiOperation({ summary: 'State, run key, counts (total, printed, e-mailed, failed), effects by state, unknown effects, throughput, ETA, failures with reasons' })
   progress(@Param('name') name: string) {
     return this.jobs.progress(name);
   }

@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ErrorCodes } from '@bus/canonical-model';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -9,15 +10,20 @@ import type { ReloadPlan } from '../config/reload-plan';
 import { AdapterHost } from '../adapters/adapter-host.service';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { httpGetJson } from './http-customer.source';
-import { JobRunner } from './job-runner';
+import type { JobEffectSearchDto, ResolveEffectsDto } from './dto/job-effects.dto';
+import type { RunJobDto } from './dto/run-job.dto';
+import { JobEffectResolver } from './job-effect.resolver';
+import { JobRunner, type JobStart } from './job-runner';
 import { JobScheduler } from './job-scheduler';
+import { JobTakeover } from './job-takeover';
 import { createMailMergeJob, type MailMergeJob } from './mail-merge.job';
-import { UnknownJobError } from './job.errors';
+import { InvalidRunKeyError, JobBusyError, UnknownJobError } from './job.errors';
 
 /**
  * Builds the configured batch jobs against the live adapter instances, runs their schedules, and
- * serves the admin job endpoints. A reload that touches the jobs or their systems stops the running
- * batch (it resumes without duplicates on the next start) and rebuilds the jobs.
+ * serves the admin job endpoints. A reload that touches the jobs or their systems interrupts the running
+ * batch after its in-flight items and rebuilds the jobs; the new runner's first takeover check resumes
+ * it without duplicates. Every instance checks for runs left by a dead instance (JobTakeover).
  */
 @Injectable()
 export class JobsService implements OnApplicationBootstrap {
@@ -26,6 +32,7 @@ export class JobsService implements OnApplicationBootstrap {
   private readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private runner?: JobRunner;
   private scheduler?: JobScheduler;
+  private takeover?: JobTakeover;
 
   constructor(
     private readonly config: ConfigService,
@@ -38,14 +45,35 @@ export class JobsService implements OnApplicationBootstrap {
     await this.adapters.onApplied((plan, active) => (plan && !touchesJobs(plan, active) ? undefined : this.rebuild(active)));
   }
 
-  async run(name: string) {
-    const start = await this.runnerOrThrow().start(name).catch(rethrowUnknown);
-    return { started: start.started, runId: start.runId, reason: start.reason };
+  /** 202 with the run; 409 when the run key completed (not forced) or another run is unfinished. */
+  async run(name: string, body: RunJobDto = {}) {
+    const start = await this.runnerOrThrow().start(name, { trigger: 'manual', runKey: body.runKey, force: body.force }).catch(rethrowUnknown);
+    if (start.code === 'completed' || start.code === 'unfinished') {
+      const code = start.code === 'completed' ? ErrorCodes.JOB_RUN_KEY_COMPLETED : ErrorCodes.JOB_RUN_UNFINISHED;
+      throw new HttpException({ statusCode: 409, code, message: `Job "${name}": ${start.reason}`, started: false, runKey: start.runKey, completedAt: start.completedAt }, 409);
+    }
+    return answer(start);
   }
 
   async retryFailed(name: string) {
-    const start = await this.runnerOrThrow().retryFailed(name).catch(rethrowUnknown);
-    return { started: start.started, runId: start.runId, reason: start.reason };
+    return answer(await this.runnerOrThrow().retryFailed(name).catch(rethrowUnknown));
+  }
+
+  async effects(name: string, query: JobEffectSearchDto) {
+    const runner = this.runnerOrThrow();
+    try {
+      runner.job(name);
+    } catch (err) {
+      rethrowUnknown(err);
+    }
+    return { items: await this.store.listJobEffects(name, query) };
+  }
+
+  async resolve(name: string, body: ResolveEffectsDto) {
+    const resolver = new JobEffectResolver(this.runnerOrThrow(), this.store);
+    const results = await resolver.resolve(name, body).catch(rethrowUnknown);
+    this.logger.log(`job ${name}: operator resolved ${results.filter((r) => r.outcome !== 'not-unknown').length} effects with "${body.action}": ${body.reason}`);
+    return { results };
   }
 
   stop(name: string) {
@@ -63,8 +91,11 @@ export class JobsService implements OnApplicationBootstrap {
   }
 
   async shutdown(): Promise<void> {
+    this.takeover?.stop();
     await this.scheduler?.stop();
-    for (const name of this.runner?.names() ?? []) this.runner!.stop(name);
+    // Left `interrupted` with the lease released: resumed by the next check of any instance,
+    // including this one's after a reload.
+    await this.runner?.stopAll();
   }
 
   private async rebuild(active: ActiveConfig): Promise<void> {
@@ -84,6 +115,9 @@ export class JobsService implements OnApplicationBootstrap {
     const scheduled = [...jobs.values()].filter((j) => j.schedule).map((j) => ({ name: j.name, schedule: j.schedule!, timezone: j.timezone }));
     this.scheduler = new JobScheduler(this.runner, scheduled, this.logger);
     this.scheduler.start();
+    const checks = [...jobs.values()].map((j) => j.resumeCheckMs).filter((ms) => ms > 0);
+    this.takeover = new JobTakeover(this.runner, checks.length ? Math.min(...checks) : 0, this.logger);
+    this.takeover.start();
     if (jobs.size) this.logger.log(`Jobs ready: ${[...jobs.keys()].join(', ')}${scheduled.length ? ` (scheduled: ${scheduled.map((j) => `${j.name} "${j.schedule}"`).join(', ')})` : ''}`);
   }
 
@@ -107,7 +141,13 @@ function touchesJobs(plan: ReloadPlan, active: ActiveConfig): boolean {
   return [...active.jobs.values()].some((j) => changed.has(j.printer) || changed.has(j.email) || (j.source.system !== undefined && changed.has(j.source.system)));
 }
 
+function answer(start: JobStart) {
+  return { started: start.started, runId: start.runId, runKey: start.runKey, pass: start.pass, reason: start.reason };
+}
+
 function rethrowUnknown(err: unknown): never {
-  if (err instanceof UnknownJobError) throw new ApiError(404, 'JOB.UNKNOWN', err.message);
+  if (err instanceof UnknownJobError) throw new ApiError(404, ErrorCodes.JOB_UNKNOWN, err.message);
+  if (err instanceof InvalidRunKeyError) throw new ApiError(400, ErrorCodes.JOB_INVALID_RUN_KEY, err.message);
+  if (err instanceof JobBusyError) throw new ApiError(409, ErrorCodes.JOB_BUSY, err.message);
   throw err;
 }

@@ -33,6 +33,7 @@ export interface MailMergeJob {
   attempts: number;
   retryDelayMs: number;
   lockTtlMs: number;
+  resumeCheckMs: number;
 }
 
 /** What building a job needs from the bus. */
@@ -97,6 +98,7 @@ export async function createMailMergeJob(name: string, config: MailMergeJobConfi
     attempts: config.attempts,
     retryDelayMs: config.retryDelayMs,
     lockTtlMs: config.lockTtlMs,
+    resumeCheckMs: config.resumeCheckMs,
   };
 }
 

@@ -12,6 +12,13 @@ import type {
   JobItemCounts,
   JobItemStep,
   JobRun,
+  JobEffect,
+  JobEffectClaim,
+  JobEffectCounts,
+  JobEffectKey,
+  JobEffectSearch,
+  JobEffectStart,
+  JobEffectState,
   JournalEvent,
   MessageHistory,
   MessageSearch,
@@ -133,6 +140,20 @@ export interface BusStore {
   /** Releases only when `owner` holds it. */
   releaseLock(name: string, owner: string): Promise<void>;
 
+  // --- job effects ledger: one row per (job, run key, recipient, effect), durable when the promise resolves ---
+  /**
+   * Writes `started` before an effect. Claims a new effect, one in `retry`, one `done` or `failed` in an
+   * earlier pass, or (with `retryFailed`) one that `failed`; never one `started` or `unknown`.
+   * Atomic: of two concurrent claims of one effect, one wins.
+   */
+  claimJobEffect(key: JobEffectKey, start: JobEffectStart): Promise<JobEffectClaim>;
+  /** Compare-and-set: moves the effect to `to` only when it is in one of `from`; false otherwise. */
+  transitionJobEffect(key: JobEffectKey, from: readonly JobEffectState[], to: JobEffectState, detail?: string, owner?: string): Promise<boolean>;
+  /** A job's effects, by run key, recipient and effect. */
+  listJobEffects(job: string, search?: JobEffectSearch): Promise<JobEffect[]>;
+  /** Effects per state, of one run key or of every run key of the job. */
+  jobEffectCounts(job: string, runKey?: string): Promise<JobEffectCounts>;
+
   // --- key-value state (small shared state of a feature, e.g. an aggregation's open groups) ---
   /** The value under (namespace, key), or null when absent or expired. */
   getValue<V = unknown>(namespace: string, key: string): Promise<V | null>;
@@ -144,8 +165,9 @@ export interface BusStore {
 
   // --- retention ---
   /**
-   * Deletes journal entries, delivery records, ingress keys, resolved dead letters and finished job
-   * runs older than `date`. Open dead letters, xrefs and the file ledger are kept.
+   * Deletes journal entries, delivery records, ingress keys, resolved dead letters, finished job
+   * runs and settled job effects (done, failed, retry) older than `date`. Open dead letters, xrefs,
+   * the file ledger and effects `started` or `unknown` are kept.
    */
   purgeOlderThan(date: TimeInput): Promise<void>;
   /** Safe to call twice. */

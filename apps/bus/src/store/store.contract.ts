@@ -1,5 +1,6 @@
 import type { BusStore } from './bus-store';
 import type { DeadLetterInput } from './store.types';
+import { runJobsLedgerContract } from './contract/jobs-ledger.contract';
 import { runJournalContract } from './store-journal.contract';
 import { runStoreIdContract } from './contract/store-id.contract';
 import { runDeliveryOnceContract } from './contract/delivery-once.contract';
@@ -31,6 +32,7 @@ export function runStoreContract(
     runStoreIdContract(store, openAt);
     runDeliveryOnceContract(store);
     runDeadLetterClaimsContract(store);
+    runJobsLedgerContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

@@ -247,6 +247,10 @@ export interface JobRun {
   trigger?: 'schedule' | 'manual' | 'resume';
   /** Instance that runs it. */
   owner?: string;
+  /** The run key (schedule slot, the key given to run, or the day's default); part of `id`. */
+  runKey?: string;
+  /** 1, plus one per forced run of a completed run key. */
+  pass?: number;
   total?: number;
   error?: string;
   data?: Record<string, unknown>;
@@ -272,3 +276,62 @@ export interface JobItemCounts {
   emailed: number;
   failed: number;
 }
+
+/** What a mail-merge job does to a recipient that cannot be undone. */
+export type JobEffectKind = 'print' | 'email';
+
+/**
+ * Where one effect stands. `started` is written durably before the effect and `done`/`failed` after it;
+ * a `started` found after a crash becomes `done` or `retry` when the target can say whether it got it,
+ * else `unknown`, which only an operator resolves. `retry`: the target said it never got it.
+ */
+export type JobEffectState = 'started' | 'done' | 'failed' | 'unknown' | 'retry';
+
+/** One effect of a job run: the ledger's key. */
+export interface JobEffectKey {
+  job: string;
+  /** The run key: a schedule slot, a key given to run, or the day's default. */
+  runKey: string;
+  /** The recipient's item key (customer id). */
+  recipient: string;
+  effect: JobEffectKind;
+}
+
+export interface JobEffect extends JobEffectKey {
+  state: JobEffectState;
+  /** The system it goes to, e.g. `letters` or `mailer`. */
+  target: string;
+  /** Pass of the run key that last started it: 1, plus one per forced run. */
+  pass: number;
+  /** Bus instance that last started it. */
+  owner?: string;
+  /** Receipt, failure reason, or why the outcome is unknown. */
+  detail?: string;
+  /** ISO-8601: the last `started`. */
+  startedAt: string;
+  updatedAt: string;
+}
+
+/** What `claimJobEffect` wants to write. */
+export interface JobEffectStart {
+  target: string;
+  pass: number;
+  owner: string;
+  /** Also claim an effect that `failed` in this pass (retrying failures). */
+  retryFailed?: boolean;
+}
+
+/** `claimed`: `effect` is now `started` for the caller, who may perform it. Otherwise `effect` is the row as found. */
+export interface JobEffectClaim {
+  claimed: boolean;
+  effect: JobEffect;
+}
+
+export interface JobEffectSearch {
+  runKey?: string;
+  state?: JobEffectState;
+  /** At most this many (default 500). */
+  limit?: number;
+}
+
+export type JobEffectCounts = Record<JobEffectState, number>;

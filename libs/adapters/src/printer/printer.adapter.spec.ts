@@ -67,6 +67,22 @@ describe(PrinterInstance.name, () => {
       expect(sut.jobFor(`${run}:letters`)?.jobName).toBe(`bus-${run}`);
     });
 
+    it('should find a printed job in the queue by its job name and not find one never sent', async () => {
+      const run = newRun();
+      const sut = create({ ippUrl: CUPS_IPP_URL, jobNameTemplate: 'lookup-{{messageId}}' });
+      await sut.send!({ body: await letter('Looked Up'), contentType: 'application/pdf' }, sendCtx(run));
+      await waitForPrintedPdf(`lookup-${run}`);
+
+      const fresh = create({ ippUrl: CUPS_IPP_URL, jobNameTemplate: 'lookup-{{messageId}}' }); // a new process: no memory of the send
+      expect(await fresh.lookup(sendCtx(run))).toEqual({ outcome: 'delivered', detail: expect.stringMatching(new RegExp(`job \\d+ \\(lookup-${run}\\) is (completed|processing|pending)`)) });
+      expect(await fresh.lookup(sendCtx(`${run}-never`))).toEqual({ outcome: 'absent', detail: expect.stringContaining(`no job lookup-${run}-never`) });
+    });
+
+    it('should not claim to know when the job name does not name one send', async () => {
+      const sut = create({ ippUrl: CUPS_IPP_URL, jobNameTemplate: 'letter-{{customerId}}' });
+      expect((await sut.lookup(sendCtx('x0'), { customerId: 'C1' })).outcome).toBe('unknown');
+    });
+
     it('should report the queue as up', async () => {
       expect(await create({ ippUrl: CUPS_IPP_URL }).checkHealth()).toEqual({ status: 'up' });
     });
@@ -104,6 +120,13 @@ describe(PrinterInstance.name, () => {
       expect(await readdir(dir)).toEqual(['letter_C_7.pdf']);
       expect((await readFile(join(dir, 'letter_C_7.pdf'))).equals(pdf)).toBe(true);
       expect(await sut.checkHealth()).toEqual({ status: 'up' });
+    });
+
+    it('should find a spooled job by its file and not find one never written', async () => {
+      const sut = create({ spoolDir: dir, jobNameTemplate: 'letter-{{customerId}}-{{run}}' });
+      await sut.send!({ body: await letter('Spooled'), contentType: 'application/pdf', meta: { customerId: 'C1', run: 'r1' } }, sendCtx('s2'));
+      expect((await sut.lookup(sendCtx('s2'), { customerId: 'C1', run: 'r1' })).outcome).toBe('delivered');
+      expect((await sut.lookup(sendCtx('s2'), { customerId: 'C2', run: 'r1' })).outcome).toBe('absent');
     });
   });
 

@@ -1,5 +1,5 @@
 import Handlebars from 'handlebars';
-import { defineAdapter, type AdapterContext, type AdapterHealth, type AdapterInstance, type DeliveryReceipt, type NativeMessage, type SendContext } from '../adapter';
+import { defineAdapter, type AdapterContext, type AdapterHealth, type AdapterInstance, type DeliveryReceipt, type NativeMessage, type SendContext, type SendLookup } from '../adapter';
 import { MappingError, PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { IppPrinterClient, IppStatusError, type PrintJobStatus, SpoolFolderClient } from './printer.client';
 import { PrinterOutboundConfig } from './printer.config';
@@ -7,6 +7,9 @@ import { PrinterOutboundConfig } from './printer.config';
 /** Idempotency keys remembered per instance; the job runner's item state covers restarts. */
 const REMEMBERED_KEYS = 10_000;
 const FINAL_STATES = new Set(['completed', 'canceled', 'aborted']);
+/** A job name names one send only when the template uses the send's own ids (or the mail merge's run and customer). */
+const NAMES_THE_SEND = (template: string) =>
+  /\{\{\s*(messageId|idempotencyKey)\s*\}\}/.test(template) || (/\{\{\s*run\s*\}\}/.test(template) && /\{\{\s*customerId\s*\}\}/.test(template));
 
 /** Job names become CUPS titles and CUPS-PDF file names: keep them to safe characters. */
 export const toJobName = (raw: string): string => raw.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 120) || 'bus-job';
@@ -59,15 +62,52 @@ export class PrinterInstance implements AdapterInstance {
     if (!/^application\/pdf\b/.test(msg.contentType)) {
       throw new MappingError(`printer ${this.ctx.instanceName}: message ${ctx.messageId} is ${msg.contentType}, the printer takes application/pdf`);
     }
-    const jobName = toJobName(this.jobName({ ...(msg.meta ?? {}), messageId: ctx.messageId, idempotencyKey: ctx.idempotencyKey, type: ctx.type }));
+    const jobName = this.jobNameOf(ctx, msg.meta);
     const receipt = this.spool ? await this.toSpool(msg.body, jobName) : await this.toIpp(msg.body, jobName, ctx);
     this.printed.set(ctx.idempotencyKey, { jobName, receipt });
     if (this.printed.size > REMEMBERED_KEYS) this.printed.delete(this.printed.keys().next().value as string);
     return receipt;
   }
 
+  /**
+   * Whether the send with this context reached the printer: its job name in the queue's list of all
+   * jobs (IPP Get-Jobs), or its file in the spool folder. Not in the list counts as not printed, as
+   * long as CUPS keeps its job history (PreserveJobHistory, the default) for longer than a takeover
+   * takes. `unknown` when the job name does not name one send, a job name is kept private, or the
+   * printer cannot be asked.
+   */
+  async lookup(ctx: SendContext, meta?: NativeMessage['meta']): Promise<SendLookup> {
+    const jobName = this.jobNameOf(ctx, meta);
+    if (!NAMES_THE_SEND(this.config.jobNameTemplate)) {
+      return { outcome: 'unknown', detail: `printer ${this.ctx.instanceName}: jobNameTemplate "${this.config.jobNameTemplate}" does not name one send (add {{messageId}}), so the printer cannot be asked for ${jobName}` };
+    }
+    try {
+      if (this.spool) {
+        return (await this.spool.has(jobName))
+          ? { outcome: 'delivered', detail: `${jobName}.pdf is in ${this.config.spoolDir}` }
+          : { outcome: 'absent', detail: `${jobName}.pdf is not in ${this.config.spoolDir}` };
+      }
+      const jobs = await this.ipp!.listJobs();
+      const job = jobs.find((j) => j.name === jobName);
+      if (job && (job.state === 'canceled' || job.state === 'aborted')) {
+        return { outcome: 'unknown', detail: `printer ${this.ctx.instanceName}: job ${job.jobId} (${jobName}) was ${job.state}; check whether it came out` };
+      }
+      if (job) return { outcome: 'delivered', detail: `printer ${this.ctx.instanceName}: job ${job.jobId} (${jobName}) is ${job.state}` };
+      // Another user's private job cannot be ours: we always print as requestingUserName.
+      const hidden = jobs.filter((j) => j.name === undefined && (j.user === undefined || j.user === this.config.requestingUserName)).length;
+      if (hidden > 0) return { outcome: 'unknown', detail: `printer ${this.ctx.instanceName}: ${hidden} job names are private, so ${jobName} cannot be looked for` };
+      return { outcome: 'absent', detail: `printer ${this.ctx.instanceName}: no job ${jobName} among its ${jobs.length} jobs` };
+    } catch (error) {
+      return { outcome: 'unknown', detail: `printer ${this.ctx.instanceName}: cannot list jobs on ${this.config.ippUrl ?? this.config.spoolDir}: ${(error as Error).message}` };
+    }
+  }
+
   async close(): Promise<void> {
     // IPP requests are one-shot HTTP calls; nothing stays open.
+  }
+
+  private jobNameOf(ctx: SendContext, meta?: NativeMessage['meta']): string {
+    return toJobName(this.jobName({ ...(meta ?? {}), messageId: ctx.messageId, idempotencyKey: ctx.idempotencyKey, type: ctx.type }));
   }
 
   private async toSpool(pdf: Buffer, jobName: string): Promise<DeliveryReceipt> {

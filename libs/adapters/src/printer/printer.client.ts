@@ -51,6 +51,30 @@ export class IppPrinterClient {
     return toJob({ 'job-id': jobId, ...(res.ipp['job-attributes-tag'] ?? {}) });
   }
 
+  /**
+   * Every job the queue still lists (`which-jobs: all`: pending, held, printing and its history)
+   * with the job name as far as CUPS shows it. CUPS answers Get-Jobs for a job it has not loaded
+   * since it finished without the name, so nameless jobs are asked for one by one.
+   */
+  async listJobs(): Promise<ListedJob[]> {
+    const res = await this.execute('Get-Jobs', {
+      'operation-attributes-tag': {
+        'requesting-user-name': this.user,
+        'which-jobs': 'all',
+        'requested-attributes': ['job-id', 'job-name', 'job-state', 'job-originating-user-name'],
+      },
+    });
+    const groups = [res.ipp['job-attributes-tag'] ?? []].flat() as Array<Record<string, unknown>>;
+    const jobs = groups.filter((a) => a['job-id'] !== undefined).map(toListed);
+    for (const job of jobs.filter((j) => j.name === undefined && (j.user === undefined || j.user === this.user)).reverse()) {
+      const attrs = await this.execute('Get-Job-Attributes', {
+        'operation-attributes-tag': { 'requesting-user-name': this.user, 'job-id': job.jobId, 'requested-attributes': ['job-id', 'job-name', 'job-state'] },
+      });
+      Object.assign(job, { ...toListed({ 'job-id': job.jobId, ...(attrs.ipp['job-attributes-tag'] ?? {}) }), user: job.user });
+    }
+    return jobs;
+  }
+
   async printerStatus(): Promise<PrinterStatus> {
     const res = await this.execute('Get-Printer-Attributes', {
       'operation-attributes-tag': { 'requested-attributes': ['printer-state', 'printer-state-reasons', 'printer-state-message', 'printer-is-accepting-jobs'] },
@@ -84,6 +108,21 @@ export class IppPrinterClient {
   }
 }
 
+/** A job in the queue's list; `name` and `user` are absent when CUPS keeps them private. */
+export interface ListedJob {
+  jobId: number;
+  name?: string;
+  state: string;
+  user?: string;
+}
+
+const toListed = (a: Record<string, unknown>): ListedJob => ({
+  jobId: Number(a['job-id']),
+  state: String(a['job-state'] ?? 'unknown'),
+  ...(a['job-name'] !== undefined ? { name: String(a['job-name']) } : {}),
+  ...(a['job-originating-user-name'] !== undefined ? { user: String(a['job-originating-user-name']) } : {}),
+});
+
 const toJob = (a: Record<string, unknown>): PrintJobStatus => ({
   jobId: Number(a['job-id']),
   state: String(a['job-state'] ?? 'unknown'),
@@ -104,6 +143,11 @@ export class SpoolFolderClient {
     await writeFile(tmp, pdf);
     await rename(tmp, path);
     return { path, created: true };
+  }
+
+  /** `<job name>.pdf` is in the folder (it appears whole, by rename, or not at all). */
+  has(jobName: string): Promise<boolean> {
+    return exists(join(this.dir, `${jobName}.pdf`));
   }
 
   /** The folder exists and is writable. */

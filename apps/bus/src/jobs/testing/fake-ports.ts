@@ -1,4 +1,4 @@
-import type { AdapterInstance, DeliveryReceipt, NativeMessage, SendContext } from '@bus/adapters';
+import type { AdapterInstance, DeliveryReceipt, NativeMessage, SendContext, SendLookup } from '@bus/adapters';
 import { PermanentDeliveryError, TransientDeliveryError } from '@bus/adapters';
 import { LetterRenderer } from '@bus/adapters/mail-merge/letter.renderer';
 import type { MergeRecipient } from '@bus/adapters/mail-merge/merge-recipient';
@@ -52,6 +52,30 @@ export class RecordingOutbound implements AdapterInstance {
   customers(): string[] {
     return this.sent.map((s) => s.customerId);
   }
+
+  /** How often `send` was called for a customer (answered or not). */
+  calls(customerId: string): number {
+    return this.attempts.get(customerId) ?? 0;
+  }
+}
+
+/**
+ * A printer that can be asked after a crash whether a letter arrived (as CUPS's job list can):
+ * it knows what it accepted plus `arrived`, the hung sends it did get before the caller died.
+ */
+export class CheckableOutbound extends RecordingOutbound {
+  readonly arrived = new Set<string>();
+  readonly lookups: string[] = [];
+  /** Set to make the printer unreachable for lookups. */
+  unreachable = false;
+
+  async lookup(ctx: SendContext, meta?: NativeMessage['meta']): Promise<SendLookup> {
+    const customerId = String(meta?.customerId);
+    this.lookups.push(customerId);
+    if (this.unreachable) return { outcome: 'unknown', detail: 'printer unreachable' };
+    const found = this.arrived.has(customerId) || this.sent.some((s) => s.ctx.idempotencyKey === ctx.idempotencyKey);
+    return found ? { outcome: 'delivered', detail: `job for ${customerId}` } : { outcome: 'absent', detail: `no job for ${customerId}` };
+  }
 }
 
 export const transient = () => new TransientDeliveryError('451 try again later');
@@ -82,7 +106,7 @@ export const customers = (n: number, extra: Partial<MergeRecipient> = {}): Merge
 
 /** A job with real renderers and recording outbound ports. */
 export function fakeJob(source: CustomerSource, overrides: Partial<MailMergeJob> = {}) {
-  const printer = new RecordingOutbound((msg) => String(msg.meta?.customerId));
+  const printer = new CheckableOutbound((msg) => String(msg.meta?.customerId));
   const email = new RecordingOutbound((msg) => /\(([^)]+)\)/.exec(String(JSON.parse(msg.body.toString()).text))?.[1] ?? '?');
   const job: MailMergeJob = {
     name: 'letters',
@@ -96,6 +120,7 @@ export function fakeJob(source: CustomerSource, overrides: Partial<MailMergeJob>
     attempts: 3,
     retryDelayMs: 0,
     lockTtlMs: 60_000,
+    resumeCheckMs: 0,
     ...overrides,
   };
   return { job, printer, email };

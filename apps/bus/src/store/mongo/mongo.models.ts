@@ -34,6 +34,10 @@ export interface XrefDoc { entity: string; system: string; canonicalId: string; 
 export interface FileDoc { _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date }
 export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
 export interface JobItemDoc { runId: string; itemKey: string; printed: boolean; emailed: boolean; failed: boolean; detail?: string; updatedAt: Date }
+export interface JobEffectDoc {
+  job: string; runKey: string; recipient: string; effect: T.JobEffectKind; state: T.JobEffectState; target: string; pass: number;
+  owner?: string; detail?: string; startedAt: Date; updatedAt: Date;
+}
 export interface LockDoc { _id: string; owner: string; expiresAt: number }
 export interface StoreMetaDoc { _id: string; storeId: string; createdAt: Date }
 export interface KvDoc { namespace: string; key: string; value: unknown; expiresAt?: Date }
@@ -51,6 +55,7 @@ export interface MongoModels {
   jobRuns: Model<JobRunDoc>;
   jobItems: Model<JobItemDoc>;
   locks: Model<LockDoc>;
+  jobEffects: Model<JobEffectDoc>;
   kv: Model<KvDoc>;
   meta: Model<StoreMetaDoc>;
 }
@@ -156,6 +161,14 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   );
   jobItems.index({ runId: 1, itemKey: 1 }, { unique: true });
 
+  const jobEffects = new Schema<JobEffectDoc>(
+    { job: String, runKey: String, recipient: String, effect: String, state: String, target: String, pass: Number, owner: String, detail: String, startedAt: Date, updatedAt: Date },
+    { ...opts, collection: 'job_effects' },
+  );
+  // The unique key is what makes a claim atomic: the upsert of a second claimant hits it.
+  jobEffects.index({ job: 1, runKey: 1, recipient: 1, effect: 1 }, { unique: true });
+  jobEffects.index({ job: 1, state: 1, runKey: 1 });
+
   const locks = new Schema<LockDoc>({ _id: { type: String, required: true }, owner: String, expiresAt: Number }, { ...opts, collection: 'locks' });
 
   const kv = new Schema<KvDoc>(
@@ -182,6 +195,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     jobRuns: conn.model<JobRunDoc>('JobRun', jobRuns),
     jobItems: conn.model<JobItemDoc>('JobItem', jobItems),
     locks: conn.model<LockDoc>('Lock', locks),
+    jobEffects: conn.model<JobEffectDoc>('JobEffect', jobEffects),
     kv: conn.model<KvDoc>('KeyValue', kv),
     meta: conn.model<StoreMetaDoc>('StoreMeta', meta),
   };

@@ -2,6 +2,7 @@ import { createConnection, type Connection } from 'mongoose';
 import { DEFAULT_RETENTION_MS, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
+import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
 import { ensureStoreId } from './mongo.store-id';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
@@ -27,6 +28,7 @@ export class MongoStore implements BusStore {
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
   private readonly deadLetters: MongoDeadLetters;
+  private readonly effects: MongoJobEffects;
   private closed = false;
 
   private constructor(
@@ -37,6 +39,7 @@ export class MongoStore implements BusStore {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
     this.deadLetters = new MongoDeadLetters(m);
+    this.effects = new MongoJobEffects(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -308,6 +311,22 @@ export class MongoStore implements BusStore {
     await this.m.locks.deleteOne({ _id: name, owner });
   }
 
+  claimJobEffect(key: T.JobEffectKey, start: T.JobEffectStart): Promise<T.JobEffectClaim> {
+    return this.effects.claim(key, start);
+  }
+
+  transitionJobEffect(key: T.JobEffectKey, from: readonly T.JobEffectState[], to: T.JobEffectState, detail?: string, owner?: string): Promise<boolean> {
+    return this.effects.transition(key, from, to, detail, owner);
+  }
+
+  listJobEffects(job: string, search?: T.JobEffectSearch): Promise<T.JobEffect[]> {
+    return this.effects.list(job, search);
+  }
+
+  jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
+    return this.effects.counts(job, runKey);
+  }
+
   getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
     return this.kv.get<V>(namespace, key);
   }
@@ -335,6 +354,7 @@ export class MongoStore implements BusStore {
       this.m.deadLetters.deleteMany({ state: { $ne: 'dead' }, resolvedAt: { $lt: cutoff } }),
       this.m.jobItems.deleteMany({ runId: { $in: oldRuns } }),
       this.m.jobRuns.deleteMany({ _id: { $in: oldRuns } }),
+      this.effects.purge(cutoff),
     ]);
   }
 

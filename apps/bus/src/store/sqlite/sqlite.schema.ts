@@ -145,6 +145,23 @@ CREATE TABLE IF NOT EXISTS job_items (
   PRIMARY KEY (run_id, item_key)
 ) WITHOUT ROWID;
 
+-- One row per effect a job cannot undo (a print, an e-mail): written 'started' before it, 'done' after.
+CREATE TABLE IF NOT EXISTS job_effects (
+  job TEXT NOT NULL,
+  run_key TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  effect TEXT NOT NULL,
+  state TEXT NOT NULL,
+  target TEXT NOT NULL,
+  pass INTEGER NOT NULL,
+  owner TEXT,
+  detail TEXT,
+  started_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (job, run_key, recipient, effect)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_job_effects_state ON job_effects (job, state, run_key);
+
 CREATE TABLE IF NOT EXISTS kv (
   namespace TEXT NOT NULL,
   key TEXT NOT NULL,

@@ -8,6 +8,7 @@ import { SqliteDeadLetters } from './sqlite.dead-letters';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
+import { SqliteJobEffects } from './sqlite.job-effects';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -39,6 +40,7 @@ export class SqliteStore implements BusStore {
   private readonly commits: GroupCommit;
   private readonly deadLetters: SqliteDeadLetters;
   private readonly statements = new Map<string, Statement>();
+  private readonly effects = new SqliteJobEffects((sql) => this.stmt(sql));
   private readonly purgeTimer?: NodeJS.Timeout;
   private readonly id: string;
   private closed = false;
@@ -267,6 +269,22 @@ export class SqliteStore implements BusStore {
     this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
   }
 
+  async claimJobEffect(key: T.JobEffectKey, start: T.JobEffectStart): Promise<T.JobEffectClaim> {
+    return this.effects.claim(key, start);
+  }
+
+  async transitionJobEffect(key: T.JobEffectKey, from: readonly T.JobEffectState[], to: T.JobEffectState, detail?: string, owner?: string): Promise<boolean> {
+    return this.effects.transition(key, from, to, detail, owner);
+  }
+
+  async listJobEffects(job: string, search?: T.JobEffectSearch): Promise<T.JobEffect[]> {
+    return this.effects.list(job, search);
+  }
+
+  async jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
+    return this.effects.counts(job, runKey);
+  }
+
   async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
     const value = this.stmt('SELECT value FROM kv WHERE namespace = ? AND key = ? AND (expires_at IS NULL OR expires_at > ?)').pluck().get(namespace, key, Date.now()) as string | undefined;
     return value === undefined ? null : (JSON.parse(value) as V);
@@ -297,6 +315,7 @@ export class SqliteStore implements BusStore {
       this.stmt(`DELETE FROM dead_letters WHERE state <> 'dead' AND resolved_at < ?`).run(cutoff);
       this.stmt(`DELETE FROM job_items WHERE run_id IN (SELECT id FROM job_runs WHERE state <> 'running' AND started_at < ?)`).run(cutoff);
       this.stmt(`DELETE FROM job_runs WHERE state <> 'running' AND started_at < ?`).run(cutoff);
+      this.effects.purge(cutoff);
       this.stmt('DELETE FROM kv WHERE expires_at <= ?').run(Date.now());
     })();
   }
