@@ -26,7 +26,9 @@ describe(DeadLetterReplayService.name, () => {
     } as unknown as Publisher;
     const journal = { hop: () => undefined } as unknown as Journal;
     const reconciler = { schedule: () => undefined } as unknown as DeadLetterQueueReconciler;
-    sut = new DeadLetterReplayService({} as ConfigService, publisher, journal, {} as InboundListener, reconciler, store, {} as BusOptions);
+    // Every destination the entries name is configured (processors are destinations without an adapter).
+    const config = { active: () => ({ version: 'v1', systems: new Map(), config: { processors: { billing: {}, erp: {}, archive: {}, ledger: {} } } }) } as unknown as ConfigService;
+    sut = new DeadLetterReplayService(config, publisher, journal, {} as InboundListener, reconciler, store, {} as BusOptions);
   });
   afterEach(() => store.close());
 

@@ -52,7 +52,10 @@ export async function deleteByPrefix(prefix: string, url = TEST_AMQP_URL): Promi
       .split('\n')
       .map((line) => line.trim())
       .filter((name) => name.startsWith(prefix));
-  const [queues, exchanges] = await Promise.all([list('list_queues'), list('list_exchanges')]);
+  const [all, exchanges] = await Promise.all([list('list_queues'), list('list_exchanges')]);
+  // An instance's announcement queue is exclusive to its connection (and goes with it): a bus still
+  // running in the same test would make the delete fail with RESOURCE_LOCKED.
+  const queues = all.filter((name) => !name.startsWith(`${prefix}.bus.instances.`));
   if (queues.length === 0 && exchanges.length === 0) return;
   const conn = await amqp.connect(url);
   try {

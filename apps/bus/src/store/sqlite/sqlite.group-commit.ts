@@ -34,6 +34,12 @@ export class GroupCommit {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
+    // A write asked for while the store closed (a timer's renewal, a late delivery record): refuse it
+    // rather than throw from the event loop.
+    if (!this.db.open) {
+      for (const op of batch) op.reject(new Error('the store is closed'));
+      return;
+    }
     const results: unknown[] = [];
     try {
       this.db.transaction(() => {
