@@ -1,6 +1,7 @@
 import type { BusStore } from './bus-store';
 import type { DeadLetterInput } from './store.types';
 import { runJournalContract } from './store-journal.contract';
+import { runFileLeaseContract } from './contract/file-lease.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -19,6 +20,7 @@ export function runStoreContract(name: string, makeStore: () => Promise<BusStore
     const store = () => sut;
 
     runJournalContract(store);
+    runFileLeaseContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

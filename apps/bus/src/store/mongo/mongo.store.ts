@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
 import { MongoKv } from './mongo.kv';
+import { MongoFileLeases } from './mongo.file-lease';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 
 export interface MongoStoreOptions extends StoreOptions {
@@ -26,11 +27,13 @@ export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
+  private readonly fileLeases: MongoFileLeases;
   private closed = false;
 
   private constructor(private readonly conn: Connection, private readonly m: MongoModels) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
+    this.fileLeases = new MongoFileLeases(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -171,7 +174,11 @@ export class MongoStore implements BusStore {
   }
 
   async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
-    await this.m.files.updateOne({ _id: sha256 }, { $set: { status: outcome, completedAt: new Date(), ...(detail !== undefined ? { detail } : {}) } }, DURABLE);
+    await this.m.files.updateOne(
+      { _id: sha256 },
+      { $set: { status: outcome, completedAt: new Date(), ...(detail !== undefined ? { detail } : {}) }, $unset: { owner: 1, leaseUntil: 1, checkpoint: 1 } },
+      DURABLE,
+    );
   }
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
@@ -180,7 +187,22 @@ export class MongoStore implements BusStore {
     const record: T.FileRecord = { sha256: doc._id, system: doc.system, fileName: doc.fileName, claimedAt: doc.claimedAt.toISOString(), status: doc.status };
     if (doc.detail !== undefined && doc.detail !== null) record.detail = doc.detail;
     if (doc.completedAt) record.completedAt = doc.completedAt.toISOString();
+    if (doc.owner) record.owner = doc.owner;
+    if (typeof doc.leaseUntil === 'number') record.leaseUntil = new Date(doc.leaseUntil).toISOString();
+    if (doc.checkpoint) record.checkpoint = doc.checkpoint;
     return record;
+  }
+
+  claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<T.FileLease> {
+    return this.fileLeases.claim(sha256, system, fileName, owner, leaseMs);
+  }
+
+  saveFileCheckpoint(sha256: string, owner: string, leaseMs: number, checkpoint?: T.FileCheckpoint): Promise<boolean> {
+    return this.fileLeases.save(sha256, owner, leaseMs, checkpoint);
+  }
+
+  releaseFileLease(sha256: string, owner: string): Promise<void> {
+    return this.fileLeases.release(sha256, owner);
   }
 
   async releaseFile(sha256: string): Promise<void> {

@@ -5,6 +5,7 @@ import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOption
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase } from './sqlite.schema';
+import { migrateFileLeaseColumns, SqliteFileLeases } from './sqlite.file-lease';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
@@ -20,7 +21,18 @@ interface DeadLetterRow {
   id: string; message_id: string; destination: string; type: string; source: string; error_code: string; error_message: string;
   attempts: number; at: string; envelope: string; headers: string | null; state: T.DeadLetterState; reason: string | null; resolved_at: string | null;
 }
-interface FileRow { sha256: string; system: string; file_name: string; claimed_at: string; status: T.FileRecord['status']; detail: string | null; completed_at: string | null }
+interface FileRow {
+  sha256: string;
+  system: string;
+  file_name: string;
+  claimed_at: string;
+  status: T.FileRecord['status'];
+  detail: string | null;
+  completed_at: string | null;
+  owner: string | null;
+  lease_until: number | null;
+  checkpoint: string | null;
+}
 interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
 
 /**
@@ -41,6 +53,7 @@ export class SqliteStore implements BusStore {
   private readonly journalWriter?: JournalThread;
   /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
   private readonly commits: GroupCommit;
+  private readonly fileLeases: SqliteFileLeases;
   private readonly statements = new Map<string, Statement>();
   private readonly purgeTimer?: NodeJS.Timeout;
   private closed = false;
@@ -57,6 +70,8 @@ export class SqliteStore implements BusStore {
       this.journalWriter = new JournalThread(journalFile);
     }
     this.commits = new GroupCommit(this.db);
+    migrateFileLeaseColumns(this.db);
+    this.fileLeases = new SqliteFileLeases(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
     if (intervalMs > 0) {
@@ -174,13 +189,36 @@ export class SqliteStore implements BusStore {
   }
 
   async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
-    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ? WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
+    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ?, owner = NULL, lease_until = NULL, checkpoint = NULL WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
   }
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
     const row = this.stmt('SELECT * FROM files WHERE sha256 = ?').get(sha256) as FileRow | undefined;
     if (!row) return null;
-    return compact({ sha256: row.sha256, system: row.system, fileName: row.file_name, claimedAt: row.claimed_at, status: row.status, detail: row.detail, completedAt: row.completed_at });
+    return compact({
+      sha256: row.sha256,
+      system: row.system,
+      fileName: row.file_name,
+      claimedAt: row.claimed_at,
+      status: row.status,
+      detail: row.detail,
+      completedAt: row.completed_at,
+      owner: row.owner,
+      leaseUntil: row.lease_until === null ? null : new Date(row.lease_until).toISOString(),
+      checkpoint: row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as T.FileCheckpoint),
+    });
+  }
+
+  async claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<T.FileLease> {
+    return this.fileLeases.claim(sha256, system, fileName, owner, leaseMs);
+  }
+
+  async saveFileCheckpoint(sha256: string, owner: string, leaseMs: number, checkpoint?: T.FileCheckpoint): Promise<boolean> {
+    return this.fileLeases.save(sha256, owner, leaseMs, checkpoint);
+  }
+
+  async releaseFileLease(sha256: string, owner: string): Promise<void> {
+    this.fileLeases.release(sha256, owner);
   }
 
   async releaseFile(sha256: string): Promise<void> {
