@@ -84,9 +84,21 @@ export class FileClient {
     return hash.digest('hex');
   }
 
-  /** The file's text in chunks; iterate it to read with backpressure. */
-  readText(name: string, encoding: BufferEncoding): AsyncIterable<string> {
-    return createReadStream(this.inDrop(name), { encoding, highWaterMark: 64 * 1024 });
+  /** The file's text in chunks, from byte `start` on; iterate it to read with backpressure. */
+  readText(name: string, encoding: BufferEncoding, start = 0): AsyncIterable<string> {
+    return createReadStream(this.inDrop(name), { encoding, highWaterMark: 64 * 1024, start });
+  }
+
+  /** Whether a line of the dropped file starts at byte `offset` (the start, or just after a line feed). */
+  async lineStartsAt(name: string, offset: number): Promise<boolean> {
+    if (offset === 0) return true;
+    const handle = await open(this.inDrop(name), 'r');
+    try {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(1), 0, 1, offset - 1);
+      return bytesRead === 1 && buffer[0] === 0x0a;
+    } finally {
+      await handle.close();
+    }
   }
 
   /**

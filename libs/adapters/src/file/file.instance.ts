@@ -1,18 +1,19 @@
 import { ErrorCodes } from '@bus/canonical-model';
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
+import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, InputOutcome, NativeMessage, SendContext } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { FileClient, UnsafeFileNameError } from './file.client';
 import type { FileInboundConfig, FileOutboundConfig } from './file.config';
-import { MemoryFileLedger, type FileLedger } from './file.ledger';
+import { claimOutcome, MemoryFileLedger, type FileLedger } from './file.ledger';
 import { readCsvRecords } from './file.records';
-import { FileReportBuilder, summarize, type FileReport } from './file.report';
+import { asFileProgress, FileReportBuilder, summarize, type FileProgress, type FileReport } from './file.report';
+import { FileClaimKeeper } from './file.claim';
 import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
 import { FileLog } from './file.log';
 import { toNativeRecord } from './file.native';
 
 /** Called once per record; the adapter awaits it before reading on (backpressure). */
-export type OnNative = (msg: NativeMessage) => Promise<void>;
+export type OnNative = (msg: NativeMessage) => Promise<void | InputOutcome>;
 
 /** Row-level refusals: the record is bad, the file goes on. Anything else stops the file for a later retry. */
 const ROW_LEVEL_CODES = new Set<string>([
@@ -153,19 +154,30 @@ export class FileInstance implements AdapterInstance {
       this.log.unreadable(name, e);
       return undefined;
     }
-    const builder = new FileReportBuilder({ system: this.ctx.instanceName, file: name, sha256 }, this.ctx.now());
-    if (!(await ledger.claim(sha256, name))) {
-      return this.finish(name, builder, 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
+    const base = { system: this.ctx.instanceName, file: name, sha256 };
+    const claim = claimOutcome(await ledger.claim(sha256, name, cfg.leaseMs));
+    if (claim.outcome === 'done') {
+      return this.finish(name, new FileReportBuilder(base, this.ctx.now()), 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
     }
+    // Another live reader (a second bus instance) is reading it: it moves the file when done.
+    if (claim.outcome === 'busy') return undefined;
+    const from = claim.outcome === 'resume' ? asFileProgress(claim.progress) : undefined;
+    const builder = new FileReportBuilder(base, this.ctx.now(), from);
+    const keeper = new FileClaimKeeper(ledger, sha256, name, cfg.leaseMs, this.log);
+    keeper.start();
     let unreadable: string | undefined;
     try {
-      await this.stream(name, sha256, onNative, builder, signal);
+      const columns = await this.stream(name, sha256, onNative, builder, signal, keeper, from);
+      // The last word before moving the file: a reader that lost its claim leaves the file to the new one.
+      if (!(await this.checkpoint(name, keeper, builder, columns))) return undefined;
     } catch (e) {
       if (e instanceof StopFile) {
-        await ledger.release(sha256);
+        if (!keeper.lost) await ledger.release(sha256);
         return undefined;
       }
       unreadable = `unreadable after ${builder.rowCount} rows: ${(e as Error).message}`;
+    } finally {
+      keeper.stop();
     }
     const outcome = unreadable ? 'failed' : builder.outcome;
     return this.finish(name, builder, outcome === 'failed' ? 'failedDir' : 'processedDir', outcome, ledger, sha256, unreadable);
@@ -210,22 +222,50 @@ export class FileInstance implements AdapterInstance {
     await this.listening;
   }
 
-  private async stream(name: string, sha256: string, onNative: OnNative, builder: FileReportBuilder, signal: AbortSignal): Promise<void> {
+  /**
+   * Hands over every record after `from` (all of them for a new claim) and returns the column facts the
+   * checkpoints carry. Resumes at the saved byte offset when a line starts there; otherwise (offsets that
+   * drifted over invalid UTF-8) reads from the top and skips the lines already handled.
+   */
+  private async stream(
+    name: string,
+    sha256: string,
+    onNative: OnNative,
+    builder: FileReportBuilder,
+    signal: AbortSignal,
+    keeper: FileClaimKeeper,
+    from: FileProgress | undefined,
+  ): Promise<{ columns?: string[]; columnCount?: number }> {
     const cfg = this.inbound!;
     const fixed = { ...(cfg.meta ?? {}), fileName: name, sha256 };
-    let columns = cfg.csvColumns;
-    const records = readCsvRecords(this.client.readText(name, cfg.encoding), { delimiter: cfg.delimiter, columns, headerRow: cfg.headerRow });
+    const atOffset = !!from && from.offset > 0 && (await this.client.lineStartsAt(name, from.offset));
+    const skipThrough = from && !atOffset ? from.line : 0;
+    let columns = cfg.csvColumns ?? (atOffset ? from!.columns : undefined);
+    let columnCount = from?.columnCount;
+    const records = readCsvRecords(this.client.readText(name, cfg.encoding, atOffset ? from!.offset : 0), {
+      delimiter: cfg.delimiter,
+      columns,
+      headerRow: atOffset ? false : cfg.headerRow,
+      columnCount: atOffset ? columnCount : undefined,
+      start: atOffset ? { line: from!.line, offset: from!.offset, encoding: cfg.encoding } : { encoding: cfg.encoding },
+    });
+    let sinceCheckpoint = 0;
     for await (const record of records) {
-      if (signal.aborted) throw new StopFile();
+      if (signal.aborted || keeper.lost) throw new StopFile();
       if (record.kind === 'header') {
         columns = record.columns;
         continue;
       }
+      if (record.kind === 'row') columnCount ??= record.fields.length;
+      if (record.line <= skipThrough) continue;
       if (record.kind === 'bad') builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
       const msg = toNativeRecord(record, columns, fixed);
       try {
-        await onNative(msg);
-        if (record.kind === 'row') builder.pass();
+        const outcome = await onNative(msg);
+        if (record.kind === 'row') {
+          if (outcome?.duplicate) builder.duplicate();
+          else builder.pass();
+        }
       } catch (e) {
         if (!isRowLevel(e)) {
           this.log.recordFailed(name, record.line, e);
@@ -233,6 +273,22 @@ export class FileInstance implements AdapterInstance {
         }
         if (record.kind === 'row') builder.fail({ line: record.line, column: columnOf(e), reason: (e as Error).message, kind: 'rejected' });
       }
+      builder.handled(record.line, record.end);
+      if (++sinceCheckpoint >= cfg.checkpointEvery) {
+        sinceCheckpoint = 0;
+        if (!(await this.checkpoint(name, keeper, builder, { columns, columnCount }))) throw new StopFile();
+      }
+    }
+    return { columns, columnCount };
+  }
+
+  /** Saves progress; false when the claim was lost. A ledger that fails stops the file for a later resume. */
+  private async checkpoint(name: string, keeper: FileClaimKeeper, builder: FileReportBuilder, columns: { columns?: string[]; columnCount?: number }): Promise<boolean> {
+    try {
+      return await keeper.save(builder.progress(columns));
+    } catch (e) {
+      this.log.checkpointFailed(name, e);
+      throw new StopFile();
     }
   }
 
