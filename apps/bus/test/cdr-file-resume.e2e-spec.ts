@@ -75,8 +75,9 @@ describe('a call-record file whose bus stopped mid-file', () => {
       120_000,
     );
 
-  it('should bill every row exactly once after a new bus resumed the file, and report the whole file', async () => {
-    const account = await call(sales.url, 'POST', '/accounts', { Name: 'Resume GmbH', BillingStreet: 'Hauptstr. 1', BillingPostalCode: '01067', BillingCity: 'Dresden', BillingCountry: 'DE' });
+  /** A customer with rates at sales and billing, and a conference booked for it at the bridge. */
+  async function customerWithConference(name: string) {
+    const account = await call(sales.url, 'POST', '/accounts', { Name: name, BillingStreet: 'Hauptstr. 1', BillingPostalCode: '01067', BillingCity: 'Dresden', BillingCountry: 'DE' });
     const accountNo = await waitFor("billing's account", () => bus.store.findNativeId('customer', account.Id, 'billing'));
     await call(sales.url, 'POST', '/contracts', { AccountId: account.Id, CurrencyIsoCode: 'EUR', StartDate: '2026-12-01', Rates__c: [{ ProductCode: 'CONF-DIALIN-MIN', UnitPrice: 0.05, Unit: 'Minute' }] });
     await waitFor('the rates in the bus', () => bus.store.getValue('contracts', account.Id));
@@ -92,20 +93,55 @@ describe('a call-record file whose bus stopped mid-file', () => {
     const conference = await waitFor("the bridge's conference", async () =>
       ((await call(bridge.url, 'GET', '/conferences')).conferences as Array<{ bookingRef: string; conferenceId: string }>).find((c) => c.bookingRef === reservation.reservationNo),
     );
+    return { accountNo, conferenceId: conference.conferenceId };
+  }
 
-    const { file, records } = (await call(bridge.url, 'POST', `/admin/simulate-call/${conference.conferenceId}`, { calls: Array.from({ length: CALLS }, () => ({})) })) as {
-      file: string;
-      records: Array<{ uniqueid: string }>;
-    };
+  /** The bridge exports a file with `count` calls into the drop folder. */
+  const simulateCalls = async (conferenceId: string, count: number) =>
+    (await call(bridge.url, 'POST', `/admin/simulate-call/${conferenceId}`, { calls: Array.from({ length: count }, () => ({})) })) as { file: string; records: Array<{ uniqueid: string }> };
+
+  it('should let one of two bus instances on one store read a file while the other leaves it alone', async () => {
+    const second = await startTestBus({ yaml: await exampleYaml(), vars, dir: bus.dir, prefix: bus.prefix });
+    try {
+      const { accountNo, conferenceId } = await customerWithConference('Two Instances GmbH');
+
+      const { file, records } = await simulateCalls(conferenceId, 600);
+
+      const report = await reportOf(file);
+      expect(report).toMatchObject({ outcome: 'processed', rows: 600, passed: 600, duplicates: 0, failed: 0 });
+      expect(report).not.toHaveProperty('resumedAfterLines');
+      const stem = file.replace(/\.csv$/, '');
+      expect((await readdir(path.join(cdrDir, 'processed'))).filter((n) => n.startsWith(stem))).toEqual([file, `${file}.report.json`]);
+      const lines = await waitFor('600 lines at billing', async () => ((await usageAt(accountNo)).length >= 600 ? usageAt(accountNo) : undefined), 120_000, 200);
+      expect(lines).toHaveLength(600);
+      expect(new Set(lines.map((l) => l.Reference))).toEqual(new Set(records.map((r) => r.uniqueid)));
+    } finally {
+      await second.close({ keepBroker: true });
+    }
+  });
+
+  it('should bill every row exactly once after a new bus resumed the file, and report the whole file', async () => {
+    const { accountNo, conferenceId } = await customerWithConference('Resume GmbH');
+
+    const { file, records } = await simulateCalls(conferenceId, CALLS);
     const sha256 = createHash('sha256').update(await readFile(path.join(cdrDir, file))).digest('hex');
-    const progressOf = (f: FileRecord | null) => ((f?.checkpoint as { file?: { line?: number } } | undefined)?.file?.line ?? 0) as number;
-    await waitFor('the reader past line 300', async () => progressOf(await bus.store.getFile(sha256)) >= 300, 60_000, 5);
+    // What an operator sees while it is read: GET /admin/files/{sha256} (404 until it is claimed).
+    const ledgerEntry = async (): Promise<FileRecord | undefined> => {
+      const res = await fetch(`${bus.url}/admin/files/${sha256}`, { headers: { Authorization: `Bearer ${bus.adminToken}` } });
+      return res.status === 200 ? ((await res.json()) as FileRecord) : undefined;
+    };
+    const reading = await waitFor('the reader past line 300', async () => {
+      const entry = await ledgerEntry();
+      return ((entry?.checkpoint as { file?: { line?: number } } | undefined)?.file?.line ?? 0) >= 300 ? entry : undefined;
+    }, 60_000, 5);
+    expect(reading).toMatchObject({ status: 'processing', owner: expect.any(String), leaseUntil: expect.any(String), checkpoint: { file: { offset: expect.any(Number), passed: expect.any(Number) } } });
     const firstBus = bus;
     await firstBus.close({ keepBroker: true, keepDir: true });
 
     // The precondition of the test: the first bus really stopped mid-file.
     expect(await readdir(cdrDir)).toContain(file);
 
+    // Last in this suite: the stand-ins still post to the closed bus.
     bus = await startTestBus({ yaml: await exampleYaml(), vars, dir: firstBus.dir, prefix: firstBus.prefix });
 
     const report = await reportOf(file);
@@ -119,6 +155,6 @@ describe('a call-record file whose bus stopped mid-file', () => {
     expect(new Set(lines.map((l) => l.Reference))).toEqual(new Set(records.map((r) => r.uniqueid)));
     // The file's usage counts survived the stop: the summary waited for all its calls.
     const summaries = await waitFor('the summary at billing', () => summariesAt(accountNo).then((s) => (s.length ? s : undefined)), 60_000);
-    expect(summaries).toEqual([expect.objectContaining({ ConferenceId: conference.conferenceId, Participants: String(CALLS) })]);
+    expect(summaries).toEqual([expect.objectContaining({ ConferenceId: conferenceId, Participants: String(CALLS) })]);
   });
 });
