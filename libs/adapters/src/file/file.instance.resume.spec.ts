@@ -54,6 +54,14 @@ const progress = (line: number, counts: Partial<FileProgress> = {}): FileProgres
   ...counts,
 });
 
+/** The ledger's methods, bound, to build a variant of it. */
+const bind = (l: MemoryFileLedger): FileLedger => ({
+  claim: (sha) => l.claim(sha),
+  checkpoint: (sha, leaseMs, progress) => l.checkpoint(sha, leaseMs, progress),
+  complete: (sha, outcome) => l.complete(sha, outcome),
+  release: (sha) => l.release(sha),
+});
+
 describe('FileInstance resume', () => {
   const temp = new TempFolders();
   afterAll(() => temp.removeAll());
@@ -159,6 +167,23 @@ describe('FileInstance resume', () => {
     const [report] = await sut.scan(() => waitFor('two lease renewals', () => ledger.renewals >= 2).then(() => undefined), ledger);
 
     expect(report).toMatchObject({ passed: 1 });
+  });
+
+  it('should look again at a file another reader held once its lease could have run out, with no folder event', async () => {
+    const { sut, dropDir, processed } = await create({ leaseMs: 150 });
+    await writeFile(path.join(dropDir, 'cdr.csv'), TEXT);
+    let claims = 0;
+    const ledger = new MemoryFileLedger();
+    const heldElsewhereFirst: FileLedger = { ...bind(ledger), claim: async (sha) => (++claims === 1 ? { outcome: 'busy', owner: 'bus-b' } : ledger.claim(sha)) };
+    const stop = new AbortController();
+    const done = sut.listen(async () => undefined, stop.signal, heldElsewhereFirst);
+
+    const report = await waitFor('the report', async () => (await namesIn(processed)).includes('cdr.csv.report.json') && readJson(path.join(processed, 'cdr.csv.report.json')));
+
+    stop.abort();
+    await done;
+    expect(claims).toBe(2);
+    expect(report).toMatchObject({ rows: 5, passed: 5 });
   });
 
   it('should stop without releasing or moving the file once the ledger says another reader took it over', async () => {

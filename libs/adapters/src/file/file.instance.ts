@@ -53,6 +53,8 @@ export class FileInstance implements AdapterInstance {
   private readonly log: FileLog;
   private readonly matches: RegExp;
   private listening?: Promise<void>;
+  /** The last scan left a file to a later one (busy elsewhere, or reading stopped). */
+  private leftForLater = false;
 
   constructor(
     private readonly inbound: FileInboundConfig | undefined,
@@ -80,17 +82,25 @@ export class FileInstance implements AdapterInstance {
   private async run(onNative: OnNative, stop: AbortSignal, ledger: FileLedger): Promise<void> {
     let running: Promise<void> | undefined;
     let again = false;
+    let retry: NodeJS.Timeout | undefined;
     const trigger = () => {
       if (stop.aborted) return;
       if (running) return void (again = true);
       running = (async () => {
         do {
           again = false;
+          this.leftForLater = false;
           await this.scan(onNative, ledger, stop).then(
             () => this.log.scanSucceeded(),
             (e) => this.log.scanFailed(e),
           );
         } while (again && !stop.aborted);
+        // A file another reader held, or one whose reading stopped, may be left with no folder event to come
+        // (a bus restarted right after a crash finds its own old lease): look again once a lease could have run out.
+        if (this.leftForLater && !stop.aborted && !retry) {
+          retry = setTimeout(() => ((retry = undefined), trigger()), this.inbound!.leaseMs);
+          retry.unref();
+        }
       })().finally(() => (running = undefined));
     };
     let task: ScheduledTask | undefined;
@@ -120,6 +130,7 @@ export class FileInstance implements AdapterInstance {
       stop.addEventListener('abort', () => resolve(), { once: true });
     });
     await task?.destroy();
+    clearTimeout(retry);
     await running;
   }
 
@@ -160,7 +171,10 @@ export class FileInstance implements AdapterInstance {
       return this.finish(name, new FileReportBuilder(base, this.ctx.now()), 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
     }
     // Another live reader (a second bus instance) is reading it: it moves the file when done.
-    if (claim.outcome === 'busy') return undefined;
+    if (claim.outcome === 'busy') {
+      this.leftForLater = true;
+      return undefined;
+    }
     const from = claim.outcome === 'resume' ? asFileProgress(claim.progress) : undefined;
     const builder = new FileReportBuilder(base, this.ctx.now(), from);
     const keeper = new FileClaimKeeper(ledger, sha256, name, cfg.leaseMs, this.log);
@@ -173,6 +187,7 @@ export class FileInstance implements AdapterInstance {
     } catch (e) {
       if (e instanceof StopFile) {
         if (!keeper.lost) await ledger.release(sha256);
+        this.leftForLater = true;
         return undefined;
       }
       unreadable = `unreadable after ${builder.rowCount} rows: ${(e as Error).message}`;
