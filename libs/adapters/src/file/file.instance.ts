@@ -1,4 +1,3 @@
-import { ErrorCodes } from '@bus/canonical-model';
 import { schedule, type ScheduledTask } from 'node-cron';
 import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, InputOutcome, NativeMessage, SendContext } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
@@ -11,30 +10,10 @@ import { FileClaimKeeper } from './file.claim';
 import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
 import { FileLog } from './file.log';
 import { toNativeRecord } from './file.native';
+import { columnOf, isRowLevel } from './file.row-errors';
 
 /** Called once per record; the adapter awaits it before reading on (backpressure). */
 export type OnNative = (msg: NativeMessage) => Promise<void | InputOutcome>;
-
-/** Row-level refusals: the record is bad, the file goes on. Anything else stops the file for a later retry. */
-const ROW_LEVEL_CODES = new Set<string>([
-  ErrorCodes.CODEC_PARSE_FAILED,
-  ErrorCodes.CODEC_UNSAFE_INPUT,
-  ErrorCodes.ADAPTER_MAPPING_FAILED,
-  ErrorCodes.CANONICAL_INVALID,
-  ErrorCodes.CANONICAL_UNKNOWN_TYPE,
-]);
-
-const isRowLevel = (e: unknown): boolean => {
-  const { retryable, code } = (e ?? {}) as { retryable?: unknown; code?: unknown };
-  return retryable === false || (typeof code === 'string' && ROW_LEVEL_CODES.has(code));
-};
-
-/** `column 7` / `line 3, column 7` in an error's location or message, for the report. */
-const columnOf = (e: unknown): number | undefined => {
-  const text = `${(e as { location?: string }).location ?? ''} ${(e as Error).message ?? ''}`;
-  const m = /column (\d+)/i.exec(text);
-  return m ? Number(m[1]) : undefined;
-};
 
 /** Polling used when the folder cannot be watched (e.g. it does not exist yet). */
 const FALLBACK_SCHEDULE = '*/10 * * * * *';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { FileCheckpoint, FileLease } from '../store.types';
+import type { FileCheckpoint, FileLease, FileRecord } from '../store.types';
 
 /** Columns the file ledger gained for leases and checkpoints; added to a store file made before them. */
 const LEASE_COLUMNS: Record<string, string> = { owner: 'TEXT', lease_until: 'INTEGER', checkpoint: 'TEXT' };
@@ -59,4 +59,27 @@ export class SqliteFileLeases {
   release(sha256: string, owner: string): void {
     this.db.prepare(`UPDATE files SET owner = NULL, lease_until = NULL WHERE sha256 = ? AND owner = ? AND status = 'processing'`).run(sha256, owner);
   }
+}
+
+export interface FileRow {
+  sha256: string;
+  system: string;
+  file_name: string;
+  claimed_at: string;
+  status: FileRecord['status'];
+  detail: string | null;
+  completed_at: string | null;
+  owner: string | null;
+  lease_until: number | null;
+  checkpoint: string | null;
+}
+
+export function toFileRecord(row: FileRow): FileRecord {
+  const record: FileRecord = { sha256: row.sha256, system: row.system, fileName: row.file_name, claimedAt: row.claimed_at, status: row.status };
+  if (row.detail !== null) record.detail = row.detail;
+  if (row.completed_at !== null) record.completedAt = row.completed_at;
+  if (row.owner !== null) record.owner = row.owner;
+  if (row.lease_until !== null) record.leaseUntil = new Date(row.lease_until).toISOString();
+  if (row.checkpoint !== null) record.checkpoint = JSON.parse(row.checkpoint) as FileCheckpoint;
+  return record;
 }

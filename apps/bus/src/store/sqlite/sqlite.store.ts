@@ -5,7 +5,7 @@ import { DEFAULT_RETENTION_MS, pageLimit, toIso, type BusStore, type StoreOption
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
 import { JOURNAL_SCHEMA, STORE_SCHEMA, openDatabase } from './sqlite.schema';
-import { migrateFileLeaseColumns, SqliteFileLeases } from './sqlite.file-lease';
+import { migrateFileLeaseColumns, SqliteFileLeases, toFileRecord, type FileRow } from './sqlite.file-lease';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
@@ -20,18 +20,6 @@ export interface SqliteStoreOptions extends StoreOptions {
 interface DeadLetterRow {
   id: string; message_id: string; destination: string; type: string; source: string; error_code: string; error_message: string;
   attempts: number; at: string; envelope: string; headers: string | null; state: T.DeadLetterState; reason: string | null; resolved_at: string | null;
-}
-interface FileRow {
-  sha256: string;
-  system: string;
-  file_name: string;
-  claimed_at: string;
-  status: T.FileRecord['status'];
-  detail: string | null;
-  completed_at: string | null;
-  owner: string | null;
-  lease_until: number | null;
-  checkpoint: string | null;
 }
 interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
 
@@ -194,19 +182,7 @@ export class SqliteStore implements BusStore {
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
     const row = this.stmt('SELECT * FROM files WHERE sha256 = ?').get(sha256) as FileRow | undefined;
-    if (!row) return null;
-    return compact({
-      sha256: row.sha256,
-      system: row.system,
-      fileName: row.file_name,
-      claimedAt: row.claimed_at,
-      status: row.status,
-      detail: row.detail,
-      completedAt: row.completed_at,
-      owner: row.owner,
-      leaseUntil: row.lease_until === null ? null : new Date(row.lease_until).toISOString(),
-      checkpoint: row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as T.FileCheckpoint),
-    });
+    return row ? toFileRecord(row) : null;
   }
 
   async claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<T.FileLease> {
