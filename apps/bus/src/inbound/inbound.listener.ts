@@ -22,9 +22,6 @@ export const REJECTED_TYPE = 'inbound.rejected';
 export class InboundListener {
   private readonly logger = new Logger('inbound');
 
-  /** This process as the holder of file leases. */
-  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-
   constructor(
     private readonly pipeline: InboundPipeline,
     @Inject(BUS_STORE) private readonly store: BusStore,
@@ -33,34 +30,37 @@ export class InboundListener {
 
   start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
     const abort = new AbortController();
+    const owner = `${hostname()}:${process.pid}:${system.name}:${randomUUID().slice(0, 8)}`;
     const done = instance
-      .listen!((msg) => this.receive(system, msg), abort.signal, this.ledgerFor(system))
+      .listen!((msg) => this.receive(system, msg), abort.signal, this.ledgerFor(system, owner))
       .catch((err: Error) => this.logger.error(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`));
     return { abort, done };
   }
 
   /**
-   * The file ledger in the store, held by this process (`owner`). A checkpoint keeps the adapter's progress
-   * and the file's usage counts together (`{ file, usage }`), so a reader taking over has both as they were.
+   * The file ledger in the store, held by one running listener (`owner`: host, pid, system, run; a listener
+   * started by a reload is another owner, so it waits for the drained one's lease). A checkpoint keeps the
+   * adapter's progress and the file's usage counts together (`{ file, usage }`), so a reader taking over has
+   * both as they were.
    */
-  private ledgerFor(system: SystemRuntime): InputLedger {
+  private ledgerFor(system: SystemRuntime, owner: string): InputLedger {
     return {
       claim: async (sha256, name, leaseMs) => {
-        const lease = await this.store.claimFileLease(sha256, system.name, name, this.owner, leaseMs);
+        const lease = await this.store.claimFileLease(sha256, system.name, name, owner, leaseMs);
         if (lease.outcome !== 'resume') return lease;
         const saved = lease.checkpoint as FileCheckpointParts | undefined;
         this.fileUsage.resumed(sha256, saved?.usage);
         return saved?.file ? { outcome: 'resume', progress: saved.file } : { outcome: 'resume' };
       },
       checkpoint: (sha256, leaseMs, progress) =>
-        this.store.saveFileCheckpoint(sha256, this.owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256) }),
+        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256) }),
       complete: async (sha256, outcome, detail) => {
         await this.store.completeFile(sha256, outcome, detail);
         await this.fileUsage.completed(sha256);
       },
       release: (sha256) => {
         this.fileUsage.released(sha256);
-        return this.store.releaseFileLease(sha256, this.owner);
+        return this.store.releaseFileLease(sha256, owner);
       },
     };
   }
