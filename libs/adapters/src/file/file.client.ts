@@ -77,6 +77,12 @@ export class FileClient {
     return !!second && second.size === first.size && second.mtimeMs === first.mtimeMs;
   }
 
+  /** Size and modification time of a dropped file: what tells whether its content may have changed. */
+  async fingerprint(name: string): Promise<string> {
+    const { size, mtimeMs } = await stat(this.inDrop(name));
+    return `${size}:${mtimeMs}`;
+  }
+
   /** sha256 (hex) of a dropped file, read as a stream. */
   async sha256(name: string): Promise<string> {
     const hash = createHash('sha256');

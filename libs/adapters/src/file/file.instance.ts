@@ -32,6 +32,8 @@ export class FileInstance implements AdapterInstance {
   private readonly log: FileLog;
   private readonly matches: RegExp;
   private listening?: Promise<void>;
+  /** Hashes of files still in the drop folder, so a file left to a later scan is not read through again to hash it. */
+  private readonly hashes = new Map<string, { fingerprint: string; sha256: string }>();
   /** The last scan left a file to a later one (busy elsewhere, or reading stopped). */
   private leftForLater = false;
 
@@ -118,7 +120,9 @@ export class FileInstance implements AdapterInstance {
     const reports: FileReport[] = [];
     // Every scan, so a processed/ folder an operator removed comes back.
     await this.client.prepareInbound();
-    for (const name of await this.client.list()) {
+    const names = await this.client.list();
+    for (const known of this.hashes.keys()) if (!names.includes(known)) this.hashes.delete(known);
+    for (const name of names) {
       if (signal.aborted) break;
       if (isBookkeepingName(name) || !this.matches.test(name)) continue;
       const unsafe = unsafeNameReason(name);
@@ -138,7 +142,7 @@ export class FileInstance implements AdapterInstance {
     if (!(await this.client.isReady(name, cfg.readiness, cfg.stableMs, signal)) || signal.aborted) return undefined;
     let sha256: string;
     try {
-      sha256 = await this.client.sha256(name);
+      sha256 = await this.hashOf(name);
     } catch (e) {
       // Gone between listing and reading (another instance took it), or unreadable: the next scan decides.
       this.log.unreadable(name, e);
@@ -286,6 +290,15 @@ export class FileInstance implements AdapterInstance {
     }
   }
 
+  private async hashOf(name: string): Promise<string> {
+    const fingerprint = await this.client.fingerprint(name);
+    const known = this.hashes.get(name);
+    if (known?.fingerprint === fingerprint) return known.sha256;
+    const sha256 = await this.client.sha256(name);
+    this.hashes.set(name, { fingerprint, sha256 });
+    return sha256;
+  }
+
   private async finish(
     name: string,
     builder: FileReportBuilder,
@@ -296,6 +309,7 @@ export class FileInstance implements AdapterInstance {
     reason?: string,
   ): Promise<FileReport> {
     const storedAs = await this.client.moveOut(name, to);
+    this.hashes.delete(name);
     await this.client.removeMarker(name);
     const report = builder.build(storedAs, outcome, this.ctx.now(), reason);
     await this.client.writeReport(to, storedAs, report);
