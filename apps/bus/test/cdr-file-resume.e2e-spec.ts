@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { startBilling, startBooking, startBridge, startSales, type RunningBilling, type RunningBooking, type RunningBridge, type RunningSales } from '../../demo-systems/src';
 import type { FileRecord } from '../src/store/bus-store';
+import { SqliteStore } from '../src/store/sqlite/sqlite.store';
 import { startTestBus, type TestBus } from './support/bus-harness';
 import { waitFor } from './support/broker';
 
@@ -15,10 +16,10 @@ const KEYS = { BOOKING_API_KEY: 'booking-e2e-key', SALES_API_KEY: 'sales-e2e-key
 const CALLS = 1500;
 const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArray: (name) => ['UsageLine', 'ConferenceSummary'].includes(name) });
 
-/** The shipped example, watched instead of polled, with a checkpoint every 50 records. */
+/** The shipped example, watched instead of polled, with a checkpoint every 50 records and a 2 s lease. */
 async function exampleYaml(): Promise<string> {
   let yaml = (await readFile(EXAMPLE, 'utf8')).replace(/\.\.\/mappings\//g, 'mappings/').replace(/^ *schedule: .*\n/m, '');
-  yaml = yaml.replace('      readiness: rename ', '      checkpointEvery: 50\n      readiness: rename ');
+  yaml = yaml.replace('      readiness: rename ', '      checkpointEvery: 50\n      leaseMs: 2000\n      readiness: rename ');
   yaml = yaml.replace('quietTime: 10m', 'quietTime: 1h, checkEvery: 100ms').replace('redeliveryDelays: [1s, 10s, 1m]', 'redeliveryDelays: [100ms, 200ms]');
   if (!yaml.includes('checkpointEvery: 50')) throw new Error('config/examples/booking-bridge.yaml changed: update this test');
   return yaml;
@@ -26,7 +27,8 @@ async function exampleYaml(): Promise<string> {
 
 /**
  * A call-record file whose reader stops mid-file: the bus is closed while it reads (its checkpoint in the
- * store is past line 300 of 1,500), a new bus starts on the same store, folder and broker prefix and
+ * store is past line 300 of 1,500) and its claim is left held as a killed bus leaves it; a new bus starts on
+ * the same store, folder and broker prefix, finds the claim busy, takes it over once the lease ran out and
  * resumes after the checkpoint. Billing must get every call exactly once, and the report count the whole file.
  */
 describe('a call-record file whose bus stopped mid-file', () => {
@@ -140,6 +142,10 @@ describe('a call-record file whose bus stopped mid-file', () => {
 
     // The precondition of the test: the first bus really stopped mid-file.
     expect(await readdir(cdrDir)).toContain(file);
+    // As a killed bus would leave it: the claim still held by its reader, for longer than the new bus's first looks.
+    const leftBehind = new SqliteStore({ filename: path.join(firstBus.dir, 'bus.sqlite'), purgeIntervalMs: 0 });
+    expect((await leftBehind.claimFileLease(sha256, 'bridge-cdr', file, 'killed-bus', 5000)).outcome).toBe('resume');
+    await leftBehind.close();
 
     // Last in this suite: the stand-ins still post to the closed bus.
     bus = await startTestBus({ yaml: await exampleYaml(), vars, dir: firstBus.dir, prefix: firstBus.prefix });
