@@ -203,7 +203,7 @@ describe('booking -> bridge -> billing through the bus', () => {
     expect(summaries).toEqual([expect.objectContaining({ ConferenceId: conferenceId, Participants: '2', BillableMinutes: '10' })]);
   });
 
-  it('should park usage of a customer without rates with the reason, and deliver it once the rates arrived and it is replayed', async () => {
+  it('should park usage of a customer without rates with the reason, and price it by itself, once, when the rates arrive', async () => {
     const { customerId, accountNo } = await customer('No Rates Yet GmbH', { rates: false });
     const { conferenceId } = await conference(customerId);
 
@@ -218,12 +218,42 @@ describe('booking -> bridge -> billing through the bus', () => {
     expect(await usageAt(accountNo)).toEqual([]);
 
     await contractRates(customerId);
-    for (const dead of parked) expect((await admin('POST', `/dead-letters/${dead.id}/replay`)).status).toBe(200);
 
-    const lines = await waitFor('the replayed lines at billing', async () => ((await usageAt(accountNo)).length === 2 ? usageAt(accountNo) : undefined));
+    const lines = await waitFor('the re-priced lines at billing', async () => ((await usageAt(accountNo)).length === 2 ? usageAt(accountNo) : undefined));
     expect(lines.map((l) => l.Reference).sort()).toEqual(records.map((r) => r.uniqueid).sort());
+    await waitFor('the dead letters resolved', async () => (await deadLetters('system=pricing')).every((d) => d.envelope.payload.customerId !== customerId));
+    const resolved = (await deadLetters('system=pricing&state=replayed')).filter((d) => parked.some((p) => p.id === d.id));
+    expect(resolved.map((d) => d.reason)).toEqual(['priced automatically when the contract rates arrived', 'priced automatically when the contract rates arrived']);
     const summaries = await waitFor('the summary at billing', () => summariesAt(accountNo).then((s) => (s.length ? s : undefined)));
     expect(summaries).toEqual([expect.objectContaining({ ConferenceId: conferenceId, Participants: '2', Amount: '0.5' })]);
+
+    // The rates again, then a later call priced after them: the parked calls are not billed a second time.
+    await call(sales.url, 'POST', '/contracts', { AccountId: customerId, CurrencyIsoCode: 'EUR', StartDate: '2026-12-01', Rates__c: [{ ProductCode: 'CONF-DIALIN-MIN', UnitPrice: 0.05, Unit: 'Minute' }] });
+    await simulateCall((await conference(customerId)).conferenceId);
+    const after = await waitFor('the later call at billing', async () => ((await usageAt(accountNo)).length >= 4 ? usageAt(accountNo) : undefined));
+    expect(after).toHaveLength(4);
+    expect(new Set(after.map((l) => l.Reference)).size).toBe(4);
+  });
+
+  it('should bill only the new call of a re-exported file and count the old ones as duplicates', async () => {
+    const { customerId, accountNo } = await customer('Re-export GmbH');
+    const { conferenceId } = await conference(customerId, ['A', 'B', 'C', 'D', 'E', 'F', 'G']);
+    const { file, records } = await simulateCall(conferenceId);
+    expect(records).toHaveLength(7);
+    await reportOf(file);
+    await waitFor('the seven lines at billing', async () => (await usageAt(accountNo)).length === 7);
+
+    // The bridge's export runs again: the same seven calls and one that came in since.
+    const old = (await readFile(path.join(cdrDir, 'processed', file), 'utf8')).trimEnd().split('\n');
+    const fresh = old[old.length - 1].replace(/"(\d+)\.(\d+)","([^"]*)"$/, '"$1.9$2","$3"');
+    const again = `Reexport-${file}`;
+    await writeFile(path.join(cdrDir, `${again}.part`), [...old, fresh].join('\n') + '\n');
+    await rename(path.join(cdrDir, `${again}.part`), path.join(cdrDir, again));
+
+    expect(await reportOf(again)).toMatchObject({ outcome: 'processed', rows: 8, passed: 1, duplicates: 7, failed: 0 });
+    const lines = await waitFor('the new line at billing', async () => ((await usageAt(accountNo)).length >= 8 ? usageAt(accountNo) : undefined));
+    expect(lines).toHaveLength(8);
+    expect(lines.map((l) => l.Reference)).toContain(/"(\d+\.\d+)","[^"]*"$/.exec(fresh)![1]);
   });
 
   // Last: it changes the running config.

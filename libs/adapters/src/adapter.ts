@@ -35,15 +35,44 @@ export interface AdapterHealth {
 }
 
 /**
+ * What a pulling adapter saved of its progress through one input (line, byte offset, counts so far).
+ * Opaque to the host: it keeps it as JSON and hands it back when the input is resumed.
+ */
+export type InputProgress = Record<string, unknown>;
+
+/**
+ * The host's answer to a claim. `new`: read it; `resume`: a reader stopped (or died) before the end,
+ * read on after `progress` (none saved: from the start); `done`: read before; `busy`: another live reader
+ * holds it, leave it alone. `true` and `false` are short for `new` and `done` (a ledger without leases).
+ */
+export type InputClaim =
+  | boolean
+  | { outcome: 'new' | 'done' }
+  | { outcome: 'resume'; progress?: InputProgress }
+  | { outcome: 'busy'; owner?: string };
+
+/**
  * Lets a pulling adapter read each input (a file, by content hash) once across restarts and
- * instances; the bus keeps it in its store.
+ * instances, and resume one whose reader died; the bus keeps it in its store.
  */
 export interface InputLedger {
-  /** True the first time `sha256` is claimed; false when it was read before or is being read. */
-  claim(sha256: string, name: string): Promise<boolean>;
+  /** Claims `sha256` for this reader for `leaseMs`; the reader keeps the lease with `checkpoint` while it reads. */
+  claim(sha256: string, name: string, leaseMs: number): Promise<InputClaim>;
+  /**
+   * Renews the lease for `leaseMs` and, when given, saves `progress`. False: the claim is no longer this
+   * reader's (its lease ran out and another took it over): stop reading, and do not release or complete it.
+   * Optional: without it, leases are not renewed and nothing is resumed.
+   */
+  checkpoint?(sha256: string, leaseMs: number, progress?: InputProgress): Promise<boolean>;
   complete(sha256: string, outcome: 'processed' | 'failed', detail?: string): Promise<void>;
-  /** Reading stopped before the end: forget the claim so the input is read again. */
+  /** Reading stopped before the end: give up the lease, keeping the progress, so the next claim resumes. */
   release(sha256: string): Promise<void>;
+}
+
+/** What the host may answer for one pulled record; nothing means accepted. */
+export interface InputOutcome {
+  /** The host had accepted the same record before (its business key): not published again. */
+  duplicate?: boolean;
 }
 
 /** Per-send facts that stay the same across redeliveries. */
@@ -106,7 +135,7 @@ export interface AdapterInstance {
    * Inbound transports that pull (folders, mailboxes) call `onNative` for each message and
    * resolve when `signal` aborts. HTTP inbound goes through the bus's ingress endpoint instead.
    */
-  listen?(onNative: (msg: NativeMessage) => Promise<void>, signal: AbortSignal, ledger?: InputLedger): Promise<void>;
+  listen?(onNative: (msg: NativeMessage) => Promise<void | InputOutcome>, signal: AbortSignal, ledger?: InputLedger): Promise<void>;
   /** Throws TransientDeliveryError or PermanentDeliveryError. */
   send?(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt>;
   /**

@@ -50,6 +50,12 @@ export class AdminController {
     return this.admin.message(id);
   }
 
+  @Get('files/:sha256')
+  @ApiOperation({ summary: "A dropped file's ledger entry by content hash: status, reader and lease while it is read, last checkpoint" })
+  file(@Param('sha256') sha256: string) {
+    return this.admin.file(sha256);
+  }
+
   @Get('dead-letters')
   deadLetters(@Query() query: DeadLetterSearchDto) {
     return this.admin.deadLetters(query);

@@ -71,6 +71,12 @@ export class AdminService {
     return history;
   }
 
+  async file(sha256: string) {
+    const file = await this.store.getFile(sha256.toLowerCase());
+    if (!file) throw new ApiError(404, 'FILE.NOT_FOUND', `No file with sha256 ${sha256} in the file ledger: not claimed yet (still in the drop folder, or not complete), or released by an operator.`);
+    return file;
+  }
+
   async searchMessages(query: MessageSearch) {
     await this.journal.flush();
     return this.store.searchMessages(query);

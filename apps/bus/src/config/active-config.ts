@@ -1,5 +1,6 @@
 import type { AdapterDefinition, Codec, SystemMapping } from '@bus/adapters';
 import type { RouteTable } from '../routing/route-table';
+import type { RouteExpression } from '../routing/route-expression';
 import type { MailMergeJobConfig } from '../jobs/job.config';
 import type { BusConfig, SystemConfig } from './bus-config.schema';
 
@@ -18,6 +19,8 @@ export interface SystemRuntime {
   outbound?: object;
   /** Entity -> payload field with its id, for the id cross-reference. */
   xref?: Record<string, string>;
+  /** `dedupKey:` compiled: the business key of each message the system sends (see Dispatcher). */
+  dedupKey?: RouteExpression;
   /** The system's section as validated (secrets interpolated: do not log or show it). */
   config: SystemConfig;
 }

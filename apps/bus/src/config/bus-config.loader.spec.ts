@@ -217,7 +217,7 @@ extra: 1
         'delivery.prefetch: must not be less than 1',
         'delivery.redeliveryDelays: each value must be a duration such as 500ms, 10s, 1m or 1h (got "soon")',
         'ingress.bodyLimit: must be a size such as 512kb or 1mb (got "huge")',
-        'systems.sales.colour: unknown key (allowed: adapter, codec, codecOptions, inbound, mapper, mapping, outbound, xref)',
+        'systems.sales.colour: unknown key (allowed: adapter, codec, codecOptions, dedupKey, inbound, mapper, mapping, outbound, xref)',
         'systems.sales: has both mapping and mapper; keep one',
         'systems.Bad_Name: system names must be lowercase letters, digits and dashes, starting with a letter (they name queues and URLs)',
         'systems.unrouted: "unrouted" is reserved: the bus\'s own queue bus.unrouted has that name; choose another',
@@ -285,6 +285,15 @@ extra: 1
         'queries[3].answeredBy: "sales" has no outbound settings to ask it with; add systems.sales.outbound',
         'queries[3]: "sales" has no answer mapping for usage.sum (answers: nothing); add answers/usage.sum.request.jsonata and answers/usage.sum.response.jsonata to its mapping',
       ]);
+    });
+
+    it('should compile a system dedupKey, and name the setting when it does not parse', async () => {
+      const good = await load(await write(VALID.replace('    inbound: { apiKey: "${SALES_KEY}" }', '    inbound: { apiKey: "${SALES_KEY}" }\n    dedupKey: payload.id')));
+      expect(good.systems.get('sales')?.dedupKey?.source).toBe('payload.id');
+
+      const problems = await problemsOf(VALID.replace('    inbound: { apiKey: "${SALES_KEY}" }', '    inbound: { apiKey: "${SALES_KEY}" }\n    dedupKey: "payload.(id"'));
+
+      expect(problems).toEqual([expect.stringMatching(/^systems\.sales\.dedupKey: is not a valid JSONata expression: .*\(a JSONata expression over the canonical message, e\.g\. payload\.usageId\)$/)]);
     });
 
     it('should report mapping folders that are missing or do not compile, and route expressions that do not parse', async () => {

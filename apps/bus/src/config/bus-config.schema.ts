@@ -52,6 +52,17 @@ export class SystemConfig {
   @Optional() @StringRecord()
   @JSONSchema(() => ({ type: 'object', additionalProperties: { type: 'string' }, description: 'Entity -> payload field with its id, e.g. { customer: customerId }' }))
   xref?: Record<string, string>;
+
+  /**
+   * Business key of what the system sends: JSONata over each mapped canonical message (e.g. `payload.usageId`).
+   * A message whose (type, key) the system sent before, in any file or request, is not published again.
+   */
+  @Optional() @IsString() @IsNotEmpty({ message: 'must be a non-empty string' })
+  @JSONSchema({
+    description:
+      'JSONata over each mapped canonical message giving its business key, e.g. payload.usageId: a message of the same type and key sent before (any file or request of this system) is not published again',
+  })
+  dedupKey?: string;
 }
 
 /** One destination of a route; written as a bare system name or `{ system, transform }`. */

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { MappingLoadError, type SystemMapping } from '@bus/adapters';
 import { RouteTable } from '../routing/route-table';
+import { RouteExpression } from '../routing/route-expression';
 import { isTypePattern, matchesType } from '../routing/type-pattern';
 import type { SystemRuntime } from './active-config';
 import type { BusConfig, RouteConfig } from './bus-config.schema';
@@ -29,7 +30,9 @@ export async function checkCrossReferences(
       const section = config.systems[s.name];
       const found: ConfigProblem[] = [];
       const mapping = s.mapper ? s.mapper() : await loadFolder(path.resolve(path.dirname(file), section.mapping!), s.name, deps, found);
-      if (!mapping) return found;
+      const dedupKey = section.dedupKey === undefined ? undefined : RouteExpression.compile(section.dedupKey);
+      if (typeof dedupKey === 'string') found.push({ path: formatPath(['systems', s.name, 'dedupKey']), message: `${dedupKey} (a JSONata expression over the canonical message, e.g. payload.usageId)` });
+      if (!mapping || typeof dedupKey === 'string') return found;
       systems.set(s.name, {
         name: s.name,
         adapter: s.adapter,
@@ -39,6 +42,7 @@ export async function checkCrossReferences(
         inbound: s.inbound,
         outbound: s.outbound,
         xref: section.xref,
+        ...(dedupKey ? { dedupKey } : {}),
         config: section,
       });
       return found;

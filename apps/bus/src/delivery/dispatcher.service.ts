@@ -25,6 +25,8 @@ export interface DispatchOptions {
   idempotencyKey?: string;
   /** Kept in the journal (truncated) so an operator sees what the system really sent. */
   native?: NativeMessage;
+  /** Per envelope, the source system's business key (its `dedupKey`), when it declares one and the message has it. */
+  businessKeys?: (string | undefined)[];
 }
 
 /**
@@ -53,7 +55,7 @@ export class Dispatcher {
     for (const [i, minted] of envelopes.entries()) {
       // Every record of a file counts, published before or not: see FileUsageCounter.
       this.fileUsage.observe(minted, options.native);
-      const key = this.dedupKey(minted, options.idempotencyKey, i, envelopes.length);
+      const key = this.dedupKey(minted, options, i, envelopes.length);
       const claim = key ? await this.store.claimIngressKey(source, key, minted.id, minted.correlationId) : undefined;
       // The same message again keeps the ids it was first given, so a destination sees the same Idempotency-Key.
       const envelope = claim?.duplicate ? { ...minted, id: claim.messageId, correlationId: claim.correlationId ?? minted.correlationId } : minted;
@@ -88,7 +90,14 @@ export class Dispatcher {
     }
   }
 
-  private dedupKey(envelope: CanonicalEnvelope, idempotencyKey: string | undefined, index: number, count: number): string | undefined {
+  /**
+   * The ingress key claimed for one envelope, per source system: its business key first (the same record in
+   * any file or request), then the sender's Idempotency-Key (a file row's `file:<sha256>:<line>`), then its native id.
+   */
+  private dedupKey(envelope: CanonicalEnvelope, options: DispatchOptions, index: number, count: number): string | undefined {
+    const business = options.businessKeys?.[index];
+    if (business !== undefined) return `dedup:${envelope.type}:${business}`;
+    const idempotencyKey = options.idempotencyKey;
     if (idempotencyKey) return count > 1 ? `key:${idempotencyKey}#${index}` : `key:${idempotencyKey}`;
     if (envelope.nativeId) return `native:${envelope.type}:${envelope.nativeId}`;
     return undefined;

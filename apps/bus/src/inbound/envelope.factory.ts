@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   ErrorCodes,
   MESSAGE_TYPES,
@@ -13,11 +13,25 @@ export interface DraftProblem extends ProblemDetail {
   code: string;
 }
 
+/**
+ * The message id of the `index`-th message made from one input whose identity is `seed` (a file row:
+ * `<system>:<sha256>:<line>`): a UUID derived from them, so a row read again after a crash gets the ids
+ * it got the first time, and a duplicate answer can tell "this row again" from "another record, same key".
+ */
+export function derivedMessageId(seed: string, index: number): string {
+  const h = createHash('sha256').update(`${seed}#${index}`).digest();
+  // Shaped like an RFC 4122 name-based UUID: version 5 (SHA-based) and the RFC variant bits.
+  h[6] = (h[6] & 0x0f) | 0x50;
+  h[8] = (h[8] & 0x3f) | 0x80;
+  const hex = h.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 /** Turns a mapping's draft into a full envelope: the only place message ids are minted. */
 @Injectable()
 export class EnvelopeFactory {
-  create(source: string, draft: CanonicalDraft, configVersion: string, correlationId: string | undefined, now = new Date()): CanonicalEnvelope {
-    const id = randomUUID();
+  /** `id`: a derived id (derivedMessageId) for an input read again with the same identity; random otherwise. */
+  create(source: string, draft: CanonicalDraft, configVersion: string, correlationId: string | undefined, now = new Date(), id: string = randomUUID()): CanonicalEnvelope {
     return {
       id,
       type: draft.type,

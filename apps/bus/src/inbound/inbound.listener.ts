@@ -1,11 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { ErrorCodes } from '@bus/canonical-model';
-import type { AdapterInstance, InputLedger, NativeMessage } from '@bus/adapters';
+import type { AdapterInstance, InputLedger, InputOutcome, InputProgress, NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
 import { InboundRejection } from './inbound-rejection';
+import { derivedMessageId } from './envelope.factory';
 import { FileUsageCounter } from '../processors/file-usage.counter';
 import { logLine } from '../logging/log-line';
 
@@ -29,21 +31,39 @@ export class InboundListener {
 
   start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
     const abort = new AbortController();
-    const ledger: InputLedger = {
-      claim: (sha256, name) => this.store.claimFile(sha256, system.name, name),
+    const owner = `${hostname()}:${process.pid}:${system.name}:${randomUUID().slice(0, 8)}`;
+    const done = instance
+      .listen!((msg) => this.receive(system, msg), abort.signal, this.ledgerFor(system, owner))
+      .catch((err: Error) => this.logger.error(logLine(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`, { system: system.name })));
+    return { abort, done };
+  }
+
+  /**
+   * The file ledger in the store, held by one running listener (`owner`: host, pid, system, run; a listener
+   * started by a reload is another owner, so it waits for the drained one's lease). A checkpoint keeps the
+   * adapter's progress and the file's usage counts together (`{ file, usage }`), so a reader taking over has
+   * both as they were.
+   */
+  private ledgerFor(system: SystemRuntime, owner: string): InputLedger {
+    return {
+      claim: async (sha256, name, leaseMs) => {
+        const lease = await this.store.claimFileLease(sha256, system.name, name, owner, leaseMs);
+        if (lease.outcome !== 'resume') return lease;
+        const saved = lease.checkpoint as FileCheckpointParts | undefined;
+        this.fileUsage.resumed(sha256, saved?.usage);
+        return saved?.file ? { outcome: 'resume', progress: saved.file } : { outcome: 'resume' };
+      },
+      checkpoint: (sha256, leaseMs, progress) =>
+        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256) }),
       complete: async (sha256, outcome, detail) => {
         await this.store.completeFile(sha256, outcome, detail);
         await this.fileUsage.completed(sha256);
       },
       release: (sha256) => {
         this.fileUsage.released(sha256);
-        return this.store.releaseFile(sha256);
+        return this.store.releaseFileLease(sha256, owner);
       },
     };
-    const done = instance
-      .listen!((msg) => this.receive(system, msg), abort.signal, ledger)
-      .catch((err: Error) => this.logger.error(logLine(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`, { system: system.name })));
-    return { abort, done };
   }
 
   /**
@@ -51,13 +71,15 @@ export class InboundListener {
    * item is parked as a dead letter and the refusal rethrown, so the adapter lists it in its report
    * and goes on; any other error leaves the input to be read again.
    */
-  async receive(system: SystemRuntime, msg: NativeMessage): Promise<void> {
+  async receive(system: SystemRuntime, msg: NativeMessage): Promise<InputOutcome | undefined> {
     const meta = msg.meta ?? {};
-    // A file row keeps the same key when the file is read again after a crash: no duplicate publish.
-    const idempotencyKey = meta.sha256 !== undefined && meta.line !== undefined ? `file:${meta.sha256}:${meta.line}` : undefined;
+    // A file row keeps its key and its message ids when the file is read again after a crash: no duplicate publish.
+    const row = meta.sha256 !== undefined && meta.line !== undefined ? `${String(meta.sha256)}:${String(meta.line)}` : undefined;
+    const idSeed = row && `${system.name}:${row}`;
     try {
       if (meta.error) throw new InboundRejection(ErrorCodes.CODEC_PARSE_FAILED, `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
-      await this.pipeline.receive(system, msg, { idempotencyKey });
+      const result = await this.pipeline.receive(system, msg, { idempotencyKey: row && `file:${row}`, idSeed });
+      return result.duplicate && !isRowReadAgain(result.messageIds, idSeed) ? { duplicate: true } : undefined;
     } catch (err) {
       if (err instanceof InboundRejection) await this.park(system, msg, err);
       throw err;
@@ -103,6 +125,22 @@ export class InboundListener {
     const text = `${system.name}: refused ${where}: ${rejection.message}. Parked as dead letter ${id}; fix the record and replay it.`;
     this.logger.warn(logLine(text, { messageId: id, system: system.name, code: rejection.code, file: msg.meta?.fileName as string | undefined }));
   }
+}
+
+/** What the listener keeps as a file's checkpoint in the store. */
+interface FileCheckpointParts {
+  /** The adapter's progress (line, byte offset, report counts). */
+  file?: InputProgress;
+  /** Usage records counted per conference so far (FileUsageCounter). */
+  usage?: Record<string, number>;
+}
+
+/**
+ * A duplicate answer whose ids are the ones this row's messages get (derivedMessageId) is this row again
+ * (read before a crash and again after it): it counts as passed. Other ids: another record had the key first.
+ */
+function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boolean {
+  return idSeed !== undefined && messageIds.every((id, i) => id === derivedMessageId(idSeed, i));
 }
 
 function locationOf(meta: Record<string, unknown>): string {

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCodes, type CanonicalDraft } from '@bus/canonical-model';
+import { ErrorCodes, type CanonicalDraft, type CanonicalEnvelope } from '@bus/canonical-model';
 import { BusError, type NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import { Dispatcher, type DispatchResult } from '../delivery/dispatcher.service';
 import { XrefService } from '../delivery/xref.service';
-import { EnvelopeFactory } from './envelope.factory';
+import { derivedMessageId, EnvelopeFactory } from './envelope.factory';
 import { InboundRejection } from './inbound-rejection';
 
 export interface InboundOptions {
@@ -13,6 +13,11 @@ export interface InboundOptions {
   idempotencyKey?: string;
   /** The sender's X-Correlation-Id, when it gave one. */
   correlationId?: string;
+  /**
+   * Identity of the input within its system (a file row: `<system>:<sha256>:<line>`): message ids are then
+   * derived from it (derivedMessageId), so the same input read again gets the same ids.
+   */
+  idSeed?: string;
 }
 
 /**
@@ -32,8 +37,11 @@ export class InboundPipeline {
     const drafts = await this.toDrafts(system, native);
     for (const draft of drafts) draft.payload = await this.xref.toCanonicalIds(system, draft.payload as Record<string, unknown>);
     const version = this.config.active().version;
-    const envelopes = drafts.map((draft) => this.envelopes.create(system.name, draft, version, options.correlationId));
-    return this.dispatcher.dispatch(system.name, envelopes, { idempotencyKey: options.idempotencyKey, native });
+    const envelopes = drafts.map((draft, i) =>
+      this.envelopes.create(system.name, draft, version, options.correlationId, undefined, options.idSeed === undefined ? undefined : derivedMessageId(options.idSeed, i)),
+    );
+    const businessKeys = system.dedupKey ? await Promise.all(envelopes.map((e) => businessKeyOf(system, e))) : undefined;
+    return this.dispatcher.dispatch(system.name, envelopes, { idempotencyKey: options.idempotencyKey, native, businessKeys });
   }
 
   /** Native bytes -> validated canonical drafts; every failure is an InboundRejection naming the field or line. */
@@ -65,4 +73,24 @@ export class InboundPipeline {
     });
     return drafts;
   }
+}
+
+/**
+ * The system's `dedupKey` over one envelope: a string or number is the key; nothing (the field is absent
+ * in this type) means no business key. Anything else is refused with the record rather than letting a
+ * record through unprotected: the setting is wrong for this message.
+ */
+async function businessKeyOf(system: SystemRuntime, envelope: CanonicalEnvelope): Promise<string | undefined> {
+  let value: unknown;
+  try {
+    value = await system.dedupKey!.evaluate(envelope);
+  } catch (err) {
+    throw new InboundRejection(ErrorCodes.ADAPTER_MAPPING_FAILED, `${system.name}: dedupKey ${system.dedupKey!.source} failed on the ${envelope.type} message: ${(err as Error).message}; fix systems.${system.name}.dedupKey`);
+  }
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string' || typeof value === 'number') return String(value);
+  throw new InboundRejection(
+    ErrorCodes.ADAPTER_MAPPING_FAILED,
+    `${system.name}: dedupKey ${system.dedupKey!.source} gave ${Array.isArray(value) ? 'a list' : typeof value} for the ${envelope.type} message, not a text or number; fix systems.${system.name}.dedupKey`,
+  );
 }

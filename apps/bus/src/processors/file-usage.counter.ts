@@ -12,9 +12,12 @@ export const EXPECTED_RECORDS_NAMESPACE = 'conference.expected-records';
  * Counts the usage records of each file being read, per conference, so the conference-summary
  * processor knows when all of a conference's records are in (and need not wait for the quiet time).
  *
- * Counts live in memory until the file is complete, then are added to the kv. Every record read is
- * counted, also those the Dispatcher finds already published: after a crash the file is read again
- * from its first line, so the count starts over (and a file whose reading stopped is forgotten).
+ * Counts live in memory until the file is complete, then are added to the kv. Each file checkpoint keeps
+ * them beside the reader's progress (`countsOf`), and a reader resuming the file starts from them
+ * (`resumed`): the records after the checkpoint are read, and counted, again. Every record read is
+ * counted, also those the Dispatcher finds already published (rows read again after a crash). A record
+ * another file already brought (a business-key duplicate) is counted too: its conference then waits for
+ * the quiet time instead of being summarized early, never the other way round.
  */
 @Injectable()
 export class FileUsageCounter {
@@ -61,8 +64,20 @@ export class FileUsageCounter {
     this.completedListeners.push(listener);
   }
 
-  /** Reading stopped before the end; the file is read again from the start later. */
+  /** Reading stopped before the end; it resumes (here or in another instance) from the last checkpoint's counts. */
   released(sha256: string): void {
     this.files.delete(sha256);
+  }
+
+  /** The counts so far, kept in the file's checkpoint. */
+  countsOf(sha256: string): Record<string, number> {
+    return Object.fromEntries(this.files.get(sha256) ?? []);
+  }
+
+  /** A reader takes the file over: it counts on from the counts of the checkpoint it resumes after. */
+  resumed(sha256: string, counts: Record<string, number> | undefined): void {
+    const valid = Object.entries(counts ?? {}).filter(([, n]) => typeof n === 'number' && Number.isInteger(n) && n > 0);
+    if (valid.length) this.files.set(sha256, new Map(valid));
+    else this.files.delete(sha256);
   }
 }

@@ -105,6 +105,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
         onFault: (event) => this.faults.record(event),
       });
       this.running.set(name, { settings: JSON.stringify(settings), processor, consumer });
+      processor.start?.().catch((err: Error) => this.logger.warn(`Processor "${name}" could not catch up at start: ${err.message}; it does on the next trigger.`));
     } catch (err) {
       await processor.stop?.();
       throw err;

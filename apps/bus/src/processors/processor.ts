@@ -33,6 +33,8 @@ export interface ProcessorContext {
  */
 export interface Processor {
   handle(input: CanonicalEnvelope): Promise<ProcessorOutcome>;
+  /** Called once its consumer runs (not awaited by the host): catch up on what happened while it was stopped. */
+  start?(): Promise<void>;
   /** Stops timers; called before the broker connection closes. */
   stop?(): Promise<void>;
   /** An input file was read to the end: re-check what may now be complete (rather than wait for a timer). */

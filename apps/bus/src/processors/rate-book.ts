@@ -19,6 +19,7 @@ export const CONTRACTS_NAMESPACE = 'contracts';
 export class RateBook {
   private readonly customers: StoreKeyedLock;
   private readonly pricingIn = new WeakMap<ActiveConfig, boolean>();
+  private readonly listeners = new Set<(customerId: string) => Promise<void>>();
 
   constructor(
     @Inject(BUS_STORE) private readonly store: BusStore,
@@ -43,6 +44,14 @@ export class RateBook {
       const others = known.filter((c) => c.contractId !== contract.contractId);
       await this.store.setValue(CONTRACTS_NAMESPACE, contract.customerId, [...others, contract]);
     });
+    // After the write, so a listener reads the new rates; not awaited: the sender's 202 does not wait for re-pricing.
+    for (const listener of this.listeners) void listener(contract.customerId).catch(() => undefined);
+  }
+
+  /** Calls `listener` with the customer id after each stored rate change; returns the unsubscribe. */
+  onChanged(listener: (customerId: string) => Promise<void>): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   private pricingConfigured(): boolean {

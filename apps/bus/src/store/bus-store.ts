@@ -5,6 +5,8 @@ import type {
   DeadLetterSearch,
   DeliveryClaim,
   DeliveryRecordReceipt,
+  FileCheckpoint,
+  FileLease,
   FileOutcome,
   FileRecord,
   IngressClaim,
@@ -124,6 +126,19 @@ export interface BusStore {
   getFile(sha256: string): Promise<FileRecord | null>;
   /** Forgets a claim (an operator re-running a file on purpose). */
   releaseFile(sha256: string): Promise<void>;
+  /**
+   * Claims a file for `owner` for `leaseMs`, atomically (also across instances sharing the store): `new`,
+   * `resume` (a `processing` claim with no live lease: the caller takes it over, with the last checkpoint),
+   * `done` or `busy` (another owner's lease is live).
+   */
+  claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<FileLease>;
+  /**
+   * Renews `owner`'s lease for `leaseMs` and, when given, replaces the checkpoint. False when `owner` no
+   * longer holds the claim (taken over after its lease ran out, or completed): the reader must stop.
+   */
+  saveFileCheckpoint(sha256: string, owner: string, leaseMs: number, checkpoint?: FileCheckpoint): Promise<boolean>;
+  /** Gives up `owner`'s lease and keeps the checkpoint, so the next claim resumes at once. */
+  releaseFileLease(sha256: string, owner: string): Promise<void>;
 
   // --- jobs ---
   /** Inserts or replaces the run with this id. */

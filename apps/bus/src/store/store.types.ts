@@ -232,6 +232,27 @@ export interface FileRecord {
   status: 'processing' | FileOutcome;
   detail?: string;
   completedAt?: string;
+  /** The reader holding the claim while `processing` (absent once released or completed). */
+  owner?: string;
+  /** ISO time the reader's lease runs out; a `processing` claim past it is taken over by the next claim. */
+  leaseUntil?: string;
+  /** The reader's last saved progress (JSON); a reader taking over resumes after it. */
+  checkpoint?: FileCheckpoint;
+}
+
+/** What a file reader saves as it goes (lines done, byte offset, counts so far); opaque JSON to the store. */
+export type FileCheckpoint = Record<string, unknown>;
+
+/**
+ * The answer to a lease claim of a file: `new` (never seen: read it), `resume` (left `processing` by a
+ * reader whose lease ran out or who released it: read on after `checkpoint`), `done` (read before), `busy`
+ * (another reader's lease is live: leave the file alone).
+ */
+export interface FileLease {
+  outcome: 'new' | 'resume' | 'done' | 'busy';
+  checkpoint?: FileCheckpoint;
+  /** `busy`: who holds it. */
+  owner?: string;
 }
 
 export type JobRunState = 'running' | 'completed' | 'failed' | 'stopped' | 'interrupted';

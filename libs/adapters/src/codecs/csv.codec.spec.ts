@@ -93,6 +93,16 @@ describe('csvCodec', () => {
       expect(sut.decode(body)).toEqual([['C-1', '2026-12-03T14:00:00.000Z', 'true', 'a, "b"\nc']]);
     });
 
+    it.each([
+      ['\n', '\n'],
+      ['\r\n', '\n'],
+      ['\n', '\r\n'],
+    ])('should quote a value holding a bare carriage return or line feed (eol %j), which a spreadsheet reads as a row break', (_label, eol) => {
+      const body = sut.encode([['a\rb', 'c\nd', 'e']], { eol: eol as '\n' | '\r\n' });
+      expect(body.toString('utf8')).toBe(`"a\rb","c\nd",e${eol}`);
+      expect(sut.decode(body)).toEqual([['a\rb', 'c\nd', 'e']]);
+    });
+
     it.each([['a string', 'x'], ['a list of strings', ['a', 'b']], ['null', null]])('should refuse to encode %s', (_what, value) => {
       expect(() => sut.encode(value)).toThrow(CodecError);
     });

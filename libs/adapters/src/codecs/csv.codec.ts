@@ -18,7 +18,10 @@ export interface CsvCodecOptions {
   encoding?: 'utf8' | 'latin1';
   /** Encode: write a header line with the column names. Default false (files that get appended to have none). */
   header?: boolean;
-  /** Encode: line ending; default `\n`. Use `\r\n` for systems that want RFC 4180 strictly. */
+  /**
+   * Encode: line ending; default `\n`. Use `\r\n` for systems that want RFC 4180 strictly. Either way a value
+   * holding `\r` or `\n` is quoted.
+   */
   eol?: '\n' | '\r\n';
   /**
    * Encode: prefix `'` to cells starting with = + - @ (tab, CR) so spreadsheets show them as text.
@@ -71,7 +74,8 @@ function rowsOf(value: unknown): unknown[] {
 
 /**
  * CSV <-> rows on csv-parse / csv-stringify. Decoding takes the whole body (ingress); large files
- * go through {@link createCsvRecordStream} instead. Encoding neutralises spreadsheet formulas.
+ * go through {@link createCsvRecordStream} instead. Encoding neutralises spreadsheet formulas and quotes
+ * every value holding a line break, `\r` as well as `\n`, whatever `eol` is.
  *
  * @example
  * csvCodec.decode(Buffer.from('id,name\n1,Acme\n'), { columns: true })  // [{ id: '1', name: 'Acme' }]
@@ -98,6 +102,9 @@ export const csvCodec: Codec = {
       header: options.header ?? false,
       delimiter: options.delimiter ?? ',',
       record_delimiter: options.eol ?? '\n',
+      // csv-stringify quotes only the configured line ending: a bare \r (or a \n under \r\n) would reach a
+      // spreadsheet unquoted and be read as a row break.
+      quoted_match: /[\r\n]/,
       cast: {
         // Applies to header labels as well as cells.
         string: options.neutraliseFormulas === false ? (v: string) => v : neutraliseFormula,

@@ -77,6 +77,12 @@ export class FileClient {
     return !!second && second.size === first.size && second.mtimeMs === first.mtimeMs;
   }
 
+  /** Size and modification time of a dropped file: what tells whether its content may have changed. */
+  async fingerprint(name: string): Promise<string> {
+    const { size, mtimeMs } = await stat(this.inDrop(name));
+    return `${size}:${mtimeMs}`;
+  }
+
   /** sha256 (hex) of a dropped file, read as a stream. */
   async sha256(name: string): Promise<string> {
     const hash = createHash('sha256');
@@ -84,9 +90,21 @@ export class FileClient {
     return hash.digest('hex');
   }
 
-  /** The file's text in chunks; iterate it to read with backpressure. */
-  readText(name: string, encoding: BufferEncoding): AsyncIterable<string> {
-    return createReadStream(this.inDrop(name), { encoding, highWaterMark: 64 * 1024 });
+  /** The file's text in chunks, from byte `start` on; iterate it to read with backpressure. */
+  readText(name: string, encoding: BufferEncoding, start = 0): AsyncIterable<string> {
+    return createReadStream(this.inDrop(name), { encoding, highWaterMark: 64 * 1024, start });
+  }
+
+  /** Whether a line of the dropped file starts at byte `offset` (the start, or just after a line feed). */
+  async lineStartsAt(name: string, offset: number): Promise<boolean> {
+    if (offset === 0) return true;
+    const handle = await open(this.inDrop(name), 'r');
+    try {
+      const { bytesRead, buffer } = await handle.read(Buffer.alloc(1), 0, 1, offset - 1);
+      return bytesRead === 1 && buffer[0] === 0x0a;
+    } finally {
+      await handle.close();
+    }
   }
 
   /**

@@ -71,6 +71,18 @@ export class FileInboundConfig {
   @IsBoolean()
   headerRow: boolean = false;
 
+  /**
+   * How long a reader's claim on a file lasts without renewal, in ms; the reader renews it every third of
+   * this while it reads. A claim whose reader died is taken over (and resumed) this long after its last renewal.
+   * @default 30000
+   */
+  @Type(() => Number) @IsInt() @Min(100) @Max(3_600_000)
+  leaseMs: number = 30_000;
+
+  /** Records between two saved checkpoints; a reader taking over a file re-reads at most this many. @default 100 */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
+  checkpointEvery: number = 100;
+
   /** Constant values added to every record's meta, e.g. `{ timeZone: Europe/Berlin }` for the system's mapper. */
   @IsOptional() @IsStringRecord()
   meta?: Record<string, string>;

@@ -122,7 +122,7 @@ describe('FileInstance', () => {
     const second = await reportOf(processed, 'cdr~2.csv');
     expect(second).toMatchObject({ outcome: 'duplicate', rows: 0, reason: expect.stringContaining('read before') });
     expect(received.messages).toHaveLength(1);
-    await expect(ledger.claim(second.sha256)).resolves.toBe(false);
+    await expect(ledger.claim(second.sha256)).resolves.toEqual({ outcome: 'done' });
   });
 
   it('should not read a half-written file before its marker arrives', async () => {

@@ -1,39 +1,19 @@
-import { ErrorCodes } from '@bus/canonical-model';
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
+import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, InputOutcome, NativeMessage, SendContext } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { FileClient, UnsafeFileNameError } from './file.client';
 import type { FileInboundConfig, FileOutboundConfig } from './file.config';
-import { MemoryFileLedger, type FileLedger } from './file.ledger';
+import { claimOutcome, MemoryFileLedger, type FileLedger } from './file.ledger';
 import { readCsvRecords } from './file.records';
-import { FileReportBuilder, summarize, type FileReport } from './file.report';
+import { asFileProgress, FileReportBuilder, summarize, type FileProgress, type FileReport } from './file.report';
+import { FileClaimKeeper } from './file.claim';
 import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
 import { FileLog } from './file.log';
 import { toNativeRecord } from './file.native';
+import { columnOf, isRowLevel } from './file.row-errors';
 
 /** Called once per record; the adapter awaits it before reading on (backpressure). */
-export type OnNative = (msg: NativeMessage) => Promise<void>;
-
-/** Row-level refusals: the record is bad, the file goes on. Anything else stops the file for a later retry. */
-const ROW_LEVEL_CODES = new Set<string>([
-  ErrorCodes.CODEC_PARSE_FAILED,
-  ErrorCodes.CODEC_UNSAFE_INPUT,
-  ErrorCodes.ADAPTER_MAPPING_FAILED,
-  ErrorCodes.CANONICAL_INVALID,
-  ErrorCodes.CANONICAL_UNKNOWN_TYPE,
-]);
-
-const isRowLevel = (e: unknown): boolean => {
-  const { retryable, code } = (e ?? {}) as { retryable?: unknown; code?: unknown };
-  return retryable === false || (typeof code === 'string' && ROW_LEVEL_CODES.has(code));
-};
-
-/** `column 7` / `line 3, column 7` in an error's location or message, for the report. */
-const columnOf = (e: unknown): number | undefined => {
-  const text = `${(e as { location?: string }).location ?? ''} ${(e as Error).message ?? ''}`;
-  const m = /column (\d+)/i.exec(text);
-  return m ? Number(m[1]) : undefined;
-};
+export type OnNative = (msg: NativeMessage) => Promise<void | InputOutcome>;
 
 /** Polling used when the folder cannot be watched (e.g. it does not exist yet). */
 const FALLBACK_SCHEDULE = '*/10 * * * * *';
@@ -52,6 +32,10 @@ export class FileInstance implements AdapterInstance {
   private readonly log: FileLog;
   private readonly matches: RegExp;
   private listening?: Promise<void>;
+  /** Hashes of files still in the drop folder, so a file left to a later scan is not read through again to hash it. */
+  private readonly hashes = new Map<string, { fingerprint: string; sha256: string }>();
+  /** The last scan left a file to a later one (busy elsewhere, or reading stopped). */
+  private leftForLater = false;
 
   constructor(
     private readonly inbound: FileInboundConfig | undefined,
@@ -79,17 +63,25 @@ export class FileInstance implements AdapterInstance {
   private async run(onNative: OnNative, stop: AbortSignal, ledger: FileLedger): Promise<void> {
     let running: Promise<void> | undefined;
     let again = false;
+    let retry: NodeJS.Timeout | undefined;
     const trigger = () => {
       if (stop.aborted) return;
       if (running) return void (again = true);
       running = (async () => {
         do {
           again = false;
+          this.leftForLater = false;
           await this.scan(onNative, ledger, stop).then(
             () => this.log.scanSucceeded(),
             (e) => this.log.scanFailed(e),
           );
         } while (again && !stop.aborted);
+        // A file another reader held, or one whose reading stopped, may be left with no folder event to come
+        // (a bus restarted right after a crash finds its own old lease): look again once a lease could have run out.
+        if (this.leftForLater && !stop.aborted && !retry) {
+          retry = setTimeout(() => ((retry = undefined), trigger()), this.inbound!.leaseMs);
+          retry.unref();
+        }
       })().finally(() => (running = undefined));
     };
     let task: ScheduledTask | undefined;
@@ -119,6 +111,7 @@ export class FileInstance implements AdapterInstance {
       stop.addEventListener('abort', () => resolve(), { once: true });
     });
     await task?.destroy();
+    clearTimeout(retry);
     await running;
   }
 
@@ -127,7 +120,9 @@ export class FileInstance implements AdapterInstance {
     const reports: FileReport[] = [];
     // Every scan, so a processed/ folder an operator removed comes back.
     await this.client.prepareInbound();
-    for (const name of await this.client.list()) {
+    const names = await this.client.list();
+    for (const known of this.hashes.keys()) if (!names.includes(known)) this.hashes.delete(known);
+    for (const name of names) {
       if (signal.aborted) break;
       if (isBookkeepingName(name) || !this.matches.test(name)) continue;
       const unsafe = unsafeNameReason(name);
@@ -147,25 +142,40 @@ export class FileInstance implements AdapterInstance {
     if (!(await this.client.isReady(name, cfg.readiness, cfg.stableMs, signal)) || signal.aborted) return undefined;
     let sha256: string;
     try {
-      sha256 = await this.client.sha256(name);
+      sha256 = await this.hashOf(name);
     } catch (e) {
       // Gone between listing and reading (another instance took it), or unreadable: the next scan decides.
       this.log.unreadable(name, e);
       return undefined;
     }
-    const builder = new FileReportBuilder({ system: this.ctx.instanceName, file: name, sha256 }, this.ctx.now());
-    if (!(await ledger.claim(sha256, name))) {
-      return this.finish(name, builder, 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
+    const base = { system: this.ctx.instanceName, file: name, sha256 };
+    const claim = claimOutcome(await ledger.claim(sha256, name, cfg.leaseMs));
+    if (claim.outcome === 'done') {
+      return this.finish(name, new FileReportBuilder(base, this.ctx.now()), 'processedDir', 'duplicate', ledger, undefined, `the same content was read before (sha256 ${sha256})`);
     }
+    // Another live reader (a second bus instance) is reading it: it moves the file when done.
+    if (claim.outcome === 'busy') {
+      this.leftForLater = true;
+      return undefined;
+    }
+    const from = claim.outcome === 'resume' ? asFileProgress(claim.progress) : undefined;
+    const builder = new FileReportBuilder(base, this.ctx.now(), from);
+    const keeper = new FileClaimKeeper(ledger, sha256, name, cfg.leaseMs, this.log);
+    keeper.start();
     let unreadable: string | undefined;
     try {
-      await this.stream(name, sha256, onNative, builder, signal);
+      const columns = await this.stream(name, sha256, onNative, builder, signal, keeper, from);
+      // The last word before moving the file: a reader that lost its claim leaves the file to the new one.
+      if (!(await this.checkpoint(name, keeper, builder, columns))) return undefined;
     } catch (e) {
       if (e instanceof StopFile) {
-        await ledger.release(sha256);
+        if (!keeper.lost) await ledger.release(sha256);
+        this.leftForLater = true;
         return undefined;
       }
       unreadable = `unreadable after ${builder.rowCount} rows: ${(e as Error).message}`;
+    } finally {
+      keeper.stop();
     }
     const outcome = unreadable ? 'failed' : builder.outcome;
     return this.finish(name, builder, outcome === 'failed' ? 'failedDir' : 'processedDir', outcome, ledger, sha256, unreadable);
@@ -210,22 +220,50 @@ export class FileInstance implements AdapterInstance {
     await this.listening;
   }
 
-  private async stream(name: string, sha256: string, onNative: OnNative, builder: FileReportBuilder, signal: AbortSignal): Promise<void> {
+  /**
+   * Hands over every record after `from` (all of them for a new claim) and returns the column facts the
+   * checkpoints carry. Resumes at the saved byte offset when a line starts there; otherwise (offsets that
+   * drifted over invalid UTF-8) reads from the top and skips the lines already handled.
+   */
+  private async stream(
+    name: string,
+    sha256: string,
+    onNative: OnNative,
+    builder: FileReportBuilder,
+    signal: AbortSignal,
+    keeper: FileClaimKeeper,
+    from: FileProgress | undefined,
+  ): Promise<{ columns?: string[]; columnCount?: number }> {
     const cfg = this.inbound!;
     const fixed = { ...(cfg.meta ?? {}), fileName: name, sha256 };
-    let columns = cfg.csvColumns;
-    const records = readCsvRecords(this.client.readText(name, cfg.encoding), { delimiter: cfg.delimiter, columns, headerRow: cfg.headerRow });
+    const atOffset = !!from && from.offset > 0 && (await this.client.lineStartsAt(name, from.offset));
+    const skipThrough = from && !atOffset ? from.line : 0;
+    let columns = cfg.csvColumns ?? (atOffset ? from!.columns : undefined);
+    let columnCount = from?.columnCount;
+    const records = readCsvRecords(this.client.readText(name, cfg.encoding, atOffset ? from!.offset : 0), {
+      delimiter: cfg.delimiter,
+      columns,
+      headerRow: atOffset ? false : cfg.headerRow,
+      columnCount: atOffset ? columnCount : undefined,
+      start: atOffset ? { line: from!.line, offset: from!.offset, encoding: cfg.encoding } : { encoding: cfg.encoding },
+    });
+    let sinceCheckpoint = 0;
     for await (const record of records) {
-      if (signal.aborted) throw new StopFile();
+      if (signal.aborted || keeper.lost) throw new StopFile();
       if (record.kind === 'header') {
         columns = record.columns;
         continue;
       }
+      if (record.kind === 'row') columnCount ??= record.fields.length;
+      if (record.line <= skipThrough) continue;
       if (record.kind === 'bad') builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
       const msg = toNativeRecord(record, columns, fixed);
       try {
-        await onNative(msg);
-        if (record.kind === 'row') builder.pass();
+        const outcome = await onNative(msg);
+        if (record.kind === 'row') {
+          if (outcome?.duplicate) builder.duplicate();
+          else builder.pass();
+        }
       } catch (e) {
         if (!isRowLevel(e)) {
           this.log.recordFailed(name, record.line, e);
@@ -233,7 +271,32 @@ export class FileInstance implements AdapterInstance {
         }
         if (record.kind === 'row') builder.fail({ line: record.line, column: columnOf(e), reason: (e as Error).message, kind: 'rejected' });
       }
+      builder.handled(record.line, record.end);
+      if (++sinceCheckpoint >= cfg.checkpointEvery) {
+        sinceCheckpoint = 0;
+        if (!(await this.checkpoint(name, keeper, builder, { columns, columnCount }))) throw new StopFile();
+      }
     }
+    return { columns, columnCount };
+  }
+
+  /** Saves progress; false when the claim was lost. A ledger that fails stops the file for a later resume. */
+  private async checkpoint(name: string, keeper: FileClaimKeeper, builder: FileReportBuilder, columns: { columns?: string[]; columnCount?: number }): Promise<boolean> {
+    try {
+      return await keeper.save(builder.progress(columns));
+    } catch (e) {
+      this.log.checkpointFailed(name, e);
+      throw new StopFile();
+    }
+  }
+
+  private async hashOf(name: string): Promise<string> {
+    const fingerprint = await this.client.fingerprint(name);
+    const known = this.hashes.get(name);
+    if (known?.fingerprint === fingerprint) return known.sha256;
+    const sha256 = await this.client.sha256(name);
+    this.hashes.set(name, { fingerprint, sha256 });
+    return sha256;
   }
 
   private async finish(
@@ -246,6 +309,7 @@ export class FileInstance implements AdapterInstance {
     reason?: string,
   ): Promise<FileReport> {
     const storedAs = await this.client.moveOut(name, to);
+    this.hashes.delete(name);
     await this.client.removeMarker(name);
     const report = builder.build(storedAs, outcome, this.ctx.now(), reason);
     await this.client.writeReport(to, storedAs, report);

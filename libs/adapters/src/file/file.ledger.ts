@@ -1,44 +1,66 @@
+import type { InputClaim, InputLedger, InputProgress } from '../adapter';
+
 /**
- * The file ledger: which file contents (by sha256) were already read. The bus passes one backed by its
- * store (`BusStore.claimFile` / `completeFile` / `releaseFile`) as the third argument of `listen`, so a
- * re-dropped file is a no-op across restarts.
+ * The file ledger: which file contents (by sha256) were read, which one is being read by whom (a lease),
+ * and how far (a checkpoint). The bus passes one backed by its store (`BusStore.claimFileLease`,
+ * `saveFileCheckpoint`, `completeFile`, `releaseFileLease`) as the third argument of `listen`, so a
+ * re-dropped file is a no-op across restarts, a second bus instance leaves a file alone while another
+ * reads it, and a file whose reader died is resumed after its last checkpoint.
  *
  * @example
  * instance.listen(onNative, signal, {
- *   claim: (sha256, fileName) => store.claimFile(sha256, system.name, fileName),
+ *   claim: (sha256, fileName, leaseMs) => store.claimFileLease(sha256, system.name, fileName, owner, leaseMs).then(toClaim),
+ *   checkpoint: (sha256, leaseMs, progress) => store.saveFileCheckpoint(sha256, owner, leaseMs, progress),
  *   complete: (sha256, outcome, detail) => store.completeFile(sha256, outcome, detail),
- *   release: (sha256) => store.releaseFile(sha256),
+ *   release: (sha256) => store.releaseFileLease(sha256, owner),
  * });
  */
-export interface FileLedger {
-  /**
-   * True the first time a content hash is claimed: read the file. False: the same content was read
-   * before (or is being read), and the file is moved to `processed/` unread, with a `duplicate` report.
-   * A host that finds a claim left `processing` by a crashed run may answer true again: records then
-   * carry the same `meta.sha256` + `meta.line`, which a mapping can use as native id for ingress dedup.
-   */
-  claim(sha256: string, fileName: string): Promise<boolean>;
-  /** The file was read to the end and moved; `detail` is the one-line summary of its report. */
-  complete(sha256: string, outcome: 'processed' | 'failed', detail?: string): Promise<void>;
-  /** Reading stopped before the end (shutdown, or the bus refused a record for a passing reason): forget the claim. */
-  release(sha256: string): Promise<void>;
+export type FileLedger = InputLedger;
+
+/** A claim in its long form (`true`/`false` are short for `new`/`done`). */
+export function claimOutcome(claim: InputClaim): Exclude<InputClaim, boolean> {
+  if (claim === true) return { outcome: 'new' };
+  if (claim === false) return { outcome: 'done' };
+  return claim;
 }
 
-/** Remembers hashes for the life of the process; what `listen` uses when the host passes no ledger. */
+/**
+ * Remembers files for the life of the process; what `listen` uses when the host passes no ledger.
+ * A file whose reading stopped is resumed from its last checkpoint on the next scan.
+ */
 export class MemoryFileLedger implements FileLedger {
-  private readonly seen = new Map<string, string>();
+  private readonly files = new Map<string, { status: 'processing' | 'processed' | 'failed'; held: boolean; progress?: InputProgress }>();
 
-  async claim(sha256: string): Promise<boolean> {
-    if (this.seen.has(sha256)) return false;
-    this.seen.set(sha256, 'processing');
+  async claim(sha256: string): Promise<InputClaim> {
+    const file = this.files.get(sha256);
+    if (!file) {
+      this.files.set(sha256, { status: 'processing', held: true });
+      return { outcome: 'new' };
+    }
+    if (file.status !== 'processing') return { outcome: 'done' };
+    if (file.held) return { outcome: 'busy' };
+    file.held = true;
+    return file.progress ? { outcome: 'resume', progress: file.progress } : { outcome: 'resume' };
+  }
+
+  async checkpoint(sha256: string, _leaseMs: number, progress?: InputProgress): Promise<boolean> {
+    const file = this.files.get(sha256);
+    if (!file?.held || file.status !== 'processing') return false;
+    if (progress) file.progress = progress;
     return true;
   }
 
   async complete(sha256: string, outcome: 'processed' | 'failed'): Promise<void> {
-    this.seen.set(sha256, outcome);
+    this.files.set(sha256, { status: outcome, held: false });
   }
 
   async release(sha256: string): Promise<void> {
-    this.seen.delete(sha256);
+    const file = this.files.get(sha256);
+    if (file) file.held = false;
+  }
+
+  /** Saved progress of a file, for tests and diagnostics. */
+  progressOf(sha256: string): InputProgress | undefined {
+    return this.files.get(sha256)?.progress;
   }
 }

@@ -45,6 +45,18 @@ export class FileLog {
     this.ctx.logger.warn?.(`${this.where}: the bus did not take ${name} line ${line}: ${(e as Error).message}; the file stays in the drop folder and is read again on the next scan`);
   }
 
+  claimLost(name: string): void {
+    this.ctx.logger.warn?.(`${this.where}: stopped reading ${name}: another reader took it over after this one's lease ran out (a stall longer than inbound.leaseMs); it resumes the file from the last checkpoint`);
+  }
+
+  renewalFailed(name: string, e: unknown): void {
+    this.ctx.logger.warn?.(`${this.where}: could not renew the claim on ${name}: ${(e as Error).message}; reading on, trying again shortly`);
+  }
+
+  checkpointFailed(name: string, e: unknown): void {
+    this.ctx.logger.warn?.(`${this.where}: could not save the progress of ${name}: ${(e as Error).message}; the file stays in the drop folder and is resumed on the next scan`);
+  }
+
   finished(report: FileReport): void {
     const text = `${this.where}: ${summarize(report)}; see ${report.storedAs}.report.json`;
     if (report.outcome === 'failed') this.ctx.logger.error(text);

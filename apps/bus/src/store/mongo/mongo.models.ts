@@ -31,7 +31,10 @@ export interface DeadLetterDoc {
   claimedBy?: string; claimedAt?: Date;
 }
 export interface XrefDoc { entity: string; system: string; canonicalId: string; nativeId: string; linkedAt: Date }
-export interface FileDoc { _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date }
+export interface FileDoc {
+  _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date;
+  owner?: string; leaseUntil?: number; checkpoint?: T.FileCheckpoint;
+}
 export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
 export interface JobItemDoc { runId: string; itemKey: string; printed: boolean; emailed: boolean; failed: boolean; detail?: string; updatedAt: Date }
 export interface JobEffectDoc {
@@ -145,7 +148,10 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   xrefs.index({ entity: 1, system: 1, nativeId: 1 }, { unique: true });
 
   const files = new Schema<FileDoc>(
-    { _id: { type: String, required: true }, system: String, fileName: String, claimedAt: Date, status: String, detail: String, completedAt: Date },
+    {
+      _id: { type: String, required: true }, system: String, fileName: String, claimedAt: Date, status: String, detail: String, completedAt: Date,
+      owner: String, leaseUntil: Number, checkpoint: Schema.Types.Mixed,
+    },
     { ...opts, collection: 'files' },
   );
 

@@ -5,6 +5,7 @@ import { MongoJournal } from './mongo.journal';
 import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
 import { ensureStoreId } from './mongo.store-id';
+import { MongoFileLeases } from './mongo.file-lease';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 import { MongoDeadLetters } from './mongo.dead-letters';
 
@@ -29,6 +30,7 @@ export class MongoStore implements BusStore {
   private readonly kv: MongoKv;
   private readonly deadLetters: MongoDeadLetters;
   private readonly effects: MongoJobEffects;
+  private readonly fileLeases: MongoFileLeases;
   private closed = false;
 
   private constructor(
@@ -40,6 +42,7 @@ export class MongoStore implements BusStore {
     this.kv = new MongoKv(m);
     this.deadLetters = new MongoDeadLetters(m);
     this.effects = new MongoJobEffects(m);
+    this.fileLeases = new MongoFileLeases(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -226,7 +229,11 @@ export class MongoStore implements BusStore {
   }
 
   async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
-    await this.m.files.updateOne({ _id: sha256 }, { $set: { status: outcome, completedAt: new Date(), ...(detail !== undefined ? { detail } : {}) } }, DURABLE);
+    await this.m.files.updateOne(
+      { _id: sha256 },
+      { $set: { status: outcome, completedAt: new Date(), ...(detail !== undefined ? { detail } : {}) }, $unset: { owner: 1, leaseUntil: 1, checkpoint: 1 } },
+      DURABLE,
+    );
   }
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
@@ -235,7 +242,22 @@ export class MongoStore implements BusStore {
     const record: T.FileRecord = { sha256: doc._id, system: doc.system, fileName: doc.fileName, claimedAt: doc.claimedAt.toISOString(), status: doc.status };
     if (doc.detail !== undefined && doc.detail !== null) record.detail = doc.detail;
     if (doc.completedAt) record.completedAt = doc.completedAt.toISOString();
+    if (doc.owner) record.owner = doc.owner;
+    if (typeof doc.leaseUntil === 'number') record.leaseUntil = new Date(doc.leaseUntil).toISOString();
+    if (doc.checkpoint) record.checkpoint = doc.checkpoint;
     return record;
+  }
+
+  claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<T.FileLease> {
+    return this.fileLeases.claim(sha256, system, fileName, owner, leaseMs);
+  }
+
+  saveFileCheckpoint(sha256: string, owner: string, leaseMs: number, checkpoint?: T.FileCheckpoint): Promise<boolean> {
+    return this.fileLeases.save(sha256, owner, leaseMs, checkpoint);
+  }
+
+  releaseFileLease(sha256: string, owner: string): Promise<void> {
+    return this.fileLeases.release(sha256, owner);
   }
 
   async releaseFile(sha256: string): Promise<void> {

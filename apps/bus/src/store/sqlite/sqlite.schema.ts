@@ -192,6 +192,9 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; type: string }> = [
   { table: 'ingress_keys', column: 'state', type: "TEXT NOT NULL DEFAULT 'confirmed'" },
   { table: 'dead_letters', column: 'claimed_by', type: 'TEXT' },
   { table: 'dead_letters', column: 'claimed_at', type: 'TEXT' },
+  { table: 'files', column: 'owner', type: 'TEXT' },
+  { table: 'files', column: 'lease_until', type: 'INTEGER' },
+  { table: 'files', column: 'checkpoint', type: 'TEXT' },
 ];
 
 /** Brings a store file made by an older version up to STORE_SCHEMA. */

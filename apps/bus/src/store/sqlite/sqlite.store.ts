@@ -5,6 +5,7 @@ import { DEFAULT_RETENTION_MS, toIso, type BusStore, type StoreOptions } from '.
 import type * as T from '../store.types';
 import { JOURNAL_SCHEMA, STORE_SCHEMA, migrateStore, openDatabase } from './sqlite.schema';
 import { SqliteDeadLetters } from './sqlite.dead-letters';
+import { SqliteFileLeases, toFileRecord, type FileRow } from './sqlite.file-lease';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
@@ -17,7 +18,6 @@ export interface SqliteStoreOptions extends StoreOptions {
   onPurgeError?: (err: unknown) => void;
 }
 
-interface FileRow { sha256: string; system: string; file_name: string; claimed_at: string; status: T.FileRecord['status']; detail: string | null; completed_at: string | null }
 interface JobItemRow { run_id: string; item_key: string; printed: number; emailed: number; failed: number; detail: string | null; updated_at: string }
 
 /**
@@ -39,6 +39,7 @@ export class SqliteStore implements BusStore {
   /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
   private readonly commits: GroupCommit;
   private readonly deadLetters: SqliteDeadLetters;
+  private readonly fileLeases: SqliteFileLeases;
   private readonly statements = new Map<string, Statement>();
   private readonly effects = new SqliteJobEffects((sql) => this.stmt(sql));
   private readonly purgeTimer?: NodeJS.Timeout;
@@ -62,6 +63,7 @@ export class SqliteStore implements BusStore {
     this.stmt(`INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)`).run(randomUUID());
     this.id = this.stmt(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string;
     this.deadLetters = new SqliteDeadLetters(this.db);
+    this.fileLeases = new SqliteFileLeases(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
     if (intervalMs > 0) {
@@ -205,13 +207,24 @@ export class SqliteStore implements BusStore {
   }
 
   async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
-    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ? WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
+    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ?, owner = NULL, lease_until = NULL, checkpoint = NULL WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
   }
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
     const row = this.stmt('SELECT * FROM files WHERE sha256 = ?').get(sha256) as FileRow | undefined;
-    if (!row) return null;
-    return compact({ sha256: row.sha256, system: row.system, fileName: row.file_name, claimedAt: row.claimed_at, status: row.status, detail: row.detail, completedAt: row.completed_at });
+    return row ? toFileRecord(row) : null;
+  }
+
+  async claimFileLease(sha256: string, system: string, fileName: string, owner: string, leaseMs: number): Promise<T.FileLease> {
+    return this.fileLeases.claim(sha256, system, fileName, owner, leaseMs);
+  }
+
+  async saveFileCheckpoint(sha256: string, owner: string, leaseMs: number, checkpoint?: T.FileCheckpoint): Promise<boolean> {
+    return this.fileLeases.save(sha256, owner, leaseMs, checkpoint);
+  }
+
+  async releaseFileLease(sha256: string, owner: string): Promise<void> {
+    this.fileLeases.release(sha256, owner);
   }
 
   async releaseFile(sha256: string): Promise<void> {

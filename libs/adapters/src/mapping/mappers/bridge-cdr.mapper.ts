@@ -101,7 +101,7 @@ export const bridgeCdrMapper = (): SystemMapping => ({
       billableSeconds,
       disposition,
     };
-    // uniqueid is unique per call leg on one Asterisk: a re-exported record is dropped by ingress dedup.
+    // uniqueid is unique per call leg on one Asterisk: with `dedupKey: payload.usageId` a re-exported record is not published again.
     return [{ type: 'usage.recorded', occurredAt: endedAt, nativeId: `cdr-${usageId}`, payload }];
   },
   async fromCanonical(envelope: CanonicalEnvelope): Promise<unknown> {
