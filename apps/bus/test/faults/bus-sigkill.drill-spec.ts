@@ -27,7 +27,7 @@ describe('fault drill: bus SIGKILL', () => {
     }
     const report = await sending;
 
-    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp });
+    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, explain: ctx.journalStatus(bus) });
     ctx.note(formatFigures('bus SIGKILL', details.figures, { kills: KILLS, senderRetries: Object.fromEntries(report.retries) }));
     expectPromiseKept(details, { sent: N, maxRepeats: PREFETCH * KILLS });
   });

@@ -48,7 +48,7 @@ describe('fault drill: dead letters and replay', () => {
     // Two overlapping batches at once: every customer.updated is in both.
     await Promise.all([batch('batch type=customer.updated', { type: 'customer.updated' }), batch('batch system=erp', { system: 'erp' })]);
 
-    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, parked: () => parkedBusinessIds(ctx, bus, 'erp') });
+    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, parked: () => parkedBusinessIds(ctx, bus, 'erp'), explain: ctx.journalStatus(bus) });
     const replayed = replays.reduce((sum, r) => sum + r.replayed, 0);
     const index = await listDeadLetters(ctx, bus, 'system=erp&state=all');
     const stillDead = index.filter((d) => d.state === 'dead').length;

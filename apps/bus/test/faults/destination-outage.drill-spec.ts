@@ -30,7 +30,7 @@ describe('fault drill: destination outage', () => {
     ctx.note(`destination up after ${Math.round((Date.now() - downAt) / 1000)} s; ${sender.report.accepted.size} accepted, ${erp.effectCount()} delivered`);
     const report = await sending;
 
-    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, timeoutMs: 240_000 });
+    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, timeoutMs: 240_000, explain: ctx.journalStatus(bus) });
     ctx.note(formatFigures('destination outage', details.figures, { outageSeconds: OUTAGE_MS / 1000 }));
     expectPromiseKept(details, { sent: N });
   }, 480_000);

@@ -26,7 +26,7 @@ describe('fault drill: several bus instances on one store', () => {
     ctx.note(`SIGKILL ${victim.name}: ${sender.report.accepted.size} accepted, ${erp.effectCount()} delivered`);
     const report = await sending;
 
-    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp });
+    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, explain: ctx.journalStatus(buses[0]) });
     ctx.note(formatFigures('instances', details.figures, { instances: INSTANCES, senderRetries: Object.fromEntries(report.retries) }));
     expectPromiseKept(details, { sent: N, maxRepeats: PREFETCH });
   });

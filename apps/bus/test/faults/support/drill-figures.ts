@@ -74,6 +74,8 @@ export interface SettleOptions {
   parked?: () => Promise<ReadonlySet<string>>;
   /** @default 120000 */
   timeoutMs?: number;
+  /** Says what the bus knows of a lost message (e.g. its journal status), added to the examples. */
+  explain?: (messageId: string) => Promise<string>;
 }
 
 /**
@@ -97,9 +99,23 @@ export async function settle(o: SettleOptions): Promise<FigureDetails> {
       else emptyChecks = 0;
     }
     // Empty twice in a row: a message moving from a retry queue back to its work queue is in one of them.
-    if ((allArrived && emptyChecks >= 2) || emptyChecks >= 4 || Date.now() > deadline) return details;
+    if ((allArrived && emptyChecks >= 2) || emptyChecks >= 4 || Date.now() > deadline) return explained(details, o);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+async function explained(details: FigureDetails, o: SettleOptions): Promise<FigureDetails> {
+  if (!o.explain || details.samples.lost.length === 0) return details;
+  const lost = await Promise.all(
+    o.messages
+      .filter((m) => details.samples.lost.some((s) => s.startsWith(`${m.businessId} `)))
+      .map(async (m) => {
+        const id = o.report.accepted.get(m.key)!;
+        const why = await o.explain!(id).catch((err: Error) => `(could not ask: ${err.message})`);
+        return `${m.businessId} (sender key ${m.key}, message ${id}: ${why})`;
+      }),
+  );
+  return { ...details, samples: { ...details.samples, lost } };
 }
 
 /** One line per drill, for the log and the report. */

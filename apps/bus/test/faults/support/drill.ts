@@ -1,6 +1,6 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { BusProcess, REPO_ROOT } from './bus-process';
 import { CountingDestination, type CountingDestinationOptions } from './counting-destination';
 import { createVhost, requireFaultBroker, type DrillVhost } from './fault-broker';
@@ -24,6 +24,8 @@ export interface DrillContext {
   sender(urls: () => string[], options?: Partial<SenderOptions>): Sender;
   /** Calls the admin API of a bus. */
   admin(bus: BusProcess, method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; json: any }>;
+  /** What a bus's journal says of a message (`GET /admin/messages/{id}`), for settle's `explain`. */
+  journalStatus(bus: BusProcess): (messageId: string) => Promise<string>;
   /** Prints a line to the drill log (the figures, what was done when). */
   note(line: string): void;
 }
@@ -37,7 +39,7 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
     title,
     async () => {
       await requireFaultBroker();
-      const label = title.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 24);
+      const label = basename(expect.getState().testPath ?? title, '.drill-spec.ts').replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 24);
       const dir = await mkdtemp(join(tmpdir(), `bus-drill-${label}-`));
       const dataDir = join(dir, 'data');
       const logDir = join(dir, 'logs');
@@ -97,6 +99,14 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
             // plain text answer
           }
           return { status: res.status, json };
+        },
+        journalStatus(bus) {
+          return async (messageId) => {
+            const res = await ctx.admin(bus, 'GET', `messages/${messageId}`);
+            if (res.status === 404) return 'not in the journal';
+            const hops = (res.json.hops ?? []).map((h: { kind: string }) => h.kind).join(' > ');
+            return `journal status ${res.json.message?.status ?? res.status}${hops ? `, hops ${hops}` : ''}`;
+          };
         },
         note(line) {
           notes.push(line);
