@@ -31,4 +31,25 @@ describe('fault drill: bus SIGKILL', () => {
     ctx.note(formatFigures('bus SIGKILL', details.figures, { kills: KILLS, senderRetries: Object.fromEntries(report.retries) }));
     expectPromiseKept(details, { sent: N, maxRepeats: PREFETCH * KILLS });
   });
+
+  // The same kills with nothing arriving: only the delivery side (ledger, ack, redelivery) is tested.
+  drill('should deliver every queued message exactly once when the bus is SIGKILLed while only delivering', async (ctx) => {
+    const erp = await ctx.destination({ slowMs: 200 });
+    await ctx.writeConfig(drillYaml(erp.url, { prefetch: PREFETCH }));
+    const bus = await ctx.startBus();
+    const messages = crmMessages(N);
+    const report = await ctx.sender(() => [bus.url], { concurrency: 16 }).send(messages);
+
+    for (let kill = 1; kill <= KILLS; kill++) {
+      const target = (N * kill) / (KILLS + 1);
+      await waitFor(`${target} messages delivered`, () => erp.effectCount() >= target, 120_000, 50);
+      await bus.kill();
+      ctx.note(`SIGKILL ${kill}: ${erp.effectCount()} delivered of ${report.accepted.size} accepted`);
+      await bus.restart();
+    }
+
+    const details = await settle({ vhost: ctx.vhost.name, messages, report, destination: erp, explain: ctx.journalStatus(bus) });
+    ctx.note(formatFigures('bus SIGKILL while delivering', details.figures, { kills: KILLS }));
+    expectPromiseKept(details, { sent: N, maxRepeats: PREFETCH * KILLS });
+  });
 });

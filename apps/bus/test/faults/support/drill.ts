@@ -1,6 +1,6 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { BusProcess, REPO_ROOT } from './bus-process';
 import { CountingDestination, type CountingDestinationOptions } from './counting-destination';
 import { createVhost, requireFaultBroker, type DrillVhost } from './fault-broker';
@@ -18,8 +18,10 @@ export interface DrillContext {
   destination(options?: CountingDestinationOptions): Promise<CountingDestination>;
   /** Writes bus.yaml (mappings from config/mappings are already beside it); returns its path. */
   writeConfig(yaml: string): Promise<string>;
-  /** Starts a bus process on this drill's vhost, store and config; killed after the drill. */
-  startBus(name?: string, options?: { dataDir?: string }): Promise<BusProcess>;
+  /** Writes a file beside bus.yaml (a mapping, a template, a file to drop), creating its folder. */
+  writeFile(relativePath: string, text: string | Buffer): Promise<string>;
+  /** Starts a bus process on this drill's vhost, store and config; killed after the drill. `vars` add to the environment. */
+  startBus(name?: string, options?: { dataDir?: string; vars?: Record<string, string> }): Promise<BusProcess>;
   /** A sender posting CRM messages to the given buses (read at every send, so a list can change). */
   sender(urls: () => string[], options?: Partial<SenderOptions>): Sender;
   /** Calls the admin API of a bus. */
@@ -67,6 +69,12 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
           await writeFile(configFile, yaml);
           return configFile;
         },
+        async writeFile(relativePath, text) {
+          const file = join(dir, relativePath);
+          await mkdir(dirname(file), { recursive: true });
+          await writeFile(file, text);
+          return file;
+        },
         async startBus(name = `bus${buses.length + 1}`, options = {}) {
           const bus = await BusProcess.start({
             name,
@@ -75,7 +83,7 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
             amqpUrl: vhost.amqpUrl,
             adminToken,
             logDir,
-            vars: { CRM_API_KEY: CRM_KEY },
+            vars: { CRM_API_KEY: CRM_KEY, ...options.vars },
           });
           buses.push(bus);
           return bus;
