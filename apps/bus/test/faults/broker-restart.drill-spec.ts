@@ -14,7 +14,10 @@ describe('fault drill: broker restart', () => {
     await ctx.writeConfig(drillYaml(erp.url));
     const bus = await ctx.startBus();
     const messages = crmMessages(N);
-    const ready = async () => (await fetch(`${bus.url}/health/ready`)).status;
+    const ready = () =>
+      fetch(`${bus.url}/health/ready`, { signal: AbortSignal.timeout(5000) })
+        .then((r) => r.status)
+        .catch(() => 0);
     const sender = ctx.sender(() => [bus.url], { concurrency: 32, ratePerSecond: 150 });
 
     const sending = sender.send(messages);

@@ -137,6 +137,8 @@ export interface PromiseExpectation {
    * idempotent destination absorbs it (at most `prefetch` per kill).
    */
   maxRepeats?: number;
+  /** More figures the drill checks, as `name: [measured, expected]`; reported with the others. */
+  also?: Record<string, [number, number]>;
 }
 
 /** Fails with every figure and examples of each break unless the delivery promise held. */
@@ -151,5 +153,8 @@ export function expectPromiseKept(details: FigureDetails, e: PromiseExpectation)
   if (f.repeats > (e.maxRepeats ?? 0)) problems.push(`${f.repeats} same-key resends, more than the ${e.maxRepeats ?? 0} allowed (e.g. ${details.samples.repeats.join('; ')})`);
   if (f.parked !== parked) problems.push(`${f.parked} parked as dead letters, expected ${parked}`);
   if (f.deliveredOnce !== e.sent - parked) problems.push(`${f.deliveredOnce} delivered exactly once, expected ${e.sent - parked}`);
+  for (const [name, [measured, expected]] of Object.entries(e.also ?? {})) {
+    if (measured !== expected) problems.push(`${name} ${measured}, expected ${expected}`);
+  }
   if (problems.length) throw new Error(`The delivery promise broke: ${problems.join('; ')}.\n${formatFigures('figures', f)}`);
 }
