@@ -12,6 +12,8 @@ export interface DrillDelivery {
   immediateRetries?: number;
   /** e.g. `['100ms', '200ms']` */
   redeliveryDelays?: string[];
+  /** The ERP's HTTP timeout; a changed value makes a reload swap the ERP's consumer. @default 30000 */
+  erpTimeoutMs?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function drillYaml(erpUrl: string, delivery: DrillDelivery = {}): string 
     adapter: http
     codec: json
     mapping: mappings/erp
-    outbound: { url: "${erpUrl}", timeoutMs: 30000 }
+    outbound: { url: "${erpUrl}", timeoutMs: ${delivery.erpTimeoutMs ?? 30000} }
 routes:
   - name: customers-crm-to-erp
     from: crm
