@@ -4,6 +4,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 
+// Bus processes still running when the test process exits (a drill that timed out) die with it.
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
 /** The repository root, and the entry `npm start` runs after `nest build bus`. */
 export const REPO_ROOT = resolve(__dirname, '../../../../..');
 export const BUS_MAIN = join(REPO_ROOT, 'dist/apps/bus/apps/bus/src/main.js');
@@ -123,7 +129,13 @@ export class BusProcess {
     });
     closeSync(fd);
     this.child = child;
-    this.exit = new Promise((done) => child.once('exit', () => done()));
+    live.add(child);
+    this.exit = new Promise((done) =>
+      child.once('exit', () => {
+        live.delete(child);
+        done();
+      }),
+    );
     await this.waitReady(o.readyTimeoutMs ?? 60_000);
   }
 

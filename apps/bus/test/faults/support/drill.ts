@@ -7,6 +7,9 @@ import { createVhost, requireFaultBroker, type DrillVhost } from './fault-broker
 import { CRM_INGRESS, CRM_KEY } from './drill-config';
 import { Sender, type SenderOptions } from './sender';
 
+/** Time kept for killing processes and deleting the vhost after a drill that ran out of time. */
+const CLEANUP_MS = 20_000;
+
 /** What a drill gets: its own vhost and folder, and helpers that clean up after it. */
 export interface DrillContext {
   vhost: DrillVhost;
@@ -122,8 +125,13 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
         },
       };
       let failed = false;
+      let timer: NodeJS.Timeout | undefined;
+      // Give up a little before jest does, so the cleanup below still runs and the logs are shown.
+      const overtime = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`drill did not finish within ${timeoutMs - CLEANUP_MS} ms`)), timeoutMs - CLEANUP_MS);
+      });
       try {
-        await body(ctx);
+        await Promise.race([body(ctx), overtime]);
       } catch (err) {
         failed = true;
         const tails = await Promise.all(buses.map((b) => b.tail(30)));
@@ -131,6 +139,7 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
         error.message = `${error.message}\n\nDrill notes:\n${notes.join('\n')}\n\nBus logs (full logs kept in ${logDir}):\n${tails.join('\n')}`;
         throw error;
       } finally {
+        clearTimeout(timer);
         for (const s of senders) s.stop();
         await Promise.all(buses.map((b) => b.kill()));
         await Promise.all(destinations.map((d) => d.close()));
