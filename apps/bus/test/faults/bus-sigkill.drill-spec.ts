@@ -5,7 +5,7 @@ import { expectPromiseKept, formatFigures, settle } from './support/drill-figure
 
 const N = Number(process.env.BUS_DRILL_MESSAGES || 3000);
 const PREFETCH = 50;
-const KILLS = 2;
+const KILLS = 3;
 
 describe('fault drill: bus SIGKILL', () => {
   drill('should deliver every accepted message exactly once when the bus is SIGKILLed while accepting and delivering', async (ctx) => {
@@ -14,7 +14,8 @@ describe('fault drill: bus SIGKILL', () => {
     await ctx.writeConfig(drillYaml(erp.url, { prefetch: PREFETCH }));
     const bus = await ctx.startBus();
     const messages = crmMessages(N);
-    const sender = ctx.sender(() => [bus.url], { concurrency: 16, ratePerSecond: 200 });
+    // Unpaced, so every kill lands with requests in flight at the ingress too, not only at the destination.
+    const sender = ctx.sender(() => [bus.url], { concurrency: 32 });
 
     const sending = sender.send(messages);
     for (let kill = 1; kill <= KILLS; kill++) {

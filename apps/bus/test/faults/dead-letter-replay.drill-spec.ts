@@ -52,7 +52,8 @@ describe('fault drill: dead letters and replay', () => {
     const replayed = replays.reduce((sum, r) => sum + r.replayed, 0);
     const index = await listDeadLetters(ctx, bus, 'system=erp&state=all');
     const stillDead = index.filter((d) => d.state === 'dead').length;
-    const copiesLeft = async () => (await queueDepths(ctx.vhost.name)).get('bus.erp.dead-letter') ?? 0;
+    // Absent or not counted is NaN: only a real 0 passes.
+    const copiesLeft = async () => (await queueDepths(ctx.vhost.name)).get('bus.erp.dead-letter') ?? NaN;
     // The bus may clear replayed copies a moment later; give it that moment, then count.
     await waitFor('replayed copies gone from bus.erp.dead-letter', async () => (await copiesLeft()) === 0, 15_000, 1000).catch(() => undefined);
     const brokerCopies = await copiesLeft();

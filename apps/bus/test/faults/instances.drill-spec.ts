@@ -17,7 +17,8 @@ describe('fault drill: several bus instances on one store', () => {
     for (let i = 0; i < INSTANCES; i++) buses.push(await ctx.startBus(`instance${i + 1}`));
     const messages = crmMessages(N);
     // Round robin over every instance, the killed one included: its refused connections go to the next.
-    const sender = ctx.sender(() => buses.map((b) => b.url), { concurrency: 24, ratePerSecond: 200 });
+    // Unpaced, so the kill lands with requests in flight at the victim's ingress too.
+    const sender = ctx.sender(() => buses.map((b) => b.url), { concurrency: 32 });
 
     const sending = sender.send(messages);
     await waitFor(`${N / 3} messages accepted`, () => sender.report.accepted.size >= N / 3, 120_000, 50);

@@ -56,11 +56,11 @@ export function tally(messages: OutgoingMessage[], report: SendReport, destinati
   };
 }
 
-/** The queues that still hold work: everything but dead letters and unrouted messages. */
+/** Messages the queues still hold as work (everything but dead letters and unrouted); an unknown count counts as work. */
 export async function pendingInQueues(vhost: string): Promise<number> {
   let pending = 0;
   for (const [name, depth] of await queueDepths(vhost)) {
-    if (!name.endsWith('.dead-letter') && !name.endsWith('unrouted')) pending += depth;
+    if (!name.endsWith('.dead-letter') && !name.endsWith('unrouted')) pending += Number.isNaN(depth) ? 1 : depth;
   }
   return pending;
 }

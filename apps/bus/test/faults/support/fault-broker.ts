@@ -63,13 +63,16 @@ export async function startBrokerApp(): Promise<void> {
   await faultCtl('await_startup');
 }
 
-/** Messages per queue of a vhost: ready + unacknowledged. */
+/**
+ * Messages per queue of a vhost: ready + unacknowledged. A queue whose count the broker could not
+ * give (a busy quorum queue leader) is NaN, never 0, so nobody mistakes "unknown" for "empty".
+ */
 export async function queueDepths(vhost: string): Promise<Map<string, number>> {
   const out = await faultCtl('list_queues', '-p', vhost, '-q', '--no-table-headers', 'name', 'messages');
   const depths = new Map<string, number>();
   for (const line of out.split('\n')) {
     const [name, messages] = line.trim().split(/\s+/);
-    if (name) depths.set(name, Number(messages) || 0);
+    if (name) depths.set(name, /^\d+$/.test(messages ?? '') ? Number(messages) : NaN);
   }
   return depths;
 }
