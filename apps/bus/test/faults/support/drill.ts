@@ -13,13 +13,13 @@ const CLEANUP_MS = 20_000;
 /** What a drill gets: its own vhost and folder, and helpers that clean up after it. */
 export interface DrillContext {
   vhost: DrillVhost;
-  /** Temp folder: bus.yaml, mappings, `data/` (BUS_DATA_DIR), `logs/`. */
+  /** Temp folder: bus.yaml, mappings and templates (copies of config/), `data/` (BUS_DATA_DIR), `logs/`. */
   dir: string;
   dataDir: string;
   adminToken: string;
   /** A counting stand-in destination, closed after the drill. */
   destination(options?: CountingDestinationOptions): Promise<CountingDestination>;
-  /** Writes bus.yaml (mappings from config/mappings are already beside it); returns its path. */
+  /** Writes bus.yaml (config/mappings and config/templates are already beside it); returns its path. */
   writeConfig(yaml: string): Promise<string>;
   /** Writes a file beside bus.yaml (a mapping, a template, a file to drop), creating its folder. */
   writeFile(relativePath: string, text: string | Buffer): Promise<string>;
@@ -51,6 +51,7 @@ export function drill(title: string, body: (ctx: DrillContext) => Promise<void>,
       await mkdir(dataDir);
       await mkdir(logDir);
       await cp(join(REPO_ROOT, 'config/mappings'), join(dir, 'mappings'), { recursive: true });
+      await cp(join(REPO_ROOT, 'config/templates'), join(dir, 'templates'), { recursive: true });
       const vhost = await createVhost(label);
       const buses: BusProcess[] = [];
       const destinations: CountingDestination[] = [];
