@@ -18,7 +18,7 @@ describe('fault drill: several bus instances on one store', () => {
     const messages = crmMessages(N);
     // Round robin over every instance, the killed one included: its refused connections go to the next.
     // Unpaced, so the kill lands with requests in flight at the victim's ingress too.
-    const sender = ctx.sender(() => buses.map((b) => b.url), { concurrency: 32 });
+    const sender = ctx.sender(() => buses.map((b) => b.url), { concurrency: 64 });
 
     const sending = sender.send(messages);
     await waitFor(`${N / 3} messages accepted`, () => sender.report.accepted.size >= N / 3, 120_000, 50);
