@@ -39,9 +39,13 @@ export async function requireBroker(url = TEST_AMQP_URL): Promise<void> {
 /** A unique name prefix for one test: `bus-test-<uuid>`. */
 export const testPrefix = () => `bus-test-${randomUUID()}`;
 
-/** Runs `rabbitmqctl` with the given arguments and returns its stdout. */
+/**
+ * Runs `rabbitmqctl` with the given arguments and returns its stdout, against the node named by
+ * `RABBITMQ_NODE` when it is set (`-n`), so a test points at the node it means and no other.
+ */
 export async function rabbitmqctl(...args: string[]): Promise<string> {
-  const { stdout } = await run('rabbitmqctl', args, { timeout: 60_000 });
+  const node = process.env.RABBITMQ_NODE;
+  const { stdout } = await run('rabbitmqctl', node ? ['-n', node, ...args] : args, { timeout: 60_000 });
   return stdout;
 }
 

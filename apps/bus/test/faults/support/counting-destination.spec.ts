@@ -1,0 +1,80 @@
+import * as http from 'node:http';
+import { CountingDestination } from './counting-destination';
+import { Sender } from './sender';
+
+const post = (url: string, key: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'idempotency-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.status);
+
+describe(CountingDestination.name, () => {
+  let sut: CountingDestination;
+
+  beforeEach(async () => {
+    sut = await CountingDestination.start();
+  });
+
+  afterEach(() => sut.close());
+
+  it('should count a key answered 2xx again as a repeat, answer it 2xx and keep one effect', async () => {
+    expect(await post(sut.url, 'k1', { customerId: 'C-1' })).toBe(201);
+    expect(await post(sut.url, 'k1', { customerId: 'C-1' })).toBe(201);
+
+    expect(sut.seen('k1')).toBe(2);
+    expect(sut.repeats()).toHaveLength(1);
+    expect(sut.keysSeenMoreThanOnce()).toEqual(['k1']);
+    expect(sut.effectsByBusinessId()).toEqual(new Map([['C-1', ['k1']]]));
+  });
+
+  it('should count one business id under two keys as two effects', async () => {
+    await post(sut.url, 'k1', { customerId: 'C-1' });
+    await post(sut.url, 'k2', { customerId: 'C-1' });
+
+    expect(sut.effectsByBusinessId().get('C-1')).toEqual(['k1', 'k2']);
+    expect(sut.repeats()).toHaveLength(0);
+  });
+
+  it('should answer 500 without an effect while failing', async () => {
+    await sut.failing();
+
+    expect(await post(sut.url, 'k1', { customerId: 'C-1' })).toBe(500);
+    expect(sut.effectCount()).toBe(0);
+  });
+
+  it('should refuse connections while down and take them again on the same port when up', async () => {
+    const url = sut.url;
+    await sut.down();
+
+    await expect(post(url, 'k1', { customerId: 'C-1' })).rejects.toThrow();
+    await sut.up();
+    expect(sut.url).toBe(url);
+    expect(await post(url, 'k1', { customerId: 'C-1' })).toBe(201);
+  });
+});
+
+describe(Sender.name, () => {
+  it('should send again with the same key after a 503 and a refused connection until accepted', async () => {
+    const keys: string[] = [];
+    const answers = [503, 202];
+    const bus = http.createServer((req, res) => {
+      keys.push(String(req.headers['idempotency-key']));
+      req.resume();
+      const status = answers.shift() ?? 202;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ messageId: 'm-1' }));
+    });
+    await new Promise<void>((resolve) => bus.listen(0, '127.0.0.1', resolve));
+    const live = `http://127.0.0.1:${(bus.address() as { port: number }).port}`;
+    // First URL refuses (nothing listens on port 1); the retry goes to the next.
+    const sut = new Sender({ urls: () => ['http://127.0.0.1:1', live], path: '/in', headers: {} });
+    try {
+      const report = await sut.send([{ key: 'k1', businessId: 'C-1', body: {} }]);
+
+      expect(report.accepted).toEqual(new Map([['k1', 'm-1']]));
+      expect(keys).toEqual(['k1', 'k1']);
+      expect(report.retries.get('ECONNREFUSED')).toBeGreaterThanOrEqual(1);
+      expect(report.retries.get('503')).toBe(1);
+    } finally {
+      sut.stop();
+      bus.closeAllConnections();
+      await new Promise((resolve) => bus.close(resolve));
+    }
+  });
+});
