@@ -121,7 +121,10 @@ CREATE TABLE IF NOT EXISTS files (
   claimed_at TEXT NOT NULL,
   status TEXT NOT NULL,
   detail TEXT,
-  completed_at TEXT
+  completed_at TEXT,
+  owner TEXT,
+  lease_until INTEGER,
+  checkpoint TEXT
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS job_runs (
@@ -199,10 +202,13 @@ const ADDED_COLUMNS: Array<{ table: string; column: string; type: string }> = [
 
 /** Brings a store file made by an older version up to STORE_SCHEMA. */
 export function migrateStore(db: Database): void {
-  for (const { table, column, type } of ADDED_COLUMNS) {
-    const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
-    if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
-  }
+  // IMMEDIATE: instances opening one old file at once must not both see a column missing and both add it.
+  db.transaction(() => {
+    for (const { table, column, type } of ADDED_COLUMNS) {
+      const columns = db.pragma(`table_info(${table})`) as Array<{ name: string }>;
+      if (!columns.some((c) => c.name === column)) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }).immediate();
 }
 
 /**
