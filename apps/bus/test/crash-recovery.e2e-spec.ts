@@ -3,9 +3,7 @@ import { startTestBus, type TestBus } from './support/bus-harness';
 import { coreYaml, CRM_KEY, crmCustomer, postJson } from './support/core-config';
 import { once } from 'node:events';
 import { AmqpConnection } from '../src/messaging';
-import { closeConnectionNamed, deferred, rabbitmqctl, waitFor } from './support/broker';
-
-const RESTART = process.env.BUS_TEST_BROKER_RESTART === '1';
+import { closeConnectionNamed, deferred, waitFor } from './support/broker';
 
 /** Nothing accepted is lost or delivered twice when the bus loses the broker at the worst moment. */
 describe('crash and broker-restart recovery', () => {
@@ -55,42 +53,5 @@ describe('crash and broker-restart recovery', () => {
     );
     expect(history.message.status).toBe('delivered');
     expect(erp.requests).toHaveLength(1);
-  }, 180_000);
-
-  (RESTART ? it : it.skip)('should lose no accepted message when the broker restarts mid-stream (BUS_TEST_BROKER_RESTART=1)', async () => {
-    erp = await startHttpTestServer();
-    bus = await startTestBus({ yaml: coreYaml({ erp: erp.url }), vars: { CRM_API_KEY: CRM_KEY } });
-    const accepted = new Set<string>();
-    let refused = 0;
-    let stop = false;
-    const sender = (async () => {
-      for (let i = 0; !stop && i < 2000; i++) {
-        const r = await postJson(`${bus!.url}/adapters/crm/messages`, crmCustomer({ customer: { name: `Stream ${i}` } }), { 'x-api-key': CRM_KEY }).catch(() => ({ status: 0, json: {} }));
-        if (r.status === 202) accepted.add(`${r.json.messageId}:erp`);
-        else refused++;
-      }
-    })();
-    await waitFor('some traffic', () => accepted.size >= 20 || undefined);
-
-    await rabbitmqctl('stop_app');
-    const ready = await fetch(`${bus.url}/health/ready`);
-    expect(ready.status).toBe(503);
-    await rabbitmqctl('start_app');
-    await rabbitmqctl('await_startup');
-    await waitFor('the bus to reconnect', async () => ((await fetch(`${bus!.url}/health/ready`)).status === 200 ? true : undefined), 60_000);
-    const before = accepted.size;
-    await waitFor('traffic after the restart', () => accepted.size >= before + 20 || undefined, 30_000);
-    stop = true;
-    await sender;
-
-    await waitFor(
-      'every accepted message at the destination',
-      () => {
-        const keys = new Set(erp!.requests.map((r) => String(r.headers['idempotency-key'])));
-        return [...accepted].every((k) => keys.has(k)) || undefined;
-      },
-      60_000,
-    );
-    expect(refused).toBeGreaterThan(0);
   }, 180_000);
 });
