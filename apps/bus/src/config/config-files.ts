@@ -74,11 +74,11 @@ export async function watchedFolders(file: string, files: ConfigFiles): Promise<
   return [...out];
 }
 
-const relative = (root: string, full: string) => {
-  const rel = path.relative(root, full).split(path.sep).join('/');
-  // A file outside the config folder keeps its absolute path: it is still part of the version.
-  return rel.startsWith('..') ? full : rel;
-};
+/** Relative even outside the config folder (`../mappings/sales/inbound.jsonata`): such a file is still part of the version. */
+const relative = (root: string, full: string) => path.relative(root, full).split(path.sep).join('/');
+
+/** A file outside the config folder: counted in the version, but not written by an apply. */
+export const isOutside = (name: string) => name.startsWith('../') || path.isAbsolute(name);
 
 const skipped = (name: string) => name === '__fixtures__' || name.startsWith('.');
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { ConfigFiles } from './config-files';
-import { MAIN_FILE } from './config-files';
+import { isOutside, MAIN_FILE } from './config-files';
 
 /** A path of a ConfigFiles map that stays inside the config folder, or the reason it does not. */
 export function checkConfigPath(name: string): string | undefined {
@@ -21,7 +21,7 @@ export async function writeConfigFiles(file: string, next: ConfigFiles, previous
   const root = path.dirname(path.resolve(file));
   const target = (name: string) => (name === MAIN_FILE ? path.resolve(file) : path.join(root, name));
   const before = new Map<string, string | undefined>();
-  const names = [...new Set([...Object.keys(next), ...Object.keys(previous)])].filter((n) => !path.isAbsolute(n));
+  const names = [...new Set([...Object.keys(next), ...Object.keys(previous)])].filter((n) => !isOutside(n));
   for (const name of names) before.set(name, await readFile(target(name), 'utf8').catch(() => undefined));
 
   const put = async (name: string, text: string) => {
@@ -33,8 +33,8 @@ export async function writeConfigFiles(file: string, next: ConfigFiles, previous
   };
   const ordered = (names: string[]) => [...names.filter((n) => n !== MAIN_FILE), ...names.filter((n) => n === MAIN_FILE)];
 
-  for (const name of ordered(Object.keys(next))) await put(name, next[name]);
-  for (const name of Object.keys(previous)) if (!(name in next) && !path.isAbsolute(name)) await rm(target(name), { force: true });
+  for (const name of ordered(Object.keys(next).filter((n) => !isOutside(n)))) await put(name, next[name]);
+  for (const name of Object.keys(previous)) if (!(name in next) && !isOutside(name)) await rm(target(name), { force: true });
 
   return async () => {
     for (const name of ordered([...before.keys()])) {
