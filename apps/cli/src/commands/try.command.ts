@@ -17,7 +17,7 @@ export async function tryMessage(system: string | undefined, file: string | unde
   const text: string[] = [];
   for (const s of trace.stages) {
     text.push(`${s.ok ? 'ok  ' : 'FAIL'} ${s.stage}${s.error ? `: ${s.error}` : ''}`);
-    if (s.stage === 'decode' || s.stage === 'map') text.push(indent(JSON.stringify(s.detail, null, 2)));
+    if (s.ok && (s.stage === 'decode' || s.stage === 'map')) text.push(indent(JSON.stringify(s.detail, null, 2)));
   }
   for (const m of trace.messages) {
     text.push(`${m.type} -> ${m.recipients.length ? m.recipients.join(', ') : 'no recipient (the bus parks it as unrouted)'}`);
