@@ -103,7 +103,7 @@ describe('config toolchain', () => {
     expect((await nextAtErp()).via).toBeUndefined();
   });
 
-  it('should refuse an apply whose files the bus rejects, and keep the files and the version it had', async () => {
+  it('should refuse an apply whose files the bus rejects or that leave the config folder, and keep the files and the version it had', async () => {
     bus = await startTestBus({ yaml: coreYaml({ erp: erp.url }), vars: { CRM_API_KEY: CRM_KEY } });
     const original = await activeVersion();
     const dir = await workingCopy();
@@ -115,6 +115,10 @@ describe('config toolchain', () => {
     expect(res.json.details[0].path).toBe('systems.erp.mapping');
     expect(await activeVersion()).toBe(original);
     expect(await readFile(join(bus.dir, ERP_MAPPING), 'utf8')).not.toContain('broken');
+
+    const outside = await admin('config/apply', { method: 'POST', body: JSON.stringify({ files: { 'bus.yaml': 'x', '../escape.txt': 'x' }, reason: 'x', expectedVersion: original }) });
+    expect(outside.status).toBe(400);
+    expect(outside.json).toEqual(expect.objectContaining({ code: 'CONFIG.FILE_REJECTED', details: [expect.objectContaining({ path: 'files.../escape.txt' })] }));
   });
 
   it('should replay journal messages through a proposed config without sending them', async () => {

@@ -93,6 +93,13 @@ describe('config files', () => {
     expect(JSON.stringify(service.active().redactedConfig())).not.toContain('k2');
   });
 
+  it('should refuse a ${file:…} secret that cannot be read, naming the path and the file', async () => {
+    await rm(path.join(dir, 'secret'));
+    const service = new ConfigService({ file, env: {}, logger: { log: jest.fn(), warn: jest.fn(), error: jest.fn() } as LoggerService });
+
+    await expect(service.init()).rejects.toThrow(/systems\.crm\.inbound\.apiKey: secret file .*secret cannot be read \(ENOENT\); create it or change the value/);
+  });
+
   it('should refuse to replace files planned against another version, and put the files back when the new ones are refused', async () => {
     const service = await start();
     const active = service.active();
