@@ -81,6 +81,18 @@ describe('config files', () => {
     expect(await service.active().systems.get('erp')!.mapping.fromCanonical(envelope as never)).toEqual({ id: 7 });
   });
 
+  it('should watch a folder created after start, so a new outbound mapping in it applies by itself', async () => {
+    const service = await start();
+    service.startWatching();
+    const changed = new Promise<ReloadPlan>((resolve) => service.onChange((plan) => resolve(plan)));
+
+    await mkdir(path.join(dir, 'mappings/crm/outbound'));
+    await put('mappings/crm/outbound/customer.updated.jsonata', OUTBOUND);
+
+    expect((await changed).files.added).toEqual(['mappings/crm/outbound/customer.updated.jsonata']);
+    expect(service.active().systems.get('crm')!.mapping.outboundTypes).toEqual(['customer.updated']);
+  });
+
   it('should read a ${file:…} secret again on reload, so a new secret needs no restart', async () => {
     const service = await start();
     expect(service.active().systems.get('crm')!.inbound).toEqual({ apiKey: 'k1' });

@@ -63,15 +63,24 @@ export async function readConfigFiles(file: string, mainText?: string): Promise<
   return files;
 }
 
-/** Folders to watch for a version: the folder of bus.yaml and every folder under a referenced one. */
-export async function watchedFolders(file: string, files: ConfigFiles): Promise<string[]> {
+/**
+ * What to watch for a version: the folder of bus.yaml and every folder under a referenced one, and
+ * the names in the folder of bus.yaml that matter (bus.yaml, a template there, the first folder of
+ * each referenced path): that folder may also hold the store's files, whose writes must not count.
+ */
+export async function watchTargets(file: string, files: ConfigFiles): Promise<{ folders: string[]; rootNames: string[] }> {
   const root = path.dirname(path.resolve(file));
   const parsed = parseYaml(files[MAIN_FILE] ?? '');
   const { folders, files: single } = referencedPaths(parsed.value);
   const out = new Set<string>([root]);
+  const rootNames = new Set<string>([path.basename(file)]);
+  for (const name of [...single, ...folders]) {
+    const rel = path.relative(root, path.resolve(root, name)).split(path.sep);
+    if (rel[0] && rel[0] !== '..') rootNames.add(rel[0]);
+  }
   for (const name of single) out.add(path.dirname(path.resolve(root, name)));
   for (const folder of folders) for (const dir of await listFolders(path.resolve(root, folder))) out.add(dir);
-  return [...out];
+  return { folders: [...out], rootNames: [...rootNames] };
 }
 
 /** Relative even outside the config folder (`../mappings/sales/inbound.jsonata`): such a file is still part of the version. */

@@ -11,6 +11,8 @@ export class ConfigWatcher {
   private timer?: NodeJS.Timeout;
   private running = false;
   private folders: string[];
+  /** Names in the folder of bus.yaml whose changes count. */
+  private rootNames: Set<string>;
 
   constructor(
     private readonly file: string,
@@ -19,6 +21,7 @@ export class ConfigWatcher {
     private readonly onError: (err: Error) => void = () => undefined,
   ) {
     this.folders = [path.dirname(path.resolve(file))];
+    this.rootNames = new Set([path.basename(file)]);
   }
 
   start(): void {
@@ -27,8 +30,9 @@ export class ConfigWatcher {
   }
 
   /** Watches these folders from now on (the folder of bus.yaml is always one of them). */
-  retarget(folders: readonly string[]): void {
+  retarget(folders: readonly string[], rootNames: readonly string[] = []): void {
     this.folders = [...new Set([path.dirname(path.resolve(this.file)), ...folders])];
+    this.rootNames = new Set([path.basename(this.file), ...rootNames]);
     if (this.running) this.sync();
   }
 
@@ -46,7 +50,16 @@ export class ConfigWatcher {
       w.close();
       this.watchers.delete(dir);
     }
-    for (const dir of this.folders) if (!this.watchers.has(dir)) this.watchFolder(dir);
+    const added = this.folders.filter((dir) => !this.watchers.has(dir));
+    for (const dir of added) this.watchFolder(dir);
+    // A folder may have changed before its watch began (created, then written at once): look once.
+    if (added.length && this.watchers.size > added.length) this.schedule();
+  }
+
+  /** Saves come as bursts of events (truncate, write, rename); act once they are over. */
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(this.onChange, this.debounceMs);
   }
 
   private watchFolder(dir: string): void {
@@ -54,12 +67,9 @@ export class ConfigWatcher {
     let w: FSWatcher;
     try {
       w = watch(dir, { persistent: false }, (_event, changed) => {
-        // The folder of bus.yaml may hold other files (the store's data): only bus.yaml counts there,
-        // and the folders under it that a version uses are watched themselves.
-        if (dir === main && changed && changed.toString() !== path.basename(this.file)) return;
-        // Saves come as bursts of events (truncate, write, rename); act once they are over.
-        clearTimeout(this.timer);
-        this.timer = setTimeout(this.onChange, this.debounceMs);
+        // The folder of bus.yaml may hold other files (the store's data): only the names a version uses count there.
+        if (dir === main && changed && !this.rootNames.has(changed.toString())) return;
+        this.schedule();
       });
     } catch (err) {
       // A referenced folder that does not exist yet: the checks report it; bus.yaml's own folder must be watchable.

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type LoggerService, type OnApplicationShutd
 import type { ActiveConfig } from './active-config';
 import { loadBusConfig } from './bus-config.loader';
 import { ConfigError, ConfigVersionMovedError, formatProblems, type ConfigProblem } from './config.errors';
-import { readConfigFiles, versionOfFiles, watchedFolders, type ConfigFiles } from './config-files';
+import { readConfigFiles, versionOfFiles, watchTargets, type ConfigFiles } from './config-files';
 import { writeConfigFiles } from './config-files.write';
 import { ConfigWatcher } from './config-watcher';
 import { isEmptyPlan, planReload, type ReloadPlan, type ReloadRequest } from './reload-plan';
@@ -210,7 +210,10 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
 
   /** Watch events also fire for saves that changed nothing, and for files already refused. */
   private async reloadIfChanged(): Promise<void> {
-    const version = await this.hashOfFile();
+    // A folder created since the last version (a new `outbound/`) is watched from now on, changed or not.
+    const files = await readConfigFiles(this.options.file).catch(() => undefined);
+    if (files) await this.retarget(files);
+    const version = files && versionOfFiles(files);
     if (version === undefined || version === this.current?.version || version === this.lastRejected?.version) return;
     await this.reload({ reason: 'file changed', trigger: 'watch', appliedBy: 'bus' }).catch(() => undefined);
   }
@@ -224,6 +227,15 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  private async retarget(files: ConfigFiles): Promise<void> {
+    try {
+      const { folders, rootNames } = await watchTargets(this.options.file, files);
+      this.watcher.retarget(folders, rootNames);
+    } catch {
+      // Watching what exists is enough; the next change retargets again.
+    }
+  }
+
   private load(): Promise<ActiveConfig> {
     const env = this.options.env ?? process.env;
     return (this.options.load ?? loadBusConfig)(this.options.file, env);
@@ -232,12 +244,7 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
   private remember(config: ActiveConfig): void {
     this.current = config;
     // A version may reference other mapping folders than the last: watch what this one uses.
-    if (config.files) {
-      watchedFolders(this.options.file, config.files).then(
-        (folders) => this.current === config && this.watcher.retarget(folders),
-        () => undefined,
-      );
-    }
+    if (config.files) void this.retarget(config.files);
     this.versions.delete(config.version);
     this.versions.set(config.version, config);
     const keep = Math.max(1, this.options.history ?? 10);
