@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@bus/canonical-model';
 import type { CliOptions } from './cli.types';
 
 /** A refusal of the admin API, with the bus's own code and problems. */
@@ -40,7 +41,7 @@ export class AdminClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      throw new BusRequestError(0, 'CLI.BUS_UNREACHABLE', `The bus at ${this.baseUrl} cannot be reached (${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}); start it, or pass --url (or set BUS_URL).`);
+      throw new BusRequestError(0, ErrorCodes.CLI_BUS_UNREACHABLE, `The bus at ${this.baseUrl} cannot be reached (${(err as Error).cause ? String((err as { cause: Error }).cause.message) : (err as Error).message}); start it, or pass --url (or set BUS_URL).`);
     }
     const text = await res.text();
     const json = text ? safeJson(text) : undefined;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { ErrorCodes } from '@bus/canonical-model';
 import { ConfigError } from '../../bus/src/config/config.errors';
 import { BusRequestError } from './admin-client';
 import { Exit, UsageError, type CliOptions, type CommandResult } from './cli.types';
@@ -81,7 +82,7 @@ function dispatch(command: string, args: string[], options: CliOptions): Promise
 /** Expected failures as results: a usage mistake, a config that does not load, a bus that refused. */
 function failure(err: unknown): CommandResult {
   if (err instanceof UsageError || (err as { code?: string })?.code?.startsWith?.('ERR_PARSE_ARGS')) {
-    return { exitCode: Exit.USAGE, json: { ok: false, code: 'CLI.USAGE', message: (err as Error).message }, text: [`bpi-bus: ${(err as Error).message}`, '', USAGE] };
+    return { exitCode: Exit.USAGE, json: { ok: false, code: ErrorCodes.CLI_USAGE, message: (err as Error).message }, text: [`bpi-bus: ${(err as Error).message}`, '', USAGE] };
   }
   if (err instanceof ConfigError) {
     return {

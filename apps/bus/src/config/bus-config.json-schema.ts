@@ -4,6 +4,7 @@ import { validationMetadatasToSchemas } from 'class-validator-jsonschema';
 import { ADAPTERS, CODEC_OPTIONS, CODECS } from '@bus/adapters';
 import { BusConfig, DeliveryConfig, IngressConfig, JournalConfig, QueryConfig, RouteConfig, RouteDestination, SystemConfig } from './bus-config.schema';
 import { ConferenceSummaryProcessorConfig, UsagePricingProcessorConfig } from '../processors/processor.config';
+import { MailMergeJobConfig } from '../jobs/job.config';
 import { readPropertyDocs, type PropertyDoc } from './tsdoc-descriptions';
 
 // class-transformer ships this storage's types apart from its CommonJS build; it knows the @Type targets.
@@ -35,6 +36,7 @@ export function busConfigJsonSchema(): Record<string, unknown> {
   const roots = new Set(Object.keys(CLASSES));
   for (const a of ADAPTERS) for (const cls of [a.config.inbound, a.config.outbound]) if (cls) roots.add(cls.name);
   for (const cls of Object.values(CODEC_OPTIONS)) roots.add(cls.name);
+  roots.add(MailMergeJobConfig.name);
 
   const definitions: Record<string, Schema> = {};
   const visit = (name: string) => {
@@ -50,6 +52,8 @@ export function busConfigJsonSchema(): Record<string, unknown> {
   for (const definition of Object.values(definitions)) allowReferences(definition);
   const { BusConfig: root, ...rest } = definitions;
   rest.SystemConfig = selectBySystemKind(rest.SystemConfig);
+  // `jobs:` is checked entry by entry (jobs.check.ts), so the class does not reflect it; the entries are mail merges.
+  root.properties.jobs = { ...root.properties.jobs, additionalProperties: { $ref: `#/definitions/${MailMergeJobConfig.name}` } };
 
   return sortKeys({
     $schema: 'http://json-schema.org/draft-07/schema#',
