@@ -4,11 +4,13 @@ import * as path from 'node:path';
 import { copyConfig } from './config-copy';
 
 const ROOT = path.resolve(__dirname, '../../..');
-const BUILT = path.join(ROOT, require(path.join(ROOT, 'package.json')).bin['bpi-bus'] as string);
+/** What npm links as `bpi-bus`: a launcher of the CLI the bus's build compiles. */
+const LAUNCHER = path.join(ROOT, require(path.join(ROOT, 'package.json')).bin['bpi-bus'] as string);
+const BUILT = path.join(ROOT, 'dist/apps/bus/apps/cli/src/main.js');
 
-/** The built CLI when `npm run build` ran (CI builds first), else the same entry through ts-node. */
+/** The package's bin when `npm run build` ran (CI builds first), else the same entry through ts-node. */
 const command = existsSync(BUILT)
-  ? { file: process.execPath, args: [BUILT] }
+  ? { file: LAUNCHER, args: [] as string[] }
   : { file: process.execPath, args: ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(ROOT, 'apps/cli/src/main.ts')] };
 
 function bpiBus(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
