@@ -32,6 +32,8 @@ import { AdminService } from './admin/admin.service';
 import { DeadLetterReplayService } from './admin/dead-letter-replay.service';
 import { DeadLetterQueueReconciler } from './delivery/dead-letter-queue.reconciler';
 import { AdminController } from './admin/admin.controller';
+import { ConfigAdminController } from './admin/config-admin.controller';
+import { ConfigHistoryService } from './config/config-history.service';
 import { ShutdownSequence } from './shutdown.sequence';
 import { JobsService } from './jobs/jobs.service';
 import { JobsController } from './jobs/jobs.controller';
@@ -56,7 +58,7 @@ export class BusModule {
     return {
       module: BusModule,
       imports: [TerminusModule, LoggingModule.forRoot(options.log!)],
-      controllers: [IngressController, QueryController, HealthController, AdminController, JobsController, MetricsController, InstancesController],
+      controllers: [IngressController, QueryController, HealthController, AdminController, ConfigAdminController, JobsController, MetricsController, InstancesController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
         { provide: CONFIG_SERVICE_OPTIONS, useValue: { file: env.BUS_CONFIG, env: options.vars, initial: options.initial, watch: env.BUS_CONFIG_WATCH } },
@@ -107,6 +109,7 @@ export class BusModule {
         ProcessorHost,
         InstancesService,
         AdminService,
+        ConfigHistoryService,
         DeadLetterReplayService,
         DeadLetterQueueReconciler,
         JobsService,

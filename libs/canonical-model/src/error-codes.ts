@@ -2,6 +2,16 @@
 export const ErrorCodes = {
   CONFIG_INVALID: 'CONFIG.INVALID',
   CONFIG_DESTINATION_REMOVED: 'CONFIG.DESTINATION_REMOVED',
+  /** An apply or rollback named the version it was planned against, and another version is active now. */
+  CONFIG_VERSION_MOVED: 'CONFIG.VERSION_MOVED',
+  /** A rollback named a version the config history does not hold. */
+  CONFIG_VERSION_UNKNOWN: 'CONFIG.VERSION_UNKNOWN',
+  /** An apply named a file outside the config folder. */
+  CONFIG_FILE_REJECTED: 'CONFIG.FILE_REJECTED',
+  /** `bpi-bus`: the command line is wrong (exit code 2). */
+  CLI_USAGE: 'CLI.USAGE',
+  /** `bpi-bus`: the bus's admin API cannot be reached (exit code 3). */
+  CLI_BUS_UNREACHABLE: 'CLI.BUS_UNREACHABLE',
   INGRESS_UNKNOWN_SYSTEM: 'INGRESS.UNKNOWN_SYSTEM',
   INGRESS_UNAUTHORIZED: 'INGRESS.UNAUTHORIZED',
   INGRESS_UNSUPPORTED_MEDIA_TYPE: 'INGRESS.UNSUPPORTED_MEDIA_TYPE',

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminTokenGuard } from './admin-token.guard';
 import { AdminService } from './admin.service';
 import { BulkReplayDto, DeadLetterSearchDto } from './dto/dead-letter-search.dto';
 import { DiscardDto, ReplayDto } from './dto/discard.dto';
 import { MessageSearchDto } from './dto/message-search.dto';
+import { principalOf } from './principal';
 
 /** Operators' API; every route needs `Authorization: Bearer <ADMIN_TOKEN>`. */
 @ApiTags('admin')
@@ -22,9 +23,9 @@ export class AdminController {
 
   @Post('config/reload')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reload config/bus.yaml now; answers with the plan applied, or 422 with every problem' })
-  reload() {
-    return this.admin.reload();
+  @ApiOperation({ summary: 'Reload bus.yaml and its mappings now; answers with the plan applied (with ?dryRun=true: the plan only, nothing applied), or 422 with every problem' })
+  reload(@Query('dryRun') dryRun: string | undefined, @Req() request: unknown) {
+    return this.admin.reload(principalOf(request).name, dryRun === 'true');
   }
 
   @Get('adapters')

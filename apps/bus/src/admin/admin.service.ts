@@ -25,9 +25,10 @@ export class AdminService {
     return { ...this.config.status(), config: this.config.active().redactedConfig() };
   }
 
-  async reload() {
+  async reload(appliedBy = 'admin', dryRun = false) {
+    const request = { reason: 'POST /admin/config/reload', trigger: 'reload' as const, appliedBy };
     try {
-      return await this.config.reload('POST /admin/config/reload');
+      return await (dryRun ? this.config.planOnly(request) : this.config.reload(request));
     } catch (err) {
       if (err instanceof ConfigError) {
         throw new ApiError(422, 'CONFIG.INVALID', `${err.message.split("\n")[0]} The previous version stays active.`, [...err.problems]);

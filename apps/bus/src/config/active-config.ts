@@ -3,6 +3,7 @@ import type { RouteTable } from '../routing/route-table';
 import type { RouteExpression } from '../routing/route-expression';
 import type { MailMergeJobConfig } from '../jobs/job.config';
 import type { BusConfig, SystemConfig } from './bus-config.schema';
+import type { ConfigFiles } from './config-files';
 
 /** One configured system, ready to use: its adapter kind, codec, mapping and checked settings. */
 export interface SystemRuntime {
@@ -32,8 +33,10 @@ export interface SystemRuntime {
 export interface ActiveConfig {
   /** The file as given, e.g. `config/bus.yaml`. */
   file: string;
-  /** sha256 of the file content, first 12 hex digits. */
+  /** sha256 over bus.yaml and every mapping and template it references, first 12 hex digits (versionOfFiles). */
   version: string;
+  /** The content of this version, by path relative to the folder of bus.yaml; secrets stay as `${…}` references. */
+  files: ConfigFiles;
   loadedAt: Date;
   /** The validated config: durations in ms, sizes in bytes, secrets interpolated. */
   config: BusConfig;

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUrl } from 'class-validator';
 import { CODECS, defineAdapter, MAPPERS, type AdapterDefinition } from '@bus/adapters';
+import { versionOfFiles } from './config-files';
 import { loadBusConfig } from './bus-config.loader';
 import { ConfigError } from './config.errors';
 
@@ -119,9 +119,10 @@ describe(loadBusConfig.name, () => {
       expect(sut.systems.get('archive')!.mapping.outboundTypes).toEqual(['#']);
     });
 
-    it('should name the version by the first 12 hex digits of the sha256 of the file', async () => {
+    it('should name the version by the first 12 hex digits of the sha256 of the file and every file it references', async () => {
       const sut = await load(await write(VALID));
-      expect(sut.version).toBe(createHash('sha256').update(VALID).digest('hex').slice(0, 12));
+      expect(sut.version).toBe(versionOfFiles(sut.files));
+      expect(sut.files['bus.yaml']).toBe(VALID);
       expect(sut.loadedAt).toBeInstanceOf(Date);
       expect(sut.file).toBe(path.join(dir, 'bus.yaml'));
     });

@@ -5,7 +5,9 @@ import type { BusConfig } from './bus-config.schema';
 import { validateBusConfig } from './bus-config.validation';
 import { checkJobs } from './jobs.check';
 import { ConfigError } from './config.errors';
-import { interpolate, parseYaml, redact, versionOf } from './config-source';
+import { interpolate, parseYaml, redact } from './config-source';
+import * as path from 'node:path';
+import { versionOfFiles, type ConfigFiles } from './config-files';
 import { checkCrossReferences } from './cross-references.check';
 import { loadEnv } from './env.schema';
 import { checkSystemSettings } from './system-settings.check';
@@ -16,7 +18,7 @@ import { redactDeclaredSecrets } from './secret-redaction';
  * layer running only when the earlier ones pass:
  *
  * 1. the environment (env.schema.ts);
- * 2. YAML syntax, `${VAR}` interpolation and the file's structure (bus-config.schema.ts);
+ * 2. YAML syntax, `${VAR}` and `${file:/run/secrets/name}` interpolation and the file's structure (bus-config.schema.ts);
  * 3. each system's adapter kind, codec, mapper and `inbound:`/`outbound:` settings;
  * 4. mapping folders, route and query references, capabilities and per-type outbound mappings.
  *
@@ -41,7 +43,7 @@ export async function loadBusConfig(
   }
   const parsed = parseYaml(text);
   if (parsed.problems.length) throw new ConfigError(file, parsed.problems);
-  const interpolated = interpolate(parsed.value, env);
+  const interpolated = interpolate(parsed.value, env, d.readSecretFile);
   const { value: config, problems: structure } = validateBusConfig(interpolated.value);
   const layer2 = [...interpolated.problems, ...structure];
   if (layer2.length) throw new ConfigError(file, layer2);
@@ -55,25 +57,35 @@ export async function loadBusConfig(
   if (layer4.length) throw new ConfigError(file, layer4);
 
   const plain = interpolated.value as Record<string, unknown>;
+  const files = await d.readConfigFiles(file, text);
   return {
     file,
-    version: versionOf(text),
+    version: versionOfFiles(files),
+    files,
     loadedAt: d.now(),
     config,
     systems: references.systems,
     routeTable: references.routeTable,
     jobs: jobs.jobs,
-    fingerprints: fingerprintsOf(plain, config),
+    fingerprints: fingerprintsOf(plain, config, files),
     redactedConfig: () => redactDeclaredSecrets(redact(plain, interpolated.secretPaths) as Record<string, unknown>, references.systems),
   };
 }
 
 const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value ?? null)).digest('hex');
 
-/** Per system and route (by name) and per other top-level section, what a reload diff compares. */
-function fingerprintsOf(plain: Record<string, unknown>, config: BusConfig): ActiveConfig['fingerprints'] {
+/**
+ * Per system and route (by name) and per other top-level section, what a reload diff compares. A
+ * system's includes its mapping files: an edited mapping changes the system, as edited settings do.
+ */
+function fingerprintsOf(plain: Record<string, unknown>, config: BusConfig, files: ConfigFiles): ActiveConfig['fingerprints'] {
   const systemsPlain = (plain.systems ?? {}) as Record<string, unknown>;
-  const systems = new Map(Object.keys(config.systems).map((name) => [name, hash(systemsPlain[name])]));
+  const mappingFiles = (folder: string | undefined) => {
+    if (!folder) return [];
+    const prefix = `${path.posix.normalize(folder).replace(/\/$/, '')}/`;
+    return Object.keys(files).filter((f) => f.startsWith(prefix)).sort().map((f) => [f, files[f]]);
+  };
+  const systems = new Map(Object.keys(config.systems).map((name) => [name, hash([systemsPlain[name], mappingFiles(config.systems[name].mapping)])]));
   // Routes compare in their normalized form, so `to: [erp]` and `to: [{system: erp}]` are the same route.
   const routes = new Map(config.routes.map((r) => [r.name, hash(r)]));
   const sections = new Map(['queries', 'delivery', 'ingress', 'journal', 'jobs', 'processors'].map((k) => [k, hash(config[k as keyof BusConfig])]));

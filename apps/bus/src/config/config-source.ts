@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { ConfigProblem } from './config.errors';
 import { formatPath, type ConfigPath } from './config-path';
@@ -27,6 +28,7 @@ export function parseYaml(text: string): { value: unknown; problems: ConfigProbl
 const firstLine = (message: string) => message.split('\n')[0];
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const FILE_REFERENCE = /^file:(.+)$/;
 const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The tree with `${VAR}` replaced, and the paths of the values that held a reference (to redact). */
@@ -37,10 +39,16 @@ export interface Interpolated {
 }
 
 /**
- * Replaces `${VAR}` in every string value with the environment variable's value; `$${` stands for
- * a literal `${`. A reference to an unset variable is an error naming the path and the variable.
+ * Replaces `${VAR}` in every string value with the environment variable's value, and
+ * `${file:/run/secrets/name}` with that file's content (the container convention for secrets);
+ * `$${` stands for a literal `${`. A reference to an unset variable or an unreadable file is an
+ * error naming the path and the variable or file.
  */
-export function interpolate(tree: unknown, env: Record<string, string | undefined>): Interpolated {
+export function interpolate(
+  tree: unknown,
+  env: Record<string, string | undefined>,
+  readSecretFile: (file: string) => string = (file) => readFileSync(file, 'utf8').replace(/\r?\n$/, ''),
+): Interpolated {
   const secretPaths: ConfigPath[] = [];
   const problems: ConfigProblem[] = [];
   const walk = (node: unknown, path: (string | number)[]): unknown => {
@@ -60,6 +68,15 @@ export function interpolate(tree: unknown, env: Record<string, string | undefine
       if (match === '$${') return '${';
       referenced = true;
       const variable = (name ?? '').trim();
+      const secretFile = FILE_REFERENCE.exec(variable)?.[1].trim();
+      if (secretFile !== undefined) {
+        try {
+          return readSecretFile(secretFile);
+        } catch (e) {
+          problems.push({ path: formatPath(path), message: `secret file ${secretFile} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); create it or change the value` });
+          return match;
+        }
+      }
       if (!VARIABLE.test(variable)) {
         problems.push({ path: formatPath(path), message: `"${match}" is not a valid reference; write \${NAME} with letters, digits and underscores` });
         return match;

@@ -32,3 +32,15 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
   }
 }
+
+/** An apply or rollback was planned against `expected`, and `active` is the version now running. */
+export class ConfigVersionMovedError extends Error {
+  readonly code = ErrorCodes.CONFIG_VERSION_MOVED;
+  constructor(
+    readonly expected: string,
+    readonly active: string | null,
+  ) {
+    super(`The running config moved from version ${expected} (planned against) to ${active ?? 'none'}; run the plan again against the running bus, then apply.`);
+    this.name = 'ConfigVersionMovedError';
+  }
+}

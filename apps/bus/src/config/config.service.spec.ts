@@ -77,9 +77,12 @@ describe(ConfigService.name, () => {
       version: sut.active().version,
       previousVersion: before,
       reason: 'test',
+      trigger: 'reload',
+      appliedBy: 'bus',
       systems: { added: ['billing'], removed: ['archive'], changed: ['erp'] },
       routes: { added: ['to-billing'], removed: ['to-archive'], changed: ['to-erp'] },
       sections: ['delivery'],
+      files: { added: [], removed: [], changed: ['bus.yaml'] },
       retired: ['archive'],
     });
     expect(sut.active().config.delivery.prefetch).toBe(10);

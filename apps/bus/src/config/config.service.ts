@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { Inject, Injectable, Logger, type LoggerService, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { ActiveConfig } from './active-config';
 import { loadBusConfig } from './bus-config.loader';
-import { ConfigError, formatProblems, type ConfigProblem } from './config.errors';
-import { versionOf } from './config-source';
+import { ConfigError, ConfigVersionMovedError, formatProblems, type ConfigProblem } from './config.errors';
+import { readConfigFiles, versionOfFiles, watchTargets, type ConfigFiles } from './config-files';
+import { writeConfigFiles } from './config-files.write';
 import { ConfigWatcher } from './config-watcher';
-import { isEmptyPlan, planReload, type ReloadPlan } from './reload-plan';
+import { isEmptyPlan, planReload, type ReloadPlan, type ReloadRequest } from './reload-plan';
 
 /** Nest token for ConfigServiceOptions. */
 export const CONFIG_SERVICE_OPTIONS = Symbol('CONFIG_SERVICE_OPTIONS');
@@ -17,7 +17,7 @@ export interface ConfigServiceOptions {
   env?: Record<string, string | undefined>;
   /** The version main.ts loaded before anything connected; without it, call `init()`. */
   initial?: ActiveConfig;
-  /** Reload when the file changes (BUS_CONFIG_WATCH); started by `onModuleInit` or `startWatching()`. */
+  /** Reload when bus.yaml or a file it references changes (BUS_CONFIG_WATCH); started by `onModuleInit` or `startWatching()`. */
   watch?: boolean;
   /** @default 200 */
   debounceMs?: number;
@@ -32,7 +32,7 @@ export interface ConfigServiceOptions {
 export interface RejectedChange {
   at: string;
   reason: string;
-  /** Content hash of the refused file, when it could be read. */
+  /** Content hash of the refused files, when they could be read. */
   version?: string;
   errors: ConfigProblem[];
 }
@@ -116,11 +116,40 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Loads the file and applies it. Resolves with the plan (empty when nothing changed); rejects
-   * with ConfigError when the file is invalid, in which case the active version stays.
+   * Loads the files and applies them. Resolves with the plan (empty when nothing changed); rejects
+   * with ConfigError when they are invalid, in which case the active version stays.
    */
-  reload(reason: string): Promise<ReloadPlan> {
-    const run = this.queue.then(() => this.apply(reason));
+  reload(request: string | ReloadRequest): Promise<ReloadPlan> {
+    return this.enqueue(() => this.apply(requestOf(request)));
+  }
+
+  /** Loads and checks the files on disk and answers what a reload would change, applying nothing. */
+  planOnly(request: string | ReloadRequest): Promise<ReloadPlan> {
+    return this.enqueue(async () => planReload(await this.load(), this.current, requestOf(request)));
+  }
+
+  /**
+   * Writes a whole version (bus.yaml and every mapping and template, by relative path) into the
+   * config folder and applies it, as one step with respect to other reloads. Refused with
+   * ConfigVersionMovedError when `expectedVersion` is given and is not the active version; when
+   * the files are refused, the previous files are written back and the active version stays.
+   */
+  replaceFiles(files: ConfigFiles, request: ReloadRequest, expectedVersion?: string): Promise<ReloadPlan> {
+    return this.enqueue(async () => {
+      const previous = this.current;
+      if (expectedVersion !== undefined && expectedVersion !== previous?.version) throw new ConfigVersionMovedError(expectedVersion, previous?.version ?? null);
+      const undo = await writeConfigFiles(this.options.file, files, previous?.files ?? {});
+      try {
+        return await this.apply(request);
+      } catch (err) {
+        await undo();
+        throw err;
+      }
+    });
+  }
+
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -141,7 +170,8 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     this.stopWatching();
   }
 
-  private async apply(reason: string): Promise<ReloadPlan> {
+  private async apply(request: ReloadRequest): Promise<ReloadPlan> {
+    const { reason } = request;
     const previous = this.current;
     let next: ActiveConfig;
     try {
@@ -149,7 +179,7 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     } catch (err) {
       throw await this.reject(reason, err);
     }
-    const plan = planReload(next, previous, reason);
+    const plan = planReload(next, previous, request);
     if (previous && next.version === previous.version && isEmptyPlan(plan)) return plan;
     try {
       for (const listener of this.beforeChange) await listener(plan, next, previous);
@@ -178,18 +208,31 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     return err;
   }
 
-  /** Watch events also fire for saves that changed nothing, and for a file already refused. */
+  /** Watch events also fire for saves that changed nothing, and for files already refused. */
   private async reloadIfChanged(): Promise<void> {
-    const version = await this.hashOfFile();
+    // A folder created since the last version (a new `outbound/`) is watched from now on, changed or not.
+    const files = await readConfigFiles(this.options.file).catch(() => undefined);
+    if (files) await this.retarget(files);
+    const version = files && versionOfFiles(files);
     if (version === undefined || version === this.current?.version || version === this.lastRejected?.version) return;
-    await this.reload('file changed').catch(() => undefined);
+    await this.reload({ reason: 'file changed', trigger: 'watch', appliedBy: 'bus' }).catch(() => undefined);
   }
 
+  /** The version of the files on disk now: bus.yaml and everything it references. */
   private async hashOfFile(): Promise<string | undefined> {
     try {
-      return versionOf(await readFile(this.options.file, 'utf8'));
+      return versionOfFiles(await readConfigFiles(this.options.file));
     } catch {
       return undefined;
+    }
+  }
+
+  private async retarget(files: ConfigFiles): Promise<void> {
+    try {
+      const { folders, rootNames } = await watchTargets(this.options.file, files);
+      this.watcher.retarget(folders, rootNames);
+    } catch {
+      // Watching what exists is enough; the next change retargets again.
     }
   }
 
@@ -200,6 +243,8 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
 
   private remember(config: ActiveConfig): void {
     this.current = config;
+    // A version may reference other mapping folders than the last: watch what this one uses.
+    if (config.files) void this.retarget(config.files);
     this.versions.delete(config.version);
     this.versions.set(config.version, config);
     const keep = Math.max(1, this.options.history ?? 10);
@@ -209,6 +254,9 @@ export class ConfigService implements OnModuleInit, OnApplicationShutdown {
     }
   }
 }
+
+const requestOf = (request: string | ReloadRequest): ReloadRequest =>
+  typeof request === 'string' ? { reason: request, trigger: 'reload', appliedBy: 'bus' } : request;
 
 function register<T>(list: T[], item: T): () => void {
   list.push(item);
@@ -221,7 +269,7 @@ function register<T>(list: T[], item: T): () => void {
 function summary(plan: ReloadPlan): string {
   const part = (label: string, c: ReloadPlan['systems']) =>
     `${label} +${c.added.length} -${c.removed.length} ~${c.changed.length}`;
-  return [part('systems', plan.systems), part('routes', plan.routes), plan.sections.length ? `sections ${plan.sections.join(', ')}` : '']
+  return [part('systems', plan.systems), part('routes', plan.routes), part('files', plan.files), plan.sections.length ? `sections ${plan.sections.join(', ')}` : '']
     .filter(Boolean)
     .join('; ');
 }

@@ -1,4 +1,14 @@
 import type { ActiveConfig } from './active-config';
+import type { ConfigTrigger } from '../store/store.types';
+
+/** Who asked for a reload and how; kept in the config history with the version it applied. */
+export interface ReloadRequest {
+  /** Why the reload ran: `file changed`, `POST /admin/config/reload`, the integrator's own words … */
+  reason: string;
+  trigger: ConfigTrigger;
+  /** The admin token's name, or `bus` for the bus itself. */
+  appliedBy: string;
+}
 
 /** What changed between two config versions, by name. */
 export interface ChangeSet {
@@ -17,10 +27,14 @@ export interface ReloadPlan {
   previousVersion: string | null;
   /** Why the reload ran: `file changed`, `POST /admin/config/reload`, … */
   reason: string;
+  trigger: ConfigTrigger;
+  appliedBy: string;
   systems: ChangeSet;
   routes: ChangeSet;
   /** Other top-level sections that changed: queries, delivery, ingress, jobs. */
   sections: string[];
+  /** Files of the version (bus.yaml, mappings, templates) by path relative to the config folder. */
+  files: ChangeSet;
   /**
    * Destinations (systems with `outbound:`, processors) of the previous version that the new one
    * no longer has: a removed system, a system that lost its `outbound:`, a removed processor.
@@ -28,16 +42,26 @@ export interface ReloadPlan {
   retired: string[];
 }
 
+type PlannedVersion = Pick<ActiveConfig, 'version' | 'fingerprints' | 'systems' | 'config'> & { files?: ActiveConfig['files'] };
+
 /** Compares fingerprints, so a rotated secret shows as a changed system without the secret itself being kept. */
-export function planReload(next: ActiveConfig, previous: ActiveConfig | undefined, reason: string): ReloadPlan {
+export function planReload(
+  next: PlannedVersion,
+  previous: PlannedVersion | undefined,
+  request: string | ReloadRequest,
+): ReloadPlan {
+  const { reason, trigger, appliedBy } = typeof request === 'string' ? { reason: request, trigger: 'reload' as const, appliedBy: 'bus' } : request;
   const sections = [...next.fingerprints.sections].filter(([k, v]) => previous?.fingerprints.sections.get(k) !== v).map(([k]) => k);
   return {
     version: next.version,
     previousVersion: previous?.version ?? null,
     reason,
+    trigger,
+    appliedBy,
     systems: diff(next.fingerprints.systems, previous?.fingerprints.systems),
     routes: diff(next.fingerprints.routes, previous?.fingerprints.routes),
     sections,
+    files: diff(contentOf(next.files), previous ? contentOf(previous.files) : undefined),
     retired: previous ? retiredDestinations(destinationsOf(next), destinationsOf(previous)) : [],
   };
 }
@@ -54,9 +78,11 @@ export function retiredDestinations(next: readonly string[], previous: readonly 
   return previous.filter((name) => !kept.has(name));
 }
 
+const contentOf = (files: ActiveConfig['files'] | undefined) => new Map(Object.entries(files ?? {}));
+
 export const isEmptyPlan = (plan: ReloadPlan): boolean =>
   plan.sections.length === 0 &&
-  [plan.systems, plan.routes].every((c) => c.added.length === 0 && c.removed.length === 0 && c.changed.length === 0);
+  [plan.systems, plan.routes, plan.files].every((c) => c.added.length === 0 && c.removed.length === 0 && c.changed.length === 0);
 
 function diff(next: ReadonlyMap<string, string>, previous: ReadonlyMap<string, string> | undefined): ChangeSet {
   const before = previous ?? new Map<string, string>();

@@ -1,4 +1,4 @@
-import type { AdapterDefinition, Codec, SystemMapping } from '@bus/adapters';
+import { validateCodecOptions, type AdapterDefinition, type Codec, type SystemMapping } from '@bus/adapters';
 import type { BusConfig } from './bus-config.schema';
 import type { ConfigLoaderDeps } from './bus-config.deps';
 import type { ConfigProblem } from './config.errors';
@@ -17,8 +17,8 @@ export interface CheckedSystem {
 }
 
 /**
- * Layer 3: each system's adapter id, codec id and mapper name exist, and its `inbound:` /
- * `outbound:` settings pass its adapter kind's config classes.
+ * Layer 3: each system's adapter id, codec id and mapper name exist, its `inbound:` /
+ * `outbound:` settings pass its adapter kind's config classes and its `codecOptions:` its codec's.
  */
 export function checkSystemSettings(config: BusConfig, deps: ConfigLoaderDeps): { systems: Map<string, CheckedSystem>; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
@@ -35,6 +35,7 @@ export function checkSystemSettings(config: BusConfig, deps: ConfigLoaderDeps): 
       if (!mapper) problems.push({ path: at('mapper'), message: unknownName('mapper', system.mapper, Object.keys(deps.mappers)) });
     }
     if (!adapter || !codec) continue;
+    for (const e of validateCodecOptions(codec.id, system.codecOptions)) problems.push({ path: joinPath(at('codecOptions'), e.path), message: e.message });
     const checked: CheckedSystem = { name, adapter, codec, mapper };
     for (const direction of ['inbound', 'outbound'] as const) {
       if (system[direction] === undefined) continue;

@@ -1,4 +1,7 @@
 import type {
+  ConfigHistoryEntry,
+  ConfigHistorySearch,
+  ConfigVersionRecord,
   DeadLetter,
   DeadLetterClaim,
   DeadLetterInput,
@@ -177,6 +180,17 @@ export interface BusStore {
   deleteValue(namespace: string, key: string): Promise<void>;
   /** Every live entry of a namespace, by key. */
   listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>>;
+
+  // --- config history ---
+  /**
+   * Records one application of a config version; the content is kept once per version. Never
+   * purged: the history is what a rollback needs, and it grows only when someone changes the config.
+   */
+  recordConfigVersion(entry: ConfigHistoryEntry, files: Record<string, string>): Promise<void>;
+  /** Applications, newest first (keyset-paginated). */
+  listConfigHistory(search?: ConfigHistorySearch): Promise<Page<ConfigHistoryEntry>>;
+  /** A version's content and its latest application, or null when it was never applied here. */
+  getConfigVersion(version: string): Promise<ConfigVersionRecord | null>;
 
   // --- retention ---
   /**

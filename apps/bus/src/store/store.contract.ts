@@ -6,6 +6,7 @@ import { runStoreIdContract } from './contract/store-id.contract';
 import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { runDeadLetterClaimsContract } from './contract/dead-letter-claims.contract';
 import { runFileLeaseContract } from './contract/file-lease.contract';
+import { runConfigHistoryContract } from './contract/config-history.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -35,6 +36,7 @@ export function runStoreContract(
     runDeadLetterClaimsContract(store);
     runJobsLedgerContract(store);
     runFileLeaseContract(store);
+    runConfigHistoryContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

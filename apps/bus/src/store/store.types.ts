@@ -356,3 +356,29 @@ export interface JobEffectSearch {
 }
 
 export type JobEffectCounts = Record<JobEffectState, number>;
+
+/** How a config version came to be applied. */
+export type ConfigTrigger = 'startup' | 'watch' | 'reload' | 'apply' | 'rollback';
+
+/** One application of a config version (the same version may be applied again, by a rollback). */
+export interface ConfigHistoryEntry {
+  version: string;
+  /** ISO time. */
+  appliedAt: string;
+  /** The admin token's name, or `bus` for the bus itself (startup, a watched file). */
+  appliedBy: string;
+  reason: string;
+  trigger: ConfigTrigger;
+  previousVersion: string | null;
+}
+
+/** A recorded version with its content: bus.yaml and every mapping and template, by relative path. */
+export interface ConfigVersionRecord extends Omit<ConfigHistoryEntry, 'previousVersion'> {
+  files: Record<string, string>;
+}
+
+export interface ConfigHistorySearch {
+  /** Default 50, at most 500. */
+  limit?: number;
+  cursor?: string;
+}

@@ -43,6 +43,9 @@ export interface JobEffectDoc {
 }
 export interface LockDoc { _id: string; owner: string; expiresAt: number }
 export interface StoreMetaDoc { _id: string; storeId: string; createdAt: Date }
+/** `_id`: the ISO time applied, `~`, a random suffix: sorts by time, and is the history's cursor. */
+export interface ConfigHistoryDoc { _id: string; version: string; appliedAt: Date; appliedBy: string; reason: string; trigger: T.ConfigTrigger; previousVersion: string | null }
+export interface ConfigVersionDoc { _id: string; files: Record<string, string> }
 export interface KvDoc { namespace: string; key: string; value: unknown; expiresAt?: Date }
 
 export interface MongoModels {
@@ -60,6 +63,8 @@ export interface MongoModels {
   locks: Model<LockDoc>;
   jobEffects: Model<JobEffectDoc>;
   kv: Model<KvDoc>;
+  configHistory: Model<ConfigHistoryDoc>;
+  configVersions: Model<ConfigVersionDoc>;
   meta: Model<StoreMetaDoc>;
 }
 
@@ -185,6 +190,17 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   // Entries without expiresAt never expire; reads also check expiresAt, as the TTL monitor runs only once a minute.
   kv.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+  const configHistory = new Schema<ConfigHistoryDoc>(
+    {
+      _id: { type: String, required: true }, version: { type: String, required: true }, appliedAt: { type: Date, required: true },
+      appliedBy: String, reason: String, trigger: String, previousVersion: { type: String, default: null },
+    },
+    { ...opts, collection: 'config_history' },
+  );
+  configHistory.index({ version: 1, _id: -1 });
+  // File names hold dots (`bus.yaml`), which MongoDB keys may not: the content is one JSON-safe Mixed value of path/text pairs.
+  const configVersions = new Schema<ConfigVersionDoc>({ _id: { type: String, required: true }, files: Schema.Types.Mixed }, { ...opts, collection: 'config_versions' });
+
   // One document, `_id: 'store'`: the store's id (mongo.store-id.ts).
   const meta = new Schema<StoreMetaDoc>({ _id: { type: String, required: true }, storeId: String, createdAt: Date }, { ...opts, collection: 'store_meta' });
 
@@ -203,6 +219,8 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     locks: conn.model<LockDoc>('Lock', locks),
     jobEffects: conn.model<JobEffectDoc>('JobEffect', jobEffects),
     kv: conn.model<KvDoc>('KeyValue', kv),
+    configHistory: conn.model<ConfigHistoryDoc>('ConfigHistory', configHistory),
+    configVersions: conn.model<ConfigVersionDoc>('ConfigVersion', configVersions),
     meta: conn.model<StoreMetaDoc>('StoreMeta', meta),
   };
 }

@@ -4,6 +4,7 @@ import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
 import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
+import { MongoConfigHistory } from './mongo.config-history';
 import { ensureStoreId } from './mongo.store-id';
 import { MongoFileLeases } from './mongo.file-lease';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
@@ -31,6 +32,7 @@ export class MongoStore implements BusStore {
   private readonly deadLetters: MongoDeadLetters;
   private readonly effects: MongoJobEffects;
   private readonly fileLeases: MongoFileLeases;
+  private readonly configHistory: MongoConfigHistory;
   private closed = false;
 
   private constructor(
@@ -43,6 +45,7 @@ export class MongoStore implements BusStore {
     this.deadLetters = new MongoDeadLetters(m);
     this.effects = new MongoJobEffects(m);
     this.fileLeases = new MongoFileLeases(m);
+    this.configHistory = new MongoConfigHistory(m);
   }
 
   /** Connects, then brings the indexes in line with the schemas (a changed retention rebuilds the TTL indexes). */
@@ -363,6 +366,18 @@ export class MongoStore implements BusStore {
 
   listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
     return this.kv.list<V>(namespace);
+  }
+
+  recordConfigVersion(entry: T.ConfigHistoryEntry, files: Record<string, string>): Promise<void> {
+    return this.configHistory.record(entry, files);
+  }
+
+  listConfigHistory(search?: T.ConfigHistorySearch): Promise<T.Page<T.ConfigHistoryEntry>> {
+    return this.configHistory.list(search);
+  }
+
+  getConfigVersion(version: string): Promise<T.ConfigVersionRecord | null> {
+    return this.configHistory.get(version);
   }
 
   async purgeOlderThan(date: T.TimeInput): Promise<void> {

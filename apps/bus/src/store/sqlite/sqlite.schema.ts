@@ -178,6 +178,22 @@ CREATE TABLE IF NOT EXISTS store_meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS config_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  version TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  applied_by TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  trigger TEXT NOT NULL,
+  previous_version TEXT
+);
+CREATE INDEX IF NOT EXISTS ix_config_history_version ON config_history (version, seq);
+
+CREATE TABLE IF NOT EXISTS config_versions (
+  version TEXT PRIMARY KEY,
+  files TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS locks (
   name TEXT PRIMARY KEY,
   owner TEXT NOT NULL,

@@ -10,6 +10,7 @@ import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
 import { SqliteJobEffects } from './sqlite.job-effects';
+import { SqliteConfigHistory } from './sqlite.config-history';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -42,6 +43,7 @@ export class SqliteStore implements BusStore {
   private readonly fileLeases: SqliteFileLeases;
   private readonly statements = new Map<string, Statement>();
   private readonly effects = new SqliteJobEffects((sql) => this.stmt(sql));
+  private readonly configHistory = new SqliteConfigHistory((sql) => this.stmt(sql), (fn) => this.db.transaction(fn)());
   private readonly purgeTimer?: NodeJS.Timeout;
   private readonly id: string;
   private closed = false;
@@ -315,6 +317,18 @@ export class SqliteStore implements BusStore {
   async listValues<V = unknown>(namespace: string): Promise<Array<{ key: string; value: V }>> {
     const rows = this.stmt('SELECT key, value FROM kv WHERE namespace = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY key').all(namespace, Date.now()) as { key: string; value: string }[];
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as V }));
+  }
+
+  async recordConfigVersion(entry: T.ConfigHistoryEntry, files: Record<string, string>): Promise<void> {
+    this.configHistory.record(entry, files);
+  }
+
+  async listConfigHistory(search?: T.ConfigHistorySearch): Promise<T.Page<T.ConfigHistoryEntry>> {
+    return this.configHistory.list(search);
+  }
+
+  async getConfigVersion(version: string): Promise<T.ConfigVersionRecord | null> {
+    return this.configHistory.get(version);
   }
 
   async purgeOlderThan(date: T.TimeInput): Promise<void> {
