@@ -5,6 +5,7 @@ import { runJournalContract } from './store-journal.contract';
 import { runStoreIdContract } from './contract/store-id.contract';
 import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { runDeadLetterClaimsContract } from './contract/dead-letter-claims.contract';
+import { runAuditContract } from './contract/audit.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -33,6 +34,7 @@ export function runStoreContract(
     runDeliveryOnceContract(store);
     runDeadLetterClaimsContract(store);
     runJobsLedgerContract(store);
+    runAuditContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

@@ -30,6 +30,7 @@ export interface DeadLetterDoc {
   attempts: number; at: Date; envelope: unknown; headers?: Record<string, unknown>; state: T.DeadLetterState; reason?: string; resolvedAt?: Date;
   claimedBy?: string; claimedAt?: Date;
 }
+export interface AuditDoc { _id: string; at: Date; actor: string; action: string; target?: string; entry: unknown }
 export interface XrefDoc { entity: string; system: string; canonicalId: string; nativeId: string; linkedAt: Date }
 export interface FileDoc { _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date }
 export interface JobRunDoc { _id: string; name: string; state: T.JobRunState; startedAt: string; finishedAt?: Date; run: T.JobRun }
@@ -57,6 +58,7 @@ export interface MongoModels {
   locks: Model<LockDoc>;
   jobEffects: Model<JobEffectDoc>;
   kv: Model<KvDoc>;
+  audit: Model<AuditDoc>;
   meta: Model<StoreMetaDoc>;
 }
 
@@ -179,6 +181,13 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   // Entries without expiresAt never expire; reads also check expiresAt, as the TTL monitor runs only once a minute.
   kv.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
+  // The audit trail is never expired: it outlives the journal.
+  const audit = new Schema<AuditDoc>(
+    { _id: { type: String, required: true }, at: Date, actor: String, action: String, target: String, entry: Schema.Types.Mixed },
+    { ...opts, collection: 'audit_trail' },
+  );
+  audit.index({ at: -1, _id: -1 });
+
   // One document, `_id: 'store'`: the store's id (mongo.store-id.ts).
   const meta = new Schema<StoreMetaDoc>({ _id: { type: String, required: true }, storeId: String, createdAt: Date }, { ...opts, collection: 'store_meta' });
 
@@ -197,6 +206,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     locks: conn.model<LockDoc>('Lock', locks),
     jobEffects: conn.model<JobEffectDoc>('JobEffect', jobEffects),
     kv: conn.model<KvDoc>('KeyValue', kv),
+    audit: conn.model<AuditDoc>('AuditEntry', audit),
     meta: conn.model<StoreMetaDoc>('StoreMeta', meta),
   };
 }

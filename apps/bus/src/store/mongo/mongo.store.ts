@@ -4,6 +4,8 @@ import type * as T from '../store.types';
 import { MongoJournal } from './mongo.journal';
 import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
+import { MongoAudit } from './mongo.audit';
+import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
 import { ensureStoreId } from './mongo.store-id';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 import { MongoDeadLetters } from './mongo.dead-letters';
@@ -27,6 +29,7 @@ export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
+  private readonly audit: MongoAudit;
   private readonly deadLetters: MongoDeadLetters;
   private readonly effects: MongoJobEffects;
   private closed = false;
@@ -38,6 +41,7 @@ export class MongoStore implements BusStore {
   ) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
+    this.audit = new MongoAudit(m);
     this.deadLetters = new MongoDeadLetters(m);
     this.effects = new MongoJobEffects(m);
   }
@@ -325,6 +329,14 @@ export class MongoStore implements BusStore {
 
   jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  recordAudit(entry: AuditInput): Promise<AuditEntry> {
+    return this.audit.record(entry);
+  }
+
+  listAudit(query: AuditSearch): Promise<T.Page<AuditEntry>> {
+    return this.audit.list(query);
   }
 
   getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {

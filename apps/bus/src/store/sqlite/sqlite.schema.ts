@@ -82,6 +82,16 @@ CREATE TABLE IF NOT EXISTS ingress_keys (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_ingress_claimed ON ingress_keys (claimed_at);
 
+CREATE TABLE IF NOT EXISTS audit_trail (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_audit_at ON audit_trail (at, id);
+
 CREATE TABLE IF NOT EXISTS dead_letters (
   id TEXT PRIMARY KEY,
   message_id TEXT NOT NULL,

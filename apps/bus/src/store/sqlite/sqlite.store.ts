@@ -9,6 +9,8 @@ import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
 import { SqliteJobEffects } from './sqlite.job-effects';
+import { SqliteAudit } from './sqlite.audit';
+import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -41,6 +43,7 @@ export class SqliteStore implements BusStore {
   private readonly deadLetters: SqliteDeadLetters;
   private readonly statements = new Map<string, Statement>();
   private readonly effects = new SqliteJobEffects((sql) => this.stmt(sql));
+  private readonly audit = new SqliteAudit((sql) => this.stmt(sql));
   private readonly purgeTimer?: NodeJS.Timeout;
   private readonly id: string;
   private closed = false;
@@ -283,6 +286,14 @@ export class SqliteStore implements BusStore {
 
   async jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  async recordAudit(entry: AuditInput): Promise<AuditEntry> {
+    return this.audit.record(entry);
+  }
+
+  async listAudit(query: AuditSearch): Promise<T.Page<AuditEntry>> {
+    return this.audit.list(query);
   }
 
   async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
