@@ -62,7 +62,9 @@ export class MongoJournal {
   async search(query: T.MessageSearch): Promise<T.Page<T.MessageSummary>> {
     const limit = pageLimit(query.limit);
     const and: FilterQuery<MessageDoc>[] = [];
+    if (query.id) and.push({ _id: query.id });
     if (query.correlationId) and.push({ correlationId: query.correlationId });
+    if (query.businessKey) and.push({ businessKeys: query.businessKey });
     if (query.type) and.push({ type: query.type });
     if (query.status) and.push({ status: query.status });
     if (query.system) and.push({ systems: query.system });
@@ -138,6 +140,7 @@ function messageUpdate(msg: T.JournalMessageInput): UpdateQuery<MessageDoc> {
   if (msg.configVersion) set.configVersion = msg.configVersion;
   if (msg.rawNative) set.rawNative = msg.rawNative;
   if (msg.canonical) set.canonical = msg.canonical;
+  if (msg.businessKeys?.length) set.businessKeys = msg.businessKeys;
   return { $set: set, $setOnInsert: { status: msg.initialStatus } };
 }
 
@@ -165,6 +168,7 @@ function toMessage(doc: MessageDoc, destinations: Record<string, T.DestinationSt
     routes: (doc.routes ?? []).map((r) => ({ route: r.route, destination: r.destination })),
     destinations,
   };
+  if (doc.businessKeys?.length) message.businessKeys = doc.businessKeys;
   if (doc.causationId) message.causationId = doc.causationId;
   if (doc.configVersion) message.configVersion = doc.configVersion;
   if (doc.rawNative) message.rawNative = doc.rawNative;

@@ -18,6 +18,8 @@ export interface MessageDoc {
   routes: T.RouteRef[];
   /** Source and every destination: what the `system` search filter matches. */
   systems: string[];
+  /** Values of its business keys (multikey index: `businessKeys: value` finds every message of a booking). */
+  businessKeys?: string[];
 }
 export interface DestinationDoc { messageId: string; destination: string; status: T.DestinationStatus; attempts: number; updatedAt: Date }
 export interface HopDoc { messageId: string; at: Date; hop: T.Hop }
@@ -75,7 +77,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
       _id: { type: String, required: true }, type: { type: String, required: true }, source: { type: String, required: true },
       correlationId: { type: String, required: true }, causationId: String, configVersion: String, receivedAt: { type: Date, required: true },
       initialStatus: { type: String, required: true }, status: { type: String, required: true }, rawNative: Schema.Types.Mixed,
-      canonical: Schema.Types.Mixed, routes: [{ _id: false, route: String, destination: String }], systems: [String],
+      canonical: Schema.Types.Mixed, routes: [{ _id: false, route: String, destination: String }], systems: [String], businessKeys: { type: [String], default: undefined },
     },
     { ...opts, collection: 'journal_messages' },
   );
@@ -83,6 +85,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   messages.index({ correlationId: 1, receivedAt: -1 });
   messages.index({ systems: 1, receivedAt: -1 });
   messages.index({ type: 1, receivedAt: -1 });
+  messages.index({ businessKeys: 1, receivedAt: -1 });
   messages.index({ status: 1, receivedAt: -1 });
   messages.index({ receivedAt: 1 }, { expireAfterSeconds: ttlSeconds });
 

@@ -42,6 +42,16 @@ CREATE TABLE IF NOT EXISTS journal_destinations (
 CREATE INDEX IF NOT EXISTS ix_jd_destination ON journal_destinations (destination, message_id);
 CREATE INDEX IF NOT EXISTS ix_jd_updated ON journal_destinations (updated_at);
 
+-- Business key values (booking ref, customer id) of each message, for "everything about booking 123".
+CREATE TABLE IF NOT EXISTS journal_keys (
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (key, message_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_jk_message ON journal_keys (message_id);
+CREATE INDEX IF NOT EXISTS ix_jk_received ON journal_keys (received_at);
+
 CREATE TABLE IF NOT EXISTS journal_hops (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
   message_id TEXT NOT NULL,
