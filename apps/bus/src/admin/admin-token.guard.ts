@@ -1,3 +1,4 @@
+import { ErrorCodes } from '@bus/canonical-model';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
@@ -43,7 +44,7 @@ export class AdminTokenGuard implements CanActivate {
     const { name, role } = matches[0];
     const needed = this.reflector.getAllAndOverride<AdminRole | undefined>(ROLE_KEY, [context.getHandler(), context.getClass()]) ?? 'admin';
     if (!roleAllows(role, needed)) {
-      throw new ApiError(403, 'ADMIN.FORBIDDEN', `Token "${name}" has role ${role}; this action needs ${needed}. Ask an administrator for a token with that role.`);
+      throw new ApiError(403, ErrorCodes.ADMIN_FORBIDDEN, `Token "${name}" has role ${role}; this action needs ${needed}. Ask an administrator for a token with that role.`);
     }
     request.principal = { name, role };
     return true;

@@ -26,10 +26,10 @@ import type {
   Page,
   TimeInput,
 } from './store.types';
-import type { AuditEntry, AuditInput, AuditSearch } from './audit.types';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from './console.types';
 
 export type * from './store.types';
-export type * from './audit.types';
+export type * from './console.types';
 
 /** Nest injection token for the one `BusStore` of the process. */
 export const BUS_STORE = Symbol('BUS_STORE');
@@ -59,6 +59,8 @@ export interface BusStore {
   getMessage(id: string): Promise<MessageHistory | null>;
   /** Newest first, keyset-paginated by (receivedAt, id). */
   searchMessages(query: MessageSearch): Promise<Page<MessageSummary>>;
+  /** Per destination, messages routed to it and not yet delivered, dead or discarded (pending or retrying), and the oldest one's receivedAt. */
+  waitingByDestination(): Promise<Record<string, WaitingMessages>>;
 
   // --- idempotency ledger: durable when the promise resolves, so the consumer may ack after it ---
   isDelivered(messageId: string, destination: string): Promise<boolean>;

@@ -6,7 +6,7 @@ import { runStoreIdContract } from './contract/store-id.contract';
 import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { runDeadLetterClaimsContract } from './contract/dead-letter-claims.contract';
 import { runAuditContract } from './contract/audit.contract';
-import { runBusinessKeysContract } from './contract/business-keys.contract';
+import { runBusinessKeysContract, runWaitingContract } from './contract/business-keys.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -37,6 +37,7 @@ export function runStoreContract(
     runJobsLedgerContract(store);
     runAuditContract(store);
     runBusinessKeysContract(store);
+    runWaitingContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pageLimit, toIso } from '../bus-store';
 import { decodeCursor, encodeCursor } from '../message-status';
-import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
+import type { AuditEntry, AuditInput, AuditSearch } from '../console.types';
 import type { Page } from '../store.types';
 import type { AuditDoc, MongoModels } from './mongo.models';
 

@@ -1,3 +1,4 @@
+import type { WaitingMessages } from '../console.types';
 import type { AnyBulkWriteOperation, FilterQuery, UpdateQuery } from 'mongoose';
 import { pageLimit, toIso } from '../bus-store';
 import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
@@ -57,6 +58,16 @@ export class MongoJournal {
     ]);
     const message = toMessage(doc, destinations.get(id) ?? {});
     return { message, hops: [...entryHops(message), ...hops.map((h) => h.hop)] };
+  }
+
+  async waiting(): Promise<Record<string, WaitingMessages>> {
+    const rows = await this.m.destinations.aggregate<{ _id: string; count: number; oldest: Date }>([
+      { $match: { status: { $in: ['pending', 'retrying'] } } },
+      { $lookup: { from: 'journal_messages', localField: 'messageId', foreignField: '_id', as: 'm' } },
+      { $unwind: '$m' },
+      { $group: { _id: '$destination', count: { $sum: 1 }, oldest: { $min: '$m.receivedAt' } } },
+    ]);
+    return Object.fromEntries(rows.map((r) => [r._id, { count: r.count, oldestReceivedAt: new Date(r.oldest).toISOString() }]));
   }
 
   async search(query: T.MessageSearch): Promise<T.Page<T.MessageSummary>> {

@@ -94,6 +94,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     { ...opts, collection: 'journal_destinations' },
   );
   destinations.index({ messageId: 1, destination: 1 }, { unique: true });
+  destinations.index({ status: 1, destination: 1 });
   destinations.index({ updatedAt: 1 }, { expireAfterSeconds: ttlSeconds });
 
   const hops = new Schema<HopDoc>(

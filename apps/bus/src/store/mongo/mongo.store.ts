@@ -5,7 +5,7 @@ import { MongoJournal } from './mongo.journal';
 import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
 import { MongoAudit } from './mongo.audit';
-import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from '../console.types';
 import { ensureStoreId } from './mongo.store-id';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
 import { MongoDeadLetters } from './mongo.dead-letters';
@@ -329,6 +329,10 @@ export class MongoStore implements BusStore {
 
   jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  waitingByDestination(): Promise<Record<string, WaitingMessages>> {
+    return this.journal.waiting();
   }
 
   recordAudit(entry: AuditInput): Promise<AuditEntry> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
 import { decodeCursor, encodeCursor } from '../message-status';
-import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
+import type { AuditEntry, AuditInput, AuditSearch } from '../console.types';
 import type { Page } from '../store.types';
 
 /** The audit trail of the embedded store: one row per operator action, the entry as JSON beside its search columns. */

@@ -141,6 +141,14 @@ export class SqliteJournal {
     return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.received_at, last.id) } : { items };
   }
 
+  waiting(): Record<string, { count: number; oldestReceivedAt: string }> {
+    const rows = this.db
+      .prepare(`SELECT d.destination AS destination, count(*) AS count, min(m.received_at) AS oldest FROM journal_destinations d
+        JOIN journal_messages m ON m.id = d.message_id WHERE d.status IN ('pending', 'retrying') GROUP BY d.destination`)
+      .all() as { destination: string; count: number; oldest: string }[];
+    return Object.fromEntries(rows.map((r) => [r.destination, { count: r.count, oldestReceivedAt: r.oldest }]));
+  }
+
   purge(cutoff: string): void {
     this.db.prepare('DELETE FROM journal_messages WHERE received_at < ?').run(cutoff);
     this.db.prepare('DELETE FROM journal_destinations WHERE updated_at < ?').run(cutoff);

@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS journal_destinations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_jd_destination ON journal_destinations (destination, message_id);
 CREATE INDEX IF NOT EXISTS ix_jd_updated ON journal_destinations (updated_at);
+CREATE INDEX IF NOT EXISTS ix_jd_status ON journal_destinations (status, destination);
 
 -- Business key values (booking ref, customer id) of each message, for "everything about booking 123".
 CREATE TABLE IF NOT EXISTS journal_keys (

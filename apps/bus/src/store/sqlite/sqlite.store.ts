@@ -10,7 +10,7 @@ import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
 import { SqliteJobEffects } from './sqlite.job-effects';
 import { SqliteAudit } from './sqlite.audit';
-import type { AuditEntry, AuditInput, AuditSearch } from '../audit.types';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from '../console.types';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -286,6 +286,10 @@ export class SqliteStore implements BusStore {
 
   async jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  async waitingByDestination(): Promise<Record<string, WaitingMessages>> {
+    return this.journal.waiting();
   }
 
   async recordAudit(entry: AuditInput): Promise<AuditEntry> {

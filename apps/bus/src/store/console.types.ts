@@ -1,5 +1,7 @@
 import type { TimeInput } from './store.types';
 
+// Types of the operator console's store reads (audit trail, waiting messages); kept apart from store.types.ts.
+
 /** One change an operator made through the admin API or the console: who, when, what, why, and how it ended. */
 export interface AuditInput {
   /** Token name of the caller (`admin` for ADMIN_TOKEN). */
@@ -32,4 +34,11 @@ export interface AuditSearch {
   /** Default 50, at most 500. */
   limit?: number;
   cursor?: string;
+}
+
+/** What {@link BusStore.waitingByDestination} answers for one destination (the console's "oldest waiting"). */
+export interface WaitingMessages {
+  count: number;
+  /** receivedAt of the oldest waiting message, ISO-8601. */
+  oldestReceivedAt: string;
 }
