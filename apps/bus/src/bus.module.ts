@@ -48,6 +48,7 @@ import { DeadLetterGroupsController } from './console/dead-letter-groups.control
 import { DeadLetterGroupsService } from './console/dead-letter-groups.service';
 import { OverviewService } from './console/overview.service';
 import { RouteObjectives } from './console/route-objectives';
+import { ServiceLevelMetrics } from './console/service-level.metrics';
 import { AuditInterceptor } from './admin/audited.interceptor';
 
 /**
@@ -120,6 +121,7 @@ export class BusModule {
         ShutdownSequence,
         AuditInterceptor,
         RouteObjectives,
+        ServiceLevelMetrics,
         OverviewService,
         DeadLetterGroupsService,
       ],

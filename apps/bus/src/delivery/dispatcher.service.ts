@@ -138,6 +138,7 @@ export class Dispatcher {
       [BusHeaders.ACCEPTED_AT]: acceptedAt,
     });
     this.journal.received(envelope, native, matches, 'accepted', businessKeysOf(active.config.businessKeys, envelope));
+    for (const m of matches) this.metrics.routed(m.route, m.destination);
   }
 }
 
