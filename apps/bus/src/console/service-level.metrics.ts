@@ -5,17 +5,29 @@ import { ConfigService } from '../config/config.service';
 import { AmqpConnection, queueNames } from '../messaging';
 import { MetricsService } from '../metrics/metrics.service';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
-import { RouteObjectives } from './route-objectives';
+import { RouteObjectives, type RouteObjectiveState } from './route-objectives';
+
+type QueueLabels = { queue: string; destination: string };
+
+/** What one scrape reads once and every gauge below takes its part of. */
+interface Reading {
+  queues: Array<{ labels: QueueLabels; oldestAgeSeconds: number; unacked: number }>;
+  objectives: RouteObjectiveState[];
+}
+
+/** Gauges of one scrape share one reading; a scrape is over well within this. */
+const READING_MS = 1000;
 
 /**
  * Service-level metrics beside the counters of MetricsService (per destination, and per route:
- * bus_route_messages_total): the broker connection, per work queue the oldest waiting message's age and the unacked count, and
- * each route's objective (`slo:`) with where it stands. Gauges are read at scrape time; the objective
- * reads share one store read (RouteObjectives caches it briefly).
+ * bus_route_messages_total): the broker connection, per work queue the oldest waiting message's age and
+ * the unacked count, and each route's objective (`slo:`) with where it stands. Read at scrape time;
+ * the store reads are shared (RouteObjectives caches them briefly).
  */
 @Injectable()
 export class ServiceLevelMetrics implements OnApplicationBootstrap {
   private readonly logger = new Logger('metrics');
+  private reading?: { at: number; value: Promise<Reading | undefined> };
 
   constructor(
     private readonly metrics: MetricsService,
@@ -37,46 +49,65 @@ export class ServiceLevelMetrics implements OnApplicationBootstrap {
         this.set(self.amqp.isConnected() ? 1 : 0);
       },
     });
-    const oldest = new Gauge({ name: 'bus_queue_oldest_message_age_seconds', help: 'Age of the oldest message accepted for a destination and not yet delivered or dead-lettered, by work queue (from the journal).', labelNames: ['queue', 'destination'] as const, registers });
-    const unacked = new Gauge({ name: 'bus_queue_unacked', help: 'Messages this instance took from a work queue and has not acked yet (being delivered).', labelNames: ['queue', 'destination'] as const, registers });
-    const objective = (name: string, help: string) => new Gauge({ name, help, labelNames: ['route'] as const, registers });
-    const maxAge = objective('bus_route_slo_max_age_seconds', 'Objective of a route: the oldest waiting message may be at most this old (slo.maxAge).');
-    const maxDead = objective('bus_route_slo_max_dead_letters', 'Objective of a route: open dead letters at its destinations, at most (slo.maxDeadLetters).');
-    const age = objective('bus_route_oldest_message_age_seconds', 'Age of the oldest message waiting at any destination of a route that declares an objective.');
-    const dead = objective('bus_route_dead_letters', 'Open dead letters at the destinations of a route that declares an objective.');
-    new Gauge({
-      name: 'bus_route_slo_met',
-      help: '1 while a route meets its objective (slo: in bus.yaml), 0 while it does not.',
-      labelNames: ['route'] as const,
-      registers,
-      async collect() {
-        this.reset();
-        for (const g of [maxAge, maxDead, age, dead, oldest, unacked]) g.reset();
-        try {
-          await self.collect(this, { maxAge, maxDead, age, dead, oldest, unacked });
-        } catch (err) {
-          self.logger.warn(`Service-level metrics could not be read: ${(err as Error)?.message ?? String(err)}`);
-        }
-      },
-    });
+    const queueGauge = (name: string, help: string, value: (q: Reading['queues'][number]) => number) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['queue', 'destination'] as const,
+        registers,
+        async collect() {
+          this.reset();
+          for (const q of (await self.read())?.queues ?? []) this.set(q.labels, value(q));
+        },
+      });
+    queueGauge('bus_queue_oldest_message_age_seconds', 'Age of the oldest message accepted for a destination and not yet delivered or dead-lettered, by work queue (from the journal).', (q) => q.oldestAgeSeconds);
+    queueGauge('bus_queue_unacked', 'Messages this instance took from a work queue and has not acked yet (being delivered).', (q) => q.unacked);
+    const routeGauge = (name: string, help: string, value: (o: RouteObjectiveState) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: ['route'] as const,
+        registers,
+        async collect() {
+          this.reset();
+          for (const o of (await self.read())?.objectives ?? []) {
+            const v = value(o);
+            if (v !== undefined) this.set({ route: o.route }, v);
+          }
+        },
+      });
+    routeGauge('bus_route_slo_met', '1 while a route meets its objective (slo: in bus.yaml), 0 while it does not.', (o) => (o.ok ? 1 : 0));
+    routeGauge('bus_route_slo_max_age_seconds', 'Objective of a route: the oldest waiting message may be at most this old (slo.maxAge).', (o) => o.maxAgeSeconds);
+    routeGauge('bus_route_slo_max_dead_letters', 'Objective of a route: open dead letters at its destinations, at most (slo.maxDeadLetters).', (o) => o.maxDeadLetters);
+    routeGauge('bus_route_oldest_message_age_seconds', 'Age of the oldest message waiting at any destination of a route that declares an objective.', (o) => o.oldestAgeSeconds);
+    routeGauge('bus_route_dead_letters', 'Open dead letters at the destinations of a route that declares an objective.', (o) => o.deadLetters);
   }
 
-  private async collect(met: Gauge<'route'>, g: Record<'maxAge' | 'maxDead' | 'age' | 'dead', Gauge<'route'>> & Record<'oldest' | 'unacked', Gauge<'queue' | 'destination'>>): Promise<void> {
+  /** One reading per scrape; undefined (the gauges absent) when the store cannot be read. */
+  private read(): Promise<Reading | undefined> {
+    const now = Date.now();
+    if (!this.reading || now - this.reading.at > READING_MS) {
+      const value = this.readNow().catch((err: unknown) => {
+        this.logger.warn(`Service-level metrics could not be read: ${(err as Error)?.message ?? String(err)}`);
+        return undefined;
+      });
+      this.reading = { at: now, value };
+    }
+    return this.reading.value;
+  }
+
+  private async readNow(): Promise<Reading> {
     const { waiting, at } = await this.objectives.snapshot();
+    const queues: Reading['queues'] = [];
     for (const system of this.config.active().systems.values()) {
       if (!system.outbound) continue;
-      const labels = { queue: queueNames(system.name, this.options.brokerPrefix).work, destination: system.name };
       const w = waiting[system.name];
-      g.oldest.set(labels, w ? Math.max(0, (at - Date.parse(w.oldestReceivedAt)) / 1000) : 0);
-      g.unacked.set(labels, this.host.instanceOf(system.name)?.consumer?.inFlightCount ?? 0);
+      queues.push({
+        labels: { queue: queueNames(system.name, this.options.brokerPrefix).work, destination: system.name },
+        oldestAgeSeconds: w ? Math.max(0, (at - Date.parse(w.oldestReceivedAt)) / 1000) : 0,
+        unacked: this.host.instanceOf(system.name)?.consumer?.inFlightCount ?? 0,
+      });
     }
-    for (const o of await this.objectives.evaluate()) {
-      const route = { route: o.route };
-      met.set(route, o.ok ? 1 : 0);
-      g.age.set(route, o.oldestAgeSeconds);
-      g.dead.set(route, o.deadLetters);
-      if (o.maxAgeSeconds !== undefined) g.maxAge.set(route, o.maxAgeSeconds);
-      if (o.maxDeadLetters !== undefined) g.maxDead.set(route, o.maxDeadLetters);
-    }
+    return { queues, objectives: await this.objectives.evaluate() };
   }
 }
