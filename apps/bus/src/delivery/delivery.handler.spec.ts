@@ -49,7 +49,7 @@ describe(DeliveryHandler.name, () => {
   const build = (leaseMs = 60_000) => {
     const config = { getVersion: () => undefined, active: () => ({ routeTable: { transformFor: () => undefined } }) };
     const journal = { hop: (_id: string, hop: Hop) => hops.push(hop) };
-    const metrics = { delivered: () => undefined };
+    const metrics = { delivered: () => undefined, failed: () => undefined };
     const xref = {
       entityKey: () => undefined,
       nativeIdFor: async () => undefined,
