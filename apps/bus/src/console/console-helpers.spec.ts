@@ -1,4 +1,7 @@
 import type { CanonicalEnvelope } from '@bus/canonical-model';
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { SelectionDiscardDto } from './dto/console.dto';
 import type { DeadLetter, MessageHistory } from '../store/bus-store';
 import { businessKeysOf } from '../journal/business-keys';
 import { faultKeyOf, groupFaults, normaliseFault } from './fault-grouping';
@@ -72,5 +75,12 @@ describe(redactHistory.name, () => {
   it('should hide XML elements by name, and a CSV body that holds a sensitive name whole', () => {
     expect(redactHistory(history('<c><email>a@b.c</email><n>x</n></c>', 'application/xml'), ['email']).message.rawNative!.data).toBe(`<c><email>${REDACTED}</email><n>x</n></c>`);
     expect(redactHistory(history('name;email\nAcme;a@b.c', 'text/csv'), ['email']).message.rawNative!.data).toMatch(/^\[redacted\]/);
+  });
+});
+
+describe(SelectionDiscardDto.name, () => {
+  it('should require a reason and at least one id', async () => {
+    const problems = await validate(plainToInstance(SelectionDiscardDto, { ids: [] }));
+    expect(problems.map((p) => p.property).sort()).toEqual(['ids', 'reason']);
   });
 });

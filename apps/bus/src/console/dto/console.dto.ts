@@ -26,8 +26,13 @@ export class SelectionDto {
   @ApiPropertyOptional({ description: 'Why (kept in the audit trail; required for a discard)' }) @IsOptional() @IsString() @MaxLength(1000) reason?: string;
 }
 
-export class SelectionDiscardDto extends SelectionDto {
-  @ApiProperty() @IsString() @reason() @MaxLength(1000) declare reason: string;
+/** Not a subclass of SelectionDto: its optional `reason` would make this one optional too. */
+export class SelectionDiscardDto {
+  @ApiProperty({ type: [String] })
+  @IsArray() @ArrayNotEmpty({ message: 'ids must name at least one dead letter' }) @ArrayMaxSize(1000) @IsString({ each: true })
+  ids!: string[];
+
+  @ApiProperty() @IsString() @reason() @MaxLength(1000) reason!: string;
 }
 
 /** Edit-and-retry: the corrected canonical payload and why it was changed. */
