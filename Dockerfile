@@ -13,7 +13,7 @@ RUN npm ci --no-audit --no-fund
 COPY nest-cli.json tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
-RUN npx nest build bus
+RUN npm run build
 
 # Production dependencies only (a stage of its own, so a source change does not reinstall them).
 FROM node:20-bookworm-slim AS deps

@@ -11,6 +11,7 @@ import { validationPipe } from './common/validation.pipe';
 import { RetryAfterFilter } from './common/retry-after.filter';
 import { BusLogger } from './logging/bus-logger';
 import { busVersion } from './bus.version';
+import { consoleAssets } from './console/console-assets';
 
 export interface BusAppOptions extends BusOptions {
   /** Nest-style levels to write (the lowest one counts) or false for none; default LOG_LEVEL. */
@@ -43,6 +44,7 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
   // Raw bytes for every system route: only the system's codec may parse its body.
   app.use('/adapters', rawBody(() => config.active().config.ingress.bodyLimit));
   app.use('/admin', json({ limit: '1mb' }));
+  app.use('/console', consoleAssets());
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new RetryAfterFilter(app.getHttpAdapter()));
   const openApi = new DocumentBuilder()

@@ -45,6 +45,13 @@ import { InstancesService } from './instances/instances.service';
 import { InstancesController } from './instances/instances.controller';
 import { LoggingModule, type LogSettings } from './logging/logging.module';
 import type { BusEnv } from './config/env.schema';
+import { ConsoleController } from './console/console.controller';
+import { DeadLetterGroupsController } from './console/dead-letter-groups.controller';
+import { DeadLetterGroupsService } from './console/dead-letter-groups.service';
+import { OverviewService } from './console/overview.service';
+import { RouteObjectives } from './console/route-objectives';
+import { ServiceLevelMetrics } from './console/service-level.metrics';
+import { AuditInterceptor } from './admin/audited.interceptor';
 
 /**
  * Wires the bus. The messaging classes and the store are plain classes (testable without Nest);
@@ -58,7 +65,7 @@ export class BusModule {
     return {
       module: BusModule,
       imports: [TerminusModule, LoggingModule.forRoot(options.log!)],
-      controllers: [IngressController, QueryController, HealthController, AdminController, ConfigAdminController, JobsController, MetricsController, InstancesController],
+      controllers: [IngressController, QueryController, HealthController, AdminController, ConfigAdminController, JobsController, MetricsController, InstancesController, ConsoleController, DeadLetterGroupsController],
       providers: [
         { provide: BUS_OPTIONS, useValue: options },
         { provide: CONFIG_SERVICE_OPTIONS, useValue: { file: env.BUS_CONFIG, env: options.vars, initial: options.initial, watch: env.BUS_CONFIG_WATCH } },
@@ -115,6 +122,11 @@ export class BusModule {
         JobsService,
         MetricsBindings,
         ShutdownSequence,
+        AuditInterceptor,
+        RouteObjectives,
+        ServiceLevelMetrics,
+        OverviewService,
+        DeadLetterGroupsService,
       ],
     };
   }

@@ -34,6 +34,10 @@ export const ErrorCodes = {
   DEAD_LETTER_REPLAYING: 'DEAD_LETTER.REPLAYING',
   DEAD_LETTER_UNKNOWN_SYSTEM: 'DEAD_LETTER.UNKNOWN_SYSTEM',
   ADMIN_FILTER_REQUIRED: 'ADMIN.FILTER_REQUIRED',
+  /** The caller's token has a role below what the action needs (viewer < operator < admin). */
+  ADMIN_FORBIDDEN: 'ADMIN.FORBIDDEN',
+  /** An edited dead letter's canonical payload failed the canonical model's validation; nothing was sent. */
+  DEAD_LETTER_EDIT_INVALID: 'DEAD_LETTER.EDIT_INVALID',
   BROKER_UNAVAILABLE: 'BROKER.UNAVAILABLE',
   QUERY_TIMEOUT: 'QUERY.TIMEOUT',
   QUERY_UNAVAILABLE: 'QUERY.UNAVAILABLE',

@@ -8,6 +8,7 @@ import { combineHealth } from '../health/adapters-health';
 import { Journal } from '../journal/journal.service';
 import { BUS_STORE, type BusStore, type DeadLetterSearch, type MessageSearch } from '../store/bus-store';
 import { DeadLetterReplayService } from './dead-letter-replay.service';
+import { redactHistory } from '../console/sensitive-redaction';
 
 /** What the admin endpoints do; the controller only maps HTTP onto it. */
 @Injectable()
@@ -69,7 +70,7 @@ export class AdminService {
       const retention = this.config.active().config.journal.retention;
       throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} is known: it was not accepted by this bus, or its history expired (journal retention ${retention >= 86_400_000 ? `${Math.round(retention / 86_400_000)}d` : `${Math.round(retention / 3_600_000)}h`}).`);
     }
-    return history;
+    return redactHistory(history, this.config.active().config.sensitive ?? []);
   }
 
   async file(sha256: string) {

@@ -26,8 +26,9 @@ describe(DeadLetterReplayService.name, () => {
     } as unknown as Publisher;
     const journal = { hop: () => undefined } as unknown as Journal;
     const reconciler = { schedule: () => undefined } as unknown as DeadLetterQueueReconciler;
-    // Every destination the entries name is configured (processors are destinations without an adapter).
-    const config = { active: () => ({ version: 'v1', systems: new Map(), config: { processors: { billing: {}, erp: {}, archive: {}, ledger: {} } } }) } as unknown as ConfigService;
+    // Every destination the dead letters below name is configured (an unknown one is refused before publishing).
+    const outbound = (name: string) => [name, { name, outbound: {}, adapter: { capabilities: { outbound: {} } } }] as const;
+    const config = { active: () => ({ version: 'v1', config: { processors: {} }, systems: new Map(['billing', 'archive', 'ledger'].map(outbound)) }) } as unknown as ConfigService;
     sut = new DeadLetterReplayService(config, publisher, journal, {} as InboundListener, reconciler, store, {} as BusOptions);
   });
   afterEach(() => store.close());

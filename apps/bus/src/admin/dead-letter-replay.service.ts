@@ -61,6 +61,20 @@ export class DeadLetterReplayService {
     return { id: letter.id, messageId: letter.messageId, destination: letter.destination, state: 'replayed' };
   }
 
+  /**
+   * One dead letter with its canonical payload replaced by an operator's edit (validated by the caller),
+   * to its destination only: the same compare-and-set as a replay, so an edit and a replay of one entry
+   * never both send.
+   */
+  async replayEdited(id: string, payload: unknown): Promise<ReplayResult> {
+    const owner = replayClaimOwner();
+    const { claimed, letter } = await this.store.claimDeadLetter(id, owner, DEAD_LETTER_REPLAY_LEASE_MS);
+    if (!letter) throw notFound(id);
+    if (!claimed) throw taken(letter);
+    await this.publishClaimed(letter, owner, undefined, { ...letter.envelope, payload } as DeadLetter['envelope']);
+    return { id: letter.id, messageId: letter.messageId, destination: letter.destination, state: 'replayed' };
+  }
+
   /** Every dead letter matching the filter, each claimed on its own: two bulk replays at once send each entry once. */
   async replayMatching(filter: Omit<DeadLetterSearch, 'state' | 'limit' | 'cursor' | 'messageId'>): Promise<BulkReplayResult> {
     if (!filter.system && !filter.type && !filter.since && !filter.until) {
@@ -105,10 +119,10 @@ export class DeadLetterReplayService {
   }
 
   /** Publishes an entry this call holds the claim on, then marks it replayed; on failure it is dead again, with the reason. */
-  private async publishClaimed(letter: DeadLetter, owner: string, correctedNative?: string): Promise<void> {
+  private async publishClaimed(letter: DeadLetter, owner: string, correctedNative?: string, edited?: DeadLetter['envelope']): Promise<void> {
     try {
       if (letter.type === REJECTED_TYPE) await this.replayRejected(letter, correctedNative);
-      else await this.publish(letter);
+      else await this.publish(letter, edited);
     } catch (err) {
       const reason = `Replay failed at ${new Date().toISOString()}: ${(err as Error).message}`;
       await this.store.releaseDeadLetterClaim(letter.id, owner, reason).catch((releaseErr: Error) =>
@@ -121,19 +135,19 @@ export class DeadLetterReplayService {
       this.logger.warn(`Replay of dead letter ${letter.id} (message ${letter.messageId} for ${letter.destination}) finished after its ${DEAD_LETTER_REPLAY_LEASE_MS / 1000} s claim expired; another replay took it over.`);
     }
     if (letter.type !== REJECTED_TYPE) {
-      this.journal.hop(letter.messageId, { kind: 'replayed', destination: letter.destination, detail: `dead letter ${letter.id}` });
+      this.journal.hop(letter.messageId, { kind: 'replayed', destination: letter.destination, detail: `dead letter ${letter.id}${edited ? ', payload edited' : ''}` });
       this.reconciler.schedule(letter.destination);
     }
   }
 
-  private async publish(letter: DeadLetter): Promise<void> {
+  private async publish(letter: DeadLetter, edited?: DeadLetter['envelope']): Promise<void> {
     // Its queue would have no consumer: the message would wait there instead of in the dead letters.
     const active = this.config.active();
     if (!destinationsOf(active).includes(letter.destination)) {
       throw new ApiError(409, ErrorCodes.DEAD_LETTER_UNKNOWN_SYSTEM, `"${letter.destination}" is not a destination in config version ${active.version}; configure it again, then replay ${letter.id}.`);
     }
     const headers = letter.headers ?? {};
-    await this.publisher.publishToQueue(queueNames(letter.destination, this.options.brokerPrefix).work, letter.envelope, {
+    await this.publisher.publishToQueue(queueNames(letter.destination, this.options.brokerPrefix).work, edited ?? letter.envelope, {
       ...(headers[BusHeaders.ROUTES] ? { [BusHeaders.ROUTES]: headers[BusHeaders.ROUTES] } : {}),
       ...(headers[BusHeaders.CONFIG_VERSION] ? { [BusHeaders.CONFIG_VERSION]: headers[BusHeaders.CONFIG_VERSION] } : {}),
       [BusHeaders.SOURCE]: letter.source,

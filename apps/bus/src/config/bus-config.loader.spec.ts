@@ -208,7 +208,7 @@ ingress: { bodyLimit: huge }
 extra: 1
 `;
       expect(await problemsOf(yaml)).toEqual([
-        'extra: unknown key (allowed: delivery, ingress, jobs, journal, processors, queries, routes, systems)',
+        'extra: unknown key (allowed: businessKeys, delivery, ingress, jobs, journal, processors, queries, routes, sensitive, systems)',
         'routes[0].types: must name at least one message type',
         'routes[1].types: each value must be a message type or pattern (segments separated by ".", "*" = one segment, "#" = any rest)',
         'routes[1].to[0].sytem: unknown key (allowed: system, transform)',

@@ -3,6 +3,7 @@ import { ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsObject, IsInt, IsNotEmpty, I
 import { JSONSchema } from 'class-validator-jsonschema';
 import { Duration, DurationList, FreeFormObject, Optional, Size, StringRecord } from './config-decorators';
 import type { ProcessorConfig } from '../processors/processor.config';
+import { BusinessKeyMap, SensitiveFields, SloConfig } from '../console/console.config';
 
 /** System names end up in queue names (`bus.<system>`) and URLs (`/adapters/<system>/messages`). */
 export const SYSTEM_NAME = /^[a-z][a-z0-9-]*$/;
@@ -113,6 +114,10 @@ export class RouteConfig {
     items: { oneOf: [{ type: 'string' }, { $ref: '#/definitions/RouteDestination' }] },
   }))
   to!: RouteDestination[];
+
+  /** Service-level objective of the route (console/console.config.ts). */
+  @Optional() @ValidateNested() @Type(() => SloConfig)
+  slo?: SloConfig;
 }
 
 /** Request-reply: which system answers a canonical query type. */
@@ -202,6 +207,14 @@ export class BusConfig {
 
   @Optional() @ValidateNested() @Type(() => JournalConfig)
   journal: JournalConfig = new JournalConfig();
+
+  /** Message type or pattern -> field paths of its business keys; searchable as `GET /admin/messages?businessKey=`. */
+  @Optional() @BusinessKeyMap()
+  businessKeys: Record<string, string[]> = {};
+
+  /** Field names or paths the message API and the console show as `[redacted]`, besides the adapters' secrets. */
+  @Optional() @SensitiveFields()
+  sensitive: string[] = [];
 
   /** Scheduled batch jobs by name; each job's owner validates its settings. */
   @Optional() @FreeFormObject('Scheduled batch jobs by name (mail merge)')

@@ -32,6 +32,16 @@ export class BusEnv {
   @Optional() @IsString() @IsNotEmpty()
   ADMIN_TOKEN?: string;
 
+  /** Named admin tokens with a role each: `name:role:token,...` (roles viewer, operator, admin); see admin/admin-principals.ts. */
+  @Optional() @Matches(/^[^:,\s]+:(viewer|operator|admin):[^,\s]+(,[^:,\s]+:(viewer|operator|admin):[^,\s]+)*$/, {
+    message: 'must be name:role:token entries separated by commas, role one of viewer, operator, admin',
+  })
+  ADMIN_TOKENS?: string;
+
+  /** A secrets file with one `name role token` per line (`#` starts a comment); read at startup. */
+  @Optional() @IsString() @IsNotEmpty()
+  ADMIN_TOKENS_FILE?: string;
+
   /** MongoDB store instead of the embedded one. */
   @Optional() @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// URL' })
   MONGODB_URI?: string;
@@ -63,7 +73,7 @@ export class BusEnv {
   BUS_NAMESPACE?: string;
 }
 
-const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL', 'LOG_FORMAT', 'BUS_NAMESPACE', 'BUS_HEARTBEAT_MS'] as const;
+const KEYS = ['PORT', 'AMQP_URL', 'BUS_CONFIG', 'ADMIN_TOKEN', 'ADMIN_TOKENS', 'ADMIN_TOKENS_FILE', 'MONGODB_URI', 'BUS_DATA_DIR', 'BUS_CONFIG_WATCH', 'LOG_LEVEL', 'LOG_FORMAT', 'BUS_NAMESPACE', 'BUS_HEARTBEAT_MS'] as const;
 
 /**
  * Layer 1 of the config check. Reads only the bus's own variables (an empty value counts as unset)

@@ -37,10 +37,10 @@ describe(Dispatcher.name, () => {
     store = new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 });
     publisher = new FakePublisher();
     const config = {
-      active: () => ({ version: 'v1', routeTable: { match: async () => ({ matches: [{ destination: 'erp', route: 'customers' }], conditionErrors: [] }) } }),
+      active: () => ({ version: 'v1', config: { businessKeys: {} }, routeTable: { match: async () => ({ matches: [{ destination: 'erp', route: 'customers' }], conditionErrors: [] }) } }),
     };
     const journal = { received: () => undefined };
-    const metrics = { received: () => undefined, unrouted: () => undefined };
+    const metrics = { received: () => undefined, unrouted: () => undefined, routed: () => undefined };
     const rateBook = { observe: async () => undefined };
     const fileUsage = { observe: () => undefined };
     sut = new Dispatcher(config as never, publisher as never, store, journal as never, metrics as never, rateBook as never, fileUsage as never, new DispatchesInFlight());

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { businessKeysOf } from '../journal/business-keys';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { ActiveConfig } from '../config/active-config';
@@ -133,7 +134,7 @@ export class Dispatcher {
       this.metrics.unrouted(envelope.source, envelope.type);
       const text = `Message ${envelope.id} (${envelope.type} from ${envelope.source}) matches no route; parked in ${this.publisher.unroutedQueue}. Add a route and replay it.`;
       this.logger.warn(logLine(text, { ...fieldsOf(envelope), queue: this.publisher.unroutedQueue, code: ErrorCodes.ROUTE_NO_MATCH }));
-      this.journal.received(envelope, native, [], 'unrouted');
+      this.journal.received(envelope, native, [], 'unrouted', businessKeysOf(active.config.businessKeys, envelope));
       return;
     }
     const destinations = matches.map((m) => m.destination);
@@ -145,7 +146,8 @@ export class Dispatcher {
       [BusHeaders.ROUTES]: JSON.stringify(routes),
       [BusHeaders.ACCEPTED_AT]: acceptedAt,
     });
-    this.journal.received(envelope, native, matches, 'accepted');
+    this.journal.received(envelope, native, matches, 'accepted', businessKeysOf(active.config.businessKeys, envelope));
+    for (const m of matches) this.metrics.routed(m.route, m.destination);
   }
 }
 

@@ -9,6 +9,7 @@ import { InstancesService } from '../instances/instances.service';
 import { ErrorCodes } from '@bus/canonical-model';
 
 import { DestinationHealth } from './destination-health';
+import { RouteObjectives } from '../console/route-objectives';
 import { combineHealth, type SystemHealthView } from './adapters-health';
 
 /**
@@ -30,6 +31,7 @@ export class HealthController {
     private readonly adapters: AdapterHost,
     private readonly instances: InstancesService,
     private readonly deliveries: DestinationHealth,
+    private readonly objectives: RouteObjectives,
   ) {}
 
   @Get('live')
@@ -52,6 +54,12 @@ export class HealthController {
         const conflict = this.instances.conflict();
         const self = { instanceId: this.instances.instanceId, storeId: this.instances.ownStoreId };
         return this.check('instances', !conflict, conflict?.message ?? '', conflict ? { ...self, code: ErrorCodes.INSTANCE_STORE_MISMATCH, peers: conflict.peers } : self);
+      },
+      // Only routes whose `slo:` says `degradesReadiness: true` count; the others are reported by metrics alone.
+      async () => {
+        if (!this.config.active().config.routes.some((r) => r.slo?.degradesReadiness)) return this.check('objectives', true, '');
+        const broken = (await this.objectives.evaluate()).filter((o) => o.degradesReadiness && !o.ok);
+        return this.check('objectives', broken.length === 0, broken.map((o) => `route ${o.route}: ${o.problems.join('; ')}`).join(' | '));
       },
     ]);
   }

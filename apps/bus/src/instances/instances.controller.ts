@@ -1,4 +1,5 @@
 import { Controller, Get, UseGuards } from '@nestjs/common';
+import { Role } from '../admin/role.decorator';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AdminTokenGuard } from '../admin/admin-token.guard';
 import { InstancesService } from './instances.service';
@@ -11,6 +12,7 @@ import { InstancesService } from './instances.service';
 export class InstancesController {
   constructor(private readonly instances: InstancesService) {}
 
+  @Role('viewer')
   @Get('instances')
   @ApiOperation({ summary: 'This instance and the live peers on the same broker namespace: instance id, store id, config version, last heard' })
   list() {

@@ -85,7 +85,7 @@ export class Journal {
   }
 
   /** A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched. */
-  received(envelope: CanonicalEnvelope, native: NativeMessage | undefined, routes: readonly RouteRef[], status: 'accepted' | 'unrouted'): void {
+  received(envelope: CanonicalEnvelope, native: NativeMessage | undefined, routes: readonly RouteRef[], status: 'accepted' | 'unrouted', businessKeys?: string[]): void {
     if (!this.enabled) return;
     const at = new Date().toISOString();
     const message: JournalEvent = {
@@ -102,6 +102,7 @@ export class Journal {
         rawNative: native ? captureRaw(native, this.maxRawBytes) : undefined,
         canonical: envelope,
         routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
+        ...(businessKeys?.length ? { businessKeys } : {}),
       },
     };
     // The `received` and `routed` hops are derived from this record when the history is read.

@@ -78,6 +78,8 @@ export interface FaultEvent {
 export interface ConsumerHandle {
   readonly system: string;
   readonly queue: string;
+  /** Messages taken from the queue and not yet acked (being delivered). */
+  readonly inFlightCount: number;
   /** Stops taking messages, waits for in-flight handlers and their acks, closes the channel. Safe to call twice. */
   cancel(): Promise<void>;
 }
@@ -115,6 +117,10 @@ class Subscription implements ConsumerHandle {
   private channel?: amqp.Channel;
   private consumerTag?: string;
   private inFlight = 0;
+
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
   private readonly idleWaiters: Array<() => void> = [];
   private readonly abort = new AbortController();
   private cancelling?: Promise<void>;

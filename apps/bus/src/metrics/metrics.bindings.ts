@@ -35,7 +35,7 @@ export class MetricsBindings implements OnApplicationBootstrap {
   }
 
   /** Work and dead-letter queue of every destination, and the unrouted queue; {} while disconnected. */
-  private async queueDepths(): Promise<Record<string, number>> {
+  async queueDepths(): Promise<Record<string, number>> {
     if (!this.amqp.isConnected()) return {};
     const prefix = this.options.brokerPrefix;
     const queues = [unroutedQueue(prefix)];

@@ -59,6 +59,7 @@ export class MetricsService {
   private readonly failedTotal: SystemTypeCounter;
   private readonly destinationHealth?: DestinationHealth;
   private readonly reloads: Counter<'outcome'>;
+  private readonly routedTotal: Counter<'route' | 'destination'>;
   private readonly latency: Histogram<'system'>;
   private readonly latencyChildren = new Map<string, { observe(value: number): void }>();
   private queueDepthCollector?: QueueDepthCollector;
@@ -86,6 +87,7 @@ export class MetricsService {
         },
       });
     }
+    this.routedTotal = new Counter({ name: 'bus_route_messages_total', help: 'Messages routed, by route and destination.', labelNames: ['route', 'destination'] as const, registers: [registry] });
     this.reloads = new Counter({ name: 'bus_config_reloads_total', help: 'Config reloads, by outcome.', labelNames: ['outcome'] as const, registers: [registry] });
     this.latency = new Histogram({
       name: 'bus_delivery_latency_seconds',
@@ -137,6 +139,11 @@ export class MetricsService {
 
   dead(system: string, type: string): void {
     this.deadTotal.inc(system, type);
+  }
+
+  /** One message sent to `destination` by `route`. */
+  routed(route: string, destination: string): void {
+    this.routedTotal.inc({ route, destination });
   }
 
   unrouted(system: string, type: string): void {

@@ -31,8 +31,10 @@ import type {
   Page,
   TimeInput,
 } from './store.types';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from './console.types';
 
 export type * from './store.types';
+export type * from './console.types';
 
 /** Nest injection token for the one `BusStore` of the process. */
 export const BUS_STORE = Symbol('BUS_STORE');
@@ -62,6 +64,8 @@ export interface BusStore {
   getMessage(id: string): Promise<MessageHistory | null>;
   /** Newest first, keyset-paginated by (receivedAt, id). */
   searchMessages(query: MessageSearch): Promise<Page<MessageSummary>>;
+  /** Per destination, messages routed to it and not yet delivered, dead or discarded (pending or retrying), and the oldest one's receivedAt. */
+  waitingByDestination(): Promise<Record<string, WaitingMessages>>;
 
   // --- idempotency ledger: durable when the promise resolves, so the consumer may ack after it ---
   isDelivered(messageId: string, destination: string): Promise<boolean>;
@@ -171,6 +175,12 @@ export interface BusStore {
   listJobEffects(job: string, search?: JobEffectSearch): Promise<JobEffect[]>;
   /** Effects per state, of one run key or of every run key of the job. */
   jobEffectCounts(job: string, runKey?: string): Promise<JobEffectCounts>;
+
+  // --- audit trail: every change an operator made (replay, discard, edit, job run/stop, reload) ---
+  /** Appends one entry; durable when it resolves. */
+  recordAudit(entry: AuditInput): Promise<AuditEntry>;
+  /** Newest first, keyset-paginated by (at, id). Never purged by retention: an audit trail outlives the journal. */
+  listAudit(query: AuditSearch): Promise<Page<AuditEntry>>;
 
   // --- key-value state (small shared state of a feature, e.g. an aggregation's open groups) ---
   /** The value under (namespace, key), or null when absent or expired. */

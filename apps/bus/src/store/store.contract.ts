@@ -7,6 +7,8 @@ import { runDeliveryOnceContract } from './contract/delivery-once.contract';
 import { runDeadLetterClaimsContract } from './contract/dead-letter-claims.contract';
 import { runFileLeaseContract } from './contract/file-lease.contract';
 import { runConfigHistoryContract } from './contract/config-history.contract';
+import { runAuditContract } from './contract/audit.contract';
+import { runBusinessKeysContract, runWaitingContract } from './contract/business-keys.contract';
 import { envelope, hop, message, uid } from './store.fixtures';
 
 /**
@@ -37,6 +39,9 @@ export function runStoreContract(
     runJobsLedgerContract(store);
     runFileLeaseContract(store);
     runConfigHistoryContract(store);
+    runAuditContract(store);
+    runBusinessKeysContract(store);
+    runWaitingContract(store);
 
     describe('idempotency ledger', () => {
       it('should report a delivery only once it is recorded', async () => {

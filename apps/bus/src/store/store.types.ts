@@ -76,6 +76,8 @@ export interface JournalMessageInput {
   rawNative?: RawNative;
   canonical?: CanonicalEnvelope;
   routes: RouteRef[];
+  /** Values of the message's business keys (`businessKeys:` in bus.yaml), indexed for search. */
+  businessKeys?: string[];
 }
 
 /** One write to the journal; `appendEvents` applies a batch of them in order. */
@@ -97,6 +99,8 @@ export interface JournalMessage {
   canonical?: CanonicalEnvelope;
   routes: RouteRef[];
   destinations: Record<string, DestinationState>;
+  /** Values of its business keys; absent when it has none. */
+  businessKeys?: string[];
 }
 
 /** A message without its bulky parts, as search lists it. */
@@ -109,7 +113,11 @@ export interface MessageHistory {
 }
 
 export interface MessageSearch {
+  /** The message itself. */
+  id?: string;
   correlationId?: string;
+  /** A value of one of its business keys, e.g. a booking ref. */
+  businessKey?: string;
   /** Matches the source system or any destination. */
   system?: string;
   type?: string;

@@ -6,7 +6,9 @@ const MESSAGE_STATUSES = ['accepted', 'delivered', 'partially-delivered', 'dead'
 
 /** `GET /admin/messages` filters; all optional, combined with AND. */
 export class MessageSearchDto {
+  @ApiPropertyOptional({ description: 'The message id' }) @IsOptional() @IsString() id?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() correlationId?: string;
+  @ApiPropertyOptional({ description: 'A business key value (businessKeys: in bus.yaml), e.g. a booking ref' }) @IsOptional() @IsString() businessKey?: string;
   @ApiPropertyOptional({ description: 'Source or destination system' }) @IsOptional() @IsString() system?: string;
   @ApiPropertyOptional({ example: 'customer.updated' }) @IsOptional() @IsString() type?: string;
   @ApiPropertyOptional({ enum: MESSAGE_STATUSES }) @IsOptional() @IsIn(MESSAGE_STATUSES) status?: (typeof MESSAGE_STATUSES)[number];

@@ -1,3 +1,4 @@
+import type { WaitingMessages } from '../console.types';
 import type { AnyBulkWriteOperation, FilterQuery, UpdateQuery } from 'mongoose';
 import { pageLimit, toIso } from '../bus-store';
 import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
@@ -59,10 +60,22 @@ export class MongoJournal {
     return { message, hops: [...entryHops(message), ...hops.map((h) => h.hop)] };
   }
 
+  async waiting(): Promise<Record<string, WaitingMessages>> {
+    const rows = await this.m.destinations.aggregate<{ _id: string; count: number; oldest: Date }>([
+      { $match: { status: { $in: ['pending', 'retrying'] } } },
+      { $lookup: { from: 'journal_messages', localField: 'messageId', foreignField: '_id', as: 'm' } },
+      { $unwind: '$m' },
+      { $group: { _id: '$destination', count: { $sum: 1 }, oldest: { $min: '$m.receivedAt' } } },
+    ]);
+    return Object.fromEntries(rows.map((r) => [r._id, { count: r.count, oldestReceivedAt: new Date(r.oldest).toISOString() }]));
+  }
+
   async search(query: T.MessageSearch): Promise<T.Page<T.MessageSummary>> {
     const limit = pageLimit(query.limit);
     const and: FilterQuery<MessageDoc>[] = [];
+    if (query.id) and.push({ _id: query.id });
     if (query.correlationId) and.push({ correlationId: query.correlationId });
+    if (query.businessKey) and.push({ businessKeys: query.businessKey });
     if (query.type) and.push({ type: query.type });
     if (query.status) and.push({ status: query.status });
     if (query.system) and.push({ systems: query.system });
@@ -138,6 +151,7 @@ function messageUpdate(msg: T.JournalMessageInput): UpdateQuery<MessageDoc> {
   if (msg.configVersion) set.configVersion = msg.configVersion;
   if (msg.rawNative) set.rawNative = msg.rawNative;
   if (msg.canonical) set.canonical = msg.canonical;
+  if (msg.businessKeys?.length) set.businessKeys = msg.businessKeys;
   return { $set: set, $setOnInsert: { status: msg.initialStatus } };
 }
 
@@ -165,6 +179,7 @@ function toMessage(doc: MessageDoc, destinations: Record<string, T.DestinationSt
     routes: (doc.routes ?? []).map((r) => ({ route: r.route, destination: r.destination })),
     destinations,
   };
+  if (doc.businessKeys?.length) message.businessKeys = doc.businessKeys;
   if (doc.causationId) message.causationId = doc.causationId;
   if (doc.configVersion) message.configVersion = doc.configVersion;
   if (doc.rawNative) message.rawNative = doc.rawNative;

@@ -18,6 +18,8 @@ export interface MessageDoc {
   routes: T.RouteRef[];
   /** Source and every destination: what the `system` search filter matches. */
   systems: string[];
+  /** Values of its business keys (multikey index: `businessKeys: value` finds every message of a booking). */
+  businessKeys?: string[];
 }
 export interface DestinationDoc { messageId: string; destination: string; status: T.DestinationStatus; attempts: number; updatedAt: Date }
 export interface HopDoc { messageId: string; at: Date; hop: T.Hop }
@@ -30,6 +32,7 @@ export interface DeadLetterDoc {
   attempts: number; at: Date; envelope: unknown; headers?: Record<string, unknown>; state: T.DeadLetterState; reason?: string; resolvedAt?: Date;
   claimedBy?: string; claimedAt?: Date;
 }
+export interface AuditDoc { _id: string; at: Date; actor: string; action: string; target?: string; entry: unknown }
 export interface XrefDoc { entity: string; system: string; canonicalId: string; nativeId: string; linkedAt: Date }
 export interface FileDoc {
   _id: string; system: string; fileName: string; claimedAt: Date; status: T.FileRecord['status']; detail?: string; completedAt?: Date;
@@ -65,6 +68,7 @@ export interface MongoModels {
   kv: Model<KvDoc>;
   configHistory: Model<ConfigHistoryDoc>;
   configVersions: Model<ConfigVersionDoc>;
+  audit: Model<AuditDoc>;
   meta: Model<StoreMetaDoc>;
 }
 
@@ -81,7 +85,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
       _id: { type: String, required: true }, type: { type: String, required: true }, source: { type: String, required: true },
       correlationId: { type: String, required: true }, causationId: String, configVersion: String, receivedAt: { type: Date, required: true },
       initialStatus: { type: String, required: true }, status: { type: String, required: true }, rawNative: Schema.Types.Mixed,
-      canonical: Schema.Types.Mixed, routes: [{ _id: false, route: String, destination: String }], systems: [String],
+      canonical: Schema.Types.Mixed, routes: [{ _id: false, route: String, destination: String }], systems: [String], businessKeys: { type: [String], default: undefined },
     },
     { ...opts, collection: 'journal_messages' },
   );
@@ -89,6 +93,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   messages.index({ correlationId: 1, receivedAt: -1 });
   messages.index({ systems: 1, receivedAt: -1 });
   messages.index({ type: 1, receivedAt: -1 });
+  messages.index({ businessKeys: 1, receivedAt: -1 });
   messages.index({ status: 1, receivedAt: -1 });
   messages.index({ receivedAt: 1 }, { expireAfterSeconds: ttlSeconds });
 
@@ -97,6 +102,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     { ...opts, collection: 'journal_destinations' },
   );
   destinations.index({ messageId: 1, destination: 1 }, { unique: true });
+  destinations.index({ status: 1, destination: 1 });
   destinations.index({ updatedAt: 1 }, { expireAfterSeconds: ttlSeconds });
 
   const hops = new Schema<HopDoc>(
@@ -200,6 +206,12 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
   configHistory.index({ version: 1, _id: -1 });
   // File names hold dots (`bus.yaml`), which MongoDB keys may not: the content is one JSON-safe Mixed value of path/text pairs.
   const configVersions = new Schema<ConfigVersionDoc>({ _id: { type: String, required: true }, files: Schema.Types.Mixed }, { ...opts, collection: 'config_versions' });
+  // The audit trail is never expired: it outlives the journal.
+  const audit = new Schema<AuditDoc>(
+    { _id: { type: String, required: true }, at: Date, actor: String, action: String, target: String, entry: Schema.Types.Mixed },
+    { ...opts, collection: 'audit_trail' },
+  );
+  audit.index({ at: -1, _id: -1 });
 
   // One document, `_id: 'store'`: the store's id (mongo.store-id.ts).
   const meta = new Schema<StoreMetaDoc>({ _id: { type: String, required: true }, storeId: String, createdAt: Date }, { ...opts, collection: 'store_meta' });
@@ -221,6 +233,7 @@ export function createModels(conn: Connection, ttlSeconds: number): MongoModels 
     kv: conn.model<KvDoc>('KeyValue', kv),
     configHistory: conn.model<ConfigHistoryDoc>('ConfigHistory', configHistory),
     configVersions: conn.model<ConfigVersionDoc>('ConfigVersion', configVersions),
+    audit: conn.model<AuditDoc>('AuditEntry', audit),
     meta: conn.model<StoreMetaDoc>('StoreMeta', meta),
   };
 }

@@ -5,6 +5,8 @@ import { MongoJournal } from './mongo.journal';
 import { MongoJobEffects } from './mongo.job-effects';
 import { MongoKv } from './mongo.kv';
 import { MongoConfigHistory } from './mongo.config-history';
+import { MongoAudit } from './mongo.audit';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from '../console.types';
 import { ensureStoreId } from './mongo.store-id';
 import { MongoFileLeases } from './mongo.file-lease';
 import { createModels, isDuplicateKey, type DeadLetterDoc, type FileDoc, type JobItemDoc, type MongoModels } from './mongo.models';
@@ -29,6 +31,7 @@ export class MongoStore implements BusStore {
   readonly kind = 'mongodb';
   private readonly journal: MongoJournal;
   private readonly kv: MongoKv;
+  private readonly audit: MongoAudit;
   private readonly deadLetters: MongoDeadLetters;
   private readonly effects: MongoJobEffects;
   private readonly fileLeases: MongoFileLeases;
@@ -42,6 +45,7 @@ export class MongoStore implements BusStore {
   ) {
     this.journal = new MongoJournal(m);
     this.kv = new MongoKv(m);
+    this.audit = new MongoAudit(m);
     this.deadLetters = new MongoDeadLetters(m);
     this.effects = new MongoJobEffects(m);
     this.fileLeases = new MongoFileLeases(m);
@@ -350,6 +354,18 @@ export class MongoStore implements BusStore {
 
   jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  waitingByDestination(): Promise<Record<string, WaitingMessages>> {
+    return this.journal.waiting();
+  }
+
+  recordAudit(entry: AuditInput): Promise<AuditEntry> {
+    return this.audit.record(entry);
+  }
+
+  listAudit(query: AuditSearch): Promise<T.Page<AuditEntry>> {
+    return this.audit.list(query);
   }
 
   getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {

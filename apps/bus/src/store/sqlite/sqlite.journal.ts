@@ -43,6 +43,8 @@ export class SqliteJournal {
   private readonly insertPendingDestination: Statement;
   private readonly upsertDestination: Statement;
   private readonly insertHop: Statement;
+  private readonly insertKey: Statement;
+  private readonly selectKeys: Statement;
   private readonly selectMessage: Statement;
   private readonly selectInitialStatus: Statement;
   private readonly selectDestinations: Statement;
@@ -74,6 +76,8 @@ export class SqliteJournal {
         attempts = CASE WHEN @inc = 1 THEN attempts + 1 WHEN @attempts IS NULL THEN attempts ELSE max(attempts, @attempts) END,
         updated_at = @at`);
     this.insertHop = db.prepare('INSERT INTO journal_hops (message_id, at, data) VALUES (?, ?, ?)');
+    this.insertKey = db.prepare('INSERT OR IGNORE INTO journal_keys (key, message_id, received_at) VALUES (?, ?, ?)');
+    this.selectKeys = db.prepare('SELECT key FROM journal_keys WHERE message_id = ? ORDER BY key').pluck();
     this.selectMessage = db.prepare('SELECT * FROM journal_messages WHERE id = ?');
     this.selectInitialStatus = db.prepare('SELECT initial_status FROM journal_messages WHERE id = ?').pluck();
     this.selectDestinations = db.prepare('SELECT destination, status, attempts FROM journal_destinations WHERE message_id = ? ORDER BY destination');
@@ -103,7 +107,9 @@ export class SqliteJournal {
       where.push(clause);
       params[name] = value;
     };
+    add('id = @id', 'id', query.id);
     add('correlation_id = @correlationId', 'correlationId', query.correlationId);
+    add('id IN (SELECT k.message_id FROM journal_keys k WHERE k.key = @businessKey)', 'businessKey', query.businessKey);
     add('type = @type', 'type', query.type);
     add('status = @status', 'status', query.status);
     add('received_at >= @since', 'since', toIso(query.since, 'since'));
@@ -135,10 +141,19 @@ export class SqliteJournal {
     return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.received_at, last.id) } : { items };
   }
 
+  waiting(): Record<string, { count: number; oldestReceivedAt: string }> {
+    const rows = this.db
+      .prepare(`SELECT d.destination AS destination, count(*) AS count, min(m.received_at) AS oldest FROM journal_destinations d
+        JOIN journal_messages m ON m.id = d.message_id WHERE d.status IN ('pending', 'retrying') GROUP BY d.destination`)
+      .all() as { destination: string; count: number; oldest: string }[];
+    return Object.fromEntries(rows.map((r) => [r.destination, { count: r.count, oldestReceivedAt: r.oldest }]));
+  }
+
   purge(cutoff: string): void {
     this.db.prepare('DELETE FROM journal_messages WHERE received_at < ?').run(cutoff);
     this.db.prepare('DELETE FROM journal_destinations WHERE updated_at < ?').run(cutoff);
     this.db.prepare('DELETE FROM journal_hops WHERE at < ?').run(cutoff);
+    this.db.prepare('DELETE FROM journal_keys WHERE received_at < ?').run(cutoff);
   }
 
   private applyAll(events: JournalEvent[]): void {
@@ -176,6 +191,7 @@ export class SqliteJournal {
     // The common case, a new message with new destinations, has its initial status: nothing to derive.
     let known = this.insertMessage.run(row).changes === 0;
     if (known) this.upsertMessage.run(row);
+    for (const key of m.businessKeys ?? []) this.insertKey.run(key, m.id, m.receivedAt);
     for (const route of m.routes) if (this.insertPendingDestination.run(m.id, route.destination, m.receivedAt).changes === 0) known = true;
     return known;
   }
@@ -212,6 +228,8 @@ export class SqliteJournal {
       routes: JSON.parse(row.routes) as JournalMessage['routes'],
       destinations,
     };
+    const keys = this.selectKeys.all(row.id) as string[];
+    if (keys.length) message.businessKeys = keys;
     if (row.causation_id) message.causationId = row.causation_id;
     if (row.config_version) message.configVersion = row.config_version;
     if (row.raw_native) message.rawNative = JSON.parse(row.raw_native) as JournalMessage['rawNative'];

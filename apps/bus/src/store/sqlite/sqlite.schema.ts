@@ -41,6 +41,17 @@ CREATE TABLE IF NOT EXISTS journal_destinations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_jd_destination ON journal_destinations (destination, message_id);
 CREATE INDEX IF NOT EXISTS ix_jd_updated ON journal_destinations (updated_at);
+CREATE INDEX IF NOT EXISTS ix_jd_status ON journal_destinations (status, destination);
+
+-- Business key values (booking ref, customer id) of each message, for "everything about booking 123".
+CREATE TABLE IF NOT EXISTS journal_keys (
+  key TEXT NOT NULL,
+  message_id TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY (key, message_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_jk_message ON journal_keys (message_id);
+CREATE INDEX IF NOT EXISTS ix_jk_received ON journal_keys (received_at);
 
 CREATE TABLE IF NOT EXISTS journal_hops (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +92,16 @@ CREATE TABLE IF NOT EXISTS ingress_keys (
   PRIMARY KEY (system, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS ix_ingress_claimed ON ingress_keys (claimed_at);
+
+CREATE TABLE IF NOT EXISTS audit_trail (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_audit_at ON audit_trail (at, id);
 
 CREATE TABLE IF NOT EXISTS dead_letters (
   id TEXT PRIMARY KEY,

@@ -11,6 +11,8 @@ import { JournalThread } from './sqlite.journal-thread';
 import { GroupCommit } from './sqlite.group-commit';
 import { SqliteJobEffects } from './sqlite.job-effects';
 import { SqliteConfigHistory } from './sqlite.config-history';
+import { SqliteAudit } from './sqlite.audit';
+import type { AuditEntry, AuditInput, AuditSearch, WaitingMessages } from '../console.types';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** A file path, or `:memory:` for tests. */
@@ -44,6 +46,7 @@ export class SqliteStore implements BusStore {
   private readonly statements = new Map<string, Statement>();
   private readonly effects = new SqliteJobEffects((sql) => this.stmt(sql));
   private readonly configHistory = new SqliteConfigHistory((sql) => this.stmt(sql), (fn) => this.db.transaction(fn)());
+  private readonly audit = new SqliteAudit((sql) => this.stmt(sql));
   private readonly purgeTimer?: NodeJS.Timeout;
   private readonly id: string;
   private closed = false;
@@ -298,6 +301,18 @@ export class SqliteStore implements BusStore {
 
   async jobEffectCounts(job: string, runKey?: string): Promise<T.JobEffectCounts> {
     return this.effects.counts(job, runKey);
+  }
+
+  async waitingByDestination(): Promise<Record<string, WaitingMessages>> {
+    return this.journal.waiting();
+  }
+
+  async recordAudit(entry: AuditInput): Promise<AuditEntry> {
+    return this.audit.record(entry);
+  }
+
+  async listAudit(query: AuditSearch): Promise<T.Page<AuditEntry>> {
+    return this.audit.list(query);
   }
 
   async getValue<V = unknown>(namespace: string, key: string): Promise<V | null> {
