@@ -131,6 +131,9 @@ describe('fault drill: bus SIGKILLed mid mail merge', () => {
       expect(done.state).toBe('completed');
       expect(before).toMatchObject({ lettersOnce: CUSTOMERS, lettersTwice: 0, lettersMissing: 0, mailsTwice: 0, missingNotListed: 0 });
       expect(unknown.filter((e) => e.effect === 'print')).toEqual([]);
+      // Never sent silently: the e-mails in flight at the kill wait for the operator, and the takeover resent none.
+      expect(mid.emailsStarted.filter((id: string) => !unknownEmails.has(id))).toEqual([]);
+      expect(before.smtpMessages).toBe(before.mailsOnce);
 
       // The operator decides: send each unknown e-mail once.
       if (unknown.length) {

@@ -38,6 +38,8 @@ export class SlowSmtpSink {
         });
       },
     });
+    // A killed bus leaves its connections reset: a relay logs that and goes on.
+    this.server.on('error', () => undefined);
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server as unknown as { server: { address(): AddressInfo } }).server.address().port;
     return this;
