@@ -9,8 +9,11 @@ import { formatFigures, pendingInQueues } from './support/drill-figures';
 import type { CountingDestination } from './support/counting-destination';
 
 const CALLS = Number(process.env.BUS_DRILL_CALLS || 1500);
-const KILL_AT_LINE = Math.round(CALLS * 0.27);
 const LEASE_MS = 3000;
+/** Wide enough that the kill lands with calls past the last checkpoint already billed: the resume reads them again. */
+const CHECKPOINT_EVERY = 100;
+/** The checkpoint to kill at: about row 400 of 1,500. */
+const KILL_AT_LINE = Math.max(CHECKPOINT_EVERY, Math.floor((CALLS * 0.27) / CHECKPOINT_EVERY) * CHECKPOINT_EVERY);
 
 /**
  * The bridge's call records (file adapter, dedupKey = the call's uniqueid) straight to billing as
@@ -28,7 +31,7 @@ function cdrYaml(billingUrl: string): string {
       pattern: "*.csv"
       readiness: rename
       encoding: utf8
-      checkpointEvery: 20
+      checkpointEvery: ${CHECKPOINT_EVERY}
       leaseMs: ${LEASE_MS}
       csvColumns: [accountcode, src, dst, dcontext, clid, channel, dstchannel, lastapp, lastdata,
                    start, answer, end, duration, billsec, disposition, amaflags, uniqueid, userfield]
@@ -124,9 +127,10 @@ describe('fault drill: bus SIGKILLed while reading a call-record file', () => {
       const res = await ctx.admin(bus, 'GET', `files/${sha256}`);
       return res.status === 200 ? res.json : undefined;
     };
-    const entry = await waitFor(`the reader past line ${KILL_AT_LINE}`, async () => {
+    const entry = await waitFor(`the reader past line ${KILL_AT_LINE}, calls past its checkpoint billed`, async () => {
       const e = await ledger();
-      return (e?.checkpoint?.file?.line ?? 0) >= KILL_AT_LINE ? e : undefined;
+      const line = e?.checkpoint?.file?.line ?? 0;
+      return line >= KILL_AT_LINE && billing.effectCount() >= line + CHECKPOINT_EVERY / 2 ? e : undefined;
     }, 60_000, 5);
     await bus.kill();
     const killedAt = entry.checkpoint.file.line as number;
