@@ -7,7 +7,10 @@ export interface DeadLetterView {
   messageId: string;
   destination: string;
   type: string;
-  state: 'dead' | 'replayed' | 'discarded';
+  state: 'dead' | 'replaying' | 'replayed' | 'discarded';
+  /** `AREA.REASON`, e.g. CONFIG.DESTINATION_REMOVED. */
+  errorCode: string;
+  errorMessage: string;
   envelope: { payload: { customerId?: string } };
 }
 
