@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Database, Statement } from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
 import { decodeCursor, encodeCursor } from '../message-status';
 import type * as T from '../store.types';
@@ -16,9 +16,11 @@ interface DeadLetterRow {
  * cannot both take an entry: SQLite serialises writers, and the loser sees `changes = 0`.
  */
 export class SqliteDeadLetters {
-  private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {}
+  /** `stmt` is the store's prepared-statement cache. */
+  constructor(
+    private readonly stmt: (sql: string) => Statement,
+  ) {}
 
   record(input: T.DeadLetterInput): T.DeadLetter {
     const { id = randomUUID(), at, ...rest } = input;
@@ -72,7 +74,7 @@ export class SqliteDeadLetters {
     // SQLite binds at most 32,766 parameters per statement; 500 keeps statements small and cached.
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = this.db.prepare(`SELECT * FROM dead_letters WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as DeadLetterRow[];
+      const rows = this.stmt(`SELECT * FROM dead_letters WHERE id IN (${chunk.map(() => '?').join(', ')})`).all(...chunk) as DeadLetterRow[];
       found.push(...rows.map(toDeadLetter));
     }
     return found;
@@ -113,15 +115,6 @@ export class SqliteDeadLetters {
     return Object.fromEntries(rows.map((r) => [r.destination, r.n]));
   }
 
-  /** Prepared once per SQL text. */
-  private stmt(sql: string): Statement {
-    let statement = this.statements.get(sql);
-    if (!statement) {
-      statement = this.db.prepare(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
-  }
 }
 
 function now(): string {

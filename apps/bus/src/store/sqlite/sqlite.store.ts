@@ -67,7 +67,7 @@ export class SqliteStore implements BusStore {
     // First writer wins: another process opening the same new file at the same moment reads the same id.
     this.stmt(`INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)`).run(randomUUID());
     this.id = this.stmt(`SELECT value FROM store_meta WHERE key = 'store_id'`).pluck().get() as string;
-    this.deadLetters = new SqliteDeadLetters(this.db);
+    this.deadLetters = new SqliteDeadLetters((sql) => this.stmt(sql));
     this.fileLeases = new SqliteFileLeases(this.db);
     const retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     const intervalMs = options.purgeIntervalMs ?? 60 * 60 * 1000;
