@@ -122,7 +122,7 @@ describe('bridgeCdrMapper', () => {
 
   it('should bill the legs the system config names by application, disposition and context', async () => {
     const meta = { ...META, billableApps: 'ConfBridge, Dial', billableDispositions: 'ANSWERED', billableContexts: 'conferences,from-trunk' };
-    const billable = async (overrides: Partial<MasterCsvRecord>) => !('billable' in (await sut.toCanonical(row(overrides), meta))[0].payload);
+    const billable = async (overrides: Partial<MasterCsvRecord>) => !('billable' in ((await sut.toCanonical(row(overrides), meta))[0].payload as object));
     expect(await billable({})).toBe(true);
     expect(await billable({ lastapp: 'Dial', dcontext: 'from-trunk' })).toBe(true);
     expect(await billable({ lastapp: 'MeetMe' })).toBe(false);
