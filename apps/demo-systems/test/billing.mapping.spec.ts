@@ -94,7 +94,9 @@ describe('billing mapping (config/mappings/billing)', () => {
     const summary = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-conference-summarized.canonical.json'), { xref: 'B-10001' });
     const reads = (value: unknown) => parseXml(xmlCodec.encode(value).toString('utf8'));
 
-    expect(readUsage(reads(usage))).toEqual([{ ProductCode: 'CONF-DIALIN-MIN', Quantity: '45', Date: '2026-12-03', Reference: '1764766802.17' }]);
+    expect(readUsage(reads(usage))).toEqual([
+      { ProductCode: 'CONF-DIALIN-MIN', Quantity: '45', Unit: 'MIN', UnitPrice: '0.05', Amount: '2.25', Currency: 'EUR', Date: '2026-12-03', Reference: '1764766802.17' },
+    ]);
     expect(readConferenceSummaries(reads(summary))).toEqual([
       { ConferenceId: 'CONF-1001', BookingRef: 'BK-2026-0042', Participants: '3', BillableMinutes: '136', Amount: '6.8', Currency: 'EUR' },
     ]);

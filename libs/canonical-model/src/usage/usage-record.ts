@@ -16,8 +16,10 @@ export class UsagePricing {
   /** Rate unit, e.g. `MIN`. */
   @IsOptional() @IsText(10) unit?: string;
   @IsNonNegativeAmount() unitPrice!: number;
+  /** Billed quantity in `unit`, after the contract rate's rounding rule (free minutes, increment). */
+  @IsOptional() @IsNonNegativeAmount() quantity?: number;
   @IsCurrency() currency!: string;
-  /** Price of this call: billable quantity × unitPrice. */
+  /** Price of this call: quantity × unitPrice, or the rate's minimum charge when that is more. */
   @IsNonNegativeAmount() amount!: number;
 }
 
