@@ -4,6 +4,18 @@ import { ApiError } from '../common/api-error';
 /** A query is read-only: asking again soon is harmless. */
 const QUERY_RETRY_AFTER_SECONDS = 2;
 
+/** Absolute or config-relative file paths (`/srv/bus/config/mappings/x.jsonata`, `C:\bus\…`, `config/mappings/…`). */
+const FILE_PATH = /(?:[A-Za-z]:)?(?:[\\/]?[\w.@-]+)*[\\/][\w.@-]+\.(?:jsonata|ya?ml|json|ts|js)\b|(?:[A-Za-z]:)?[\\/](?:[\w.@-]+[\\/])+[\w.@-]+/g;
+/** Stack frames (`    at fn (file:1:2)`) that a failure's message may carry. */
+const STACK_FRAMES = /\n\s+at [^\n]*/g;
+
+/**
+ * The reason another system's failure gives, fit for the asking system: without the bus's file paths
+ * (a mapping file is named by its base name only) and without stack frames.
+ */
+export const outwardReason = (reason: string): string =>
+  reason.replace(STACK_FRAMES, '').replace(FILE_PATH, (p) => `mapping ${p.split(/[\\/]/).pop()}`).trim();
+
 /** The refusals of the query endpoint, worded once; each names the system to look at. */
 export const QueryErrors = {
   unknownQuery: (system: string, name: string, known: readonly string[]) =>
@@ -13,7 +25,9 @@ export const QueryErrors = {
   timeout: (answeredBy: string, type: string, ms: number) =>
     new ApiError(504, ErrorCodes.QUERY_TIMEOUT, `${answeredBy} did not answer ${type} within ${ms} ms. Check that ${answeredBy} is up and responsive.`),
   unavailable: (answeredBy: string, type: string, reason: string) =>
-    new ApiError(503, ErrorCodes.QUERY_UNAVAILABLE, `${answeredBy} could not answer ${type}: ${reason}`, undefined, QUERY_RETRY_AFTER_SECONDS),
+    new ApiError(503, ErrorCodes.QUERY_UNAVAILABLE, `${answeredBy} could not answer ${type}: ${outwardReason(reason)}`, undefined, QUERY_RETRY_AFTER_SECONDS),
   notFound: (answeredBy: string, type: string, reason: string) =>
-    new ApiError(404, ErrorCodes.DELIVERY_REJECTED, `${answeredBy} has no answer to ${type}: ${reason}`),
+    new ApiError(404, ErrorCodes.QUERY_NOT_FOUND, `${answeredBy} has no record for this ${type}: ${outwardReason(reason)}`),
+  invalid: (answeredBy: string, type: string, reason: string) =>
+    new ApiError(400, ErrorCodes.QUERY_INVALID, `${answeredBy} refused the parameters of ${type}: ${outwardReason(reason)}`),
 };
