@@ -4,8 +4,11 @@ import { ApiError } from '../common/api-error';
 /** A query is read-only: asking again soon is harmless. */
 const QUERY_RETRY_AFTER_SECONDS = 2;
 
-/** Absolute or config-relative file paths (`/srv/bus/config/mappings/x.jsonata`, `C:\bus\…`, `config/mappings/…`). */
-const FILE_PATH = /(?:[A-Za-z]:)?(?:[\\/]?[\w.@-]+)*[\\/][\w.@-]+\.(?:jsonata|ya?ml|json|ts|js)\b|(?:[A-Za-z]:)?[\\/](?:[\w.@-]+[\\/])+[\w.@-]+/g;
+/**
+ * File paths with two or more separators (`/srv/bus/config/mappings/x.jsonata`, `C:\\bus\\x`, `config/mappings/x`).
+ * Each repetition starts with a separator the name class excludes, so matching stays linear.
+ */
+const FILE_PATH = /(?:[A-Za-z]:)?[\w.@-]*(?:[\\/][\w.@-]+){2,}/g;
 /** Stack frames (`    at fn (file:1:2)`) that a failure's message may carry. */
 const STACK_FRAMES = /\n\s+at [^\n]*/g;
 
@@ -14,7 +17,7 @@ const STACK_FRAMES = /\n\s+at [^\n]*/g;
  * (a mapping file is named by its base name only) and without stack frames.
  */
 export const outwardReason = (reason: string): string =>
-  reason.replace(STACK_FRAMES, '').replace(FILE_PATH, (p) => `mapping ${p.split(/[\\/]/).pop()}`).trim();
+  reason.replace(STACK_FRAMES, '').replace(FILE_PATH, (p) => p.split(/[\\/]/).pop() ?? '').trim();
 
 /** The refusals of the query endpoint, worded once; each names the system to look at. */
 export const QueryErrors = {
