@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadJsonataMapping, type SystemMapping } from '@bus/adapters';
 import { validatePayload, type Invoice } from '@bus/canonical-model';
 import * as path from 'node:path';
+import { ublInvoice } from '../src/billing/billing.ubl';
 import { caseName, decodeNative, MAPPINGS, nativeSamples, readFixture, xmlCodec } from './mapping-fixtures';
 
 /**
@@ -45,6 +46,20 @@ describe('UBL documents from billing to sales', () => {
     }
     for (const line of invoice.lines) expect(body).toContain(`= ${money(line.amount)} ${invoice.currency}`);
     expect(body.split('\n').filter((l) => /^\d+\. /.test(l))).toHaveLength(invoice.lines.length);
+  });
+
+  it("should read the billing stand-in's own invoice, whose due date is only PaymentMeans/PaymentDueDate", async () => {
+    const xml = ublInvoice({
+      invoiceId: 'INV-2026-00009', issueDate: '2026-12-31', dueDate: '2027-01-14', currency: 'EUR', total: 25.9,
+      account: { AccountNo: 'B-10001', CustomerName: 'Acme', Address: { Street: 'Hauptstr. 1', Zip: '01067', Town: 'Dresden', CountryCode: 'DE' }, EMail: 'a@acme.example' },
+      period: { PeriodId: 'P-10001-202612', AccountNo: 'B-10001', From: '2026-12-01', To: '2026-12-31', Status: 'Invoiced', OpenedAt: '2026-12-01T00:00:00Z' } as never,
+      lines: [{ ProductCode: 'CONF-DIALIN-MIN', Quantity: 120, Unit: 'MIN', Price: 0.05, Amount: 6 }, { ProductCode: 'CONF-BASE', Quantity: 1, Unit: 'MON', Price: 19.9, Amount: 19.9 }],
+    });
+    const [draft] = await billing.toCanonical(xmlCodec.decode(Buffer.from(xml)));
+    expect(validatePayload('invoice.issued', draft.payload)).toEqual([]);
+    expect(draft.payload).toMatchObject({ customerId: 'B-10001', currency: 'EUR', dueDate: '2027-01-14', taxAmount: 0, totalAmount: 25.9 });
+    const note = (await sales.fromCanonical(salesEnvelope(draft.payload), { xref: null })) as { Note: { Body: string } };
+    expect(note.Note.Body).toContain('due 2027-01-14');
   });
 
   it('should keep an embedded attachment out of the canonical message and reference it instead', async () => {
