@@ -7,6 +7,11 @@ describe(outwardReason.name, () => {
     expect(outwardReason('see config/mappings/billing/answers/x.jsonata and C:\\bus\\config\\y.yaml')).toBe('see x.jsonata and y.yaml');
   });
 
+  it("should give a mapping's own words without where in the bus it failed", () => {
+    expect(outwardReason('Mapping billing-period.get.request.jsonata at line 3, column 7 failed for query billing-period.get of system billing: billing has no account for customer X [D3137]'))
+      .toBe('billing has no account for customer X');
+  });
+
   it('should drop stack frames', () => {
     expect(outwardReason('boom\n    at fn (/srv/bus/dist/x.js:1:2)\n    at other (node:internal/x:3:4)')).toBe('boom');
   });

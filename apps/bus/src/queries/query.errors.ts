@@ -9,15 +9,18 @@ const QUERY_RETRY_AFTER_SECONDS = 2;
  * Each repetition starts with a separator the name class excludes, so matching stays linear.
  */
 const FILE_PATH = /(?:[A-Za-z]:)?[\w.@-]*(?:[\\/][\w.@-]+){2,}/g;
+/** Where in the bus a mapping failed (`Mapping <file> at line 3, column 7 failed for … of system billing: `), and JSONata's code (` [D3137]`). */
+const MAPPING_LOCATION = /Mapping \S+(?: at line \d+, column \d+)? failed for [^:]+ of system [\w.-]+: /g;
+const JSONATA_CODE = / \[[A-Z]\d{4}\]/g;
 /** Stack frames (`    at fn (file:1:2)`) that a failure's message may carry. */
 const STACK_FRAMES = /\n\s+at [^\n]*/g;
 
 /**
- * The reason another system's failure gives, fit for the asking system: without the bus's file paths
- * (a mapping file is named by its base name only) and without stack frames.
+ * The reason another system's failure gives, fit for the asking system: the mapping's own words, without
+ * where in the bus it failed, without file paths (a file is named by its base name only) and stack frames.
  */
 export const outwardReason = (reason: string): string =>
-  reason.replace(STACK_FRAMES, '').replace(FILE_PATH, (p) => p.split(/[\\/]/).pop() ?? '').trim();
+  reason.replace(STACK_FRAMES, '').replace(MAPPING_LOCATION, '').replace(JSONATA_CODE, '').replace(FILE_PATH, (p) => p.split(/[\\/]/).pop() ?? '').trim();
 
 /** The refusals of the query endpoint, worded once; each names the system to look at. */
 export const QueryErrors = {
