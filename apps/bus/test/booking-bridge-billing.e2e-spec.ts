@@ -145,7 +145,10 @@ describe('booking -> bridge -> billing through the bus', () => {
     const { file, records } = await simulateCall(conferenceId);
 
     const lines = await waitFor('both lines at billing', async () => ((await usageAt(accountNo)).length === 2 ? usageAt(accountNo) : undefined));
-    expect(lines).toEqual(expect.arrayContaining(records.map((r) => ({ ProductCode: 'CONF-DIALIN-MIN', Quantity: '5', Date: '2026-12-03', Reference: r.uniqueid }))));
+    // Each line carries the price from the customer's contract; the summary is the sum of the lines.
+    expect(lines).toEqual(
+      expect.arrayContaining(records.map((r) => ({ ProductCode: 'CONF-DIALIN-MIN', Quantity: '5', Unit: 'MIN', UnitPrice: '0.05', Amount: '0.25', Currency: 'EUR', Date: '2026-12-03', Reference: r.uniqueid }))),
+    );
     const [summary] = await waitFor('the summary at billing', () => summariesAt(accountNo).then((s) => (s.length ? s : undefined)));
     expect(summary).toEqual({ ConferenceId: conferenceId, BookingRef: bookingId, Participants: '2', BillableMinutes: '10', Amount: '0.5', Currency: 'EUR' });
     expect((await reportOf(file)).outcome).toBe('processed');

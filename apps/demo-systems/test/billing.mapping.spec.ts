@@ -42,7 +42,7 @@ describe('billing mapping (config/mappings/billing)', () => {
     const oneLine = xml.slice(0, xml.lastIndexOf('<cac:InvoiceLine>')) + '</Invoice>\n';
     const [draft] = await sut.toCanonical(xmlCodec.decode(Buffer.from(oneLine)));
     expect((draft.payload as { lines: unknown[] }).lines).toEqual([
-      { lineNo: 1, productCode: 'CONF-DIALIN-MIN', quantity: 120, unit: 'MIN', unitPrice: 0.05, amount: 6 },
+      { lineNo: 1, productCode: 'CONF-DIALIN-MIN', description: 'CONF-DIALIN-MIN', quantity: 120, unit: 'MIN', unitPrice: 0.05, amount: 6 },
     ]);
   });
 
@@ -94,7 +94,9 @@ describe('billing mapping (config/mappings/billing)', () => {
     const summary = await sut.fromCanonical(readFixture(SYSTEM, 'outbound-conference-summarized.canonical.json'), { xref: 'B-10001' });
     const reads = (value: unknown) => parseXml(xmlCodec.encode(value).toString('utf8'));
 
-    expect(readUsage(reads(usage))).toEqual([{ ProductCode: 'CONF-DIALIN-MIN', Quantity: '45', Date: '2026-12-03', Reference: '1764766802.17' }]);
+    expect(readUsage(reads(usage))).toEqual([
+      { ProductCode: 'CONF-DIALIN-MIN', Quantity: '45', Unit: 'MIN', UnitPrice: '0.05', Amount: '2.25', Currency: 'EUR', Date: '2026-12-03', Reference: '1764766802.17' },
+    ]);
     expect(readConferenceSummaries(reads(summary))).toEqual([
       { ConferenceId: 'CONF-1001', BookingRef: 'BK-2026-0042', Participants: '3', BillableMinutes: '136', Amount: '6.8', Currency: 'EUR' },
     ]);
@@ -111,8 +113,8 @@ describe('billing mapping (config/mappings/billing)', () => {
     expect((error as Error).message).toContain('billing has no account for customer 001Dm0000000009AAA');
   });
 
-  it('should refuse a document that is neither a billing period nor an invoice, naming its root', async () => {
-    await expect(sut.toCanonical(xmlCodec.decode(Buffer.from('<CreditNote><ID>1</ID></CreditNote>')))).rejects.toThrow('root <CreditNote>');
+  it('should refuse a document that is neither a billing period nor an invoice or credit note, naming its root', async () => {
+    await expect(sut.toCanonical(xmlCodec.decode(Buffer.from('<Order><ID>1</ID></Order>')))).rejects.toThrow('root <Order>');
   });
   describeCanonicalFixtures(SYSTEM);
 });

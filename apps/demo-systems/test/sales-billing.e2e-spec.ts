@@ -171,6 +171,41 @@ describe('sales <-> billing through the bus', () => {
     }
   });
 
+  it("should refuse queries in the asking system's own error format, 404/400/503/504, without the bus's file paths", async () => {
+    const { salesId } = await syncedCustomer({ ...ACME, Name: 'Refusals GmbH' });
+    const ask = async (params: string) => {
+      const res = await fetch(`${busUrl}/adapters/sales/queries/billing-period${params}`, { headers: { 'X-Api-Key': SALES_KEY } });
+      const text = await res.text();
+      return { status: res.status, text, json: JSON.parse(text) as Array<{ message: string; errorCode: string }> };
+    };
+    const expectCrmError = (answer: { text: string; json: unknown }, errorCode: string) => {
+      expect(answer.json).toEqual([{ errorCode, message: expect.stringContaining('billing') }]);
+      expect(answer.text).not.toMatch(/\/[\w.-]+\/|\.jsonata|\bat .+:\d+:\d+/);
+    };
+
+    const unknown = await ask('?customerId=001Dm00000000NOBODY');
+    expect(unknown.status).toBe(404);
+    expectCrmError(unknown, 'NOT_FOUND');
+
+    const bad = await ask('');
+    expect(bad.status).toBe(400);
+    expect(bad.json).toEqual([{ errorCode: 'INVALID_QUERY_FILTER_OPERATOR', message: expect.stringContaining('customerId') }]);
+
+    try {
+      billing.chaos.set({ failWith: 503 });
+      const down = await ask(`?customerId=${salesId}`);
+      expect(down.status).toBe(503);
+      expectCrmError(down, 'SERVER_UNAVAILABLE');
+
+      billing.chaos.set({ delayMs: 8000 });
+      const slow = await ask(`?customerId=${salesId}`);
+      expect(slow.status).toBe(504);
+      expectCrmError(slow, 'SERVER_UNAVAILABLE');
+    } finally {
+      billing.chaos.reset();
+    }
+  });
+
   it('should journal each sync message and each query, traceable by id and correlation id', async () => {
     const { salesId, accountNo } = await syncedCustomer({ ...ACME, Name: 'Journal GmbH' });
     await billingCall('POST', `/admin/open-period/${accountNo}`);

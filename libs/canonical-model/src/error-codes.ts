@@ -42,6 +42,10 @@ export const ErrorCodes = {
   QUERY_TIMEOUT: 'QUERY.TIMEOUT',
   QUERY_UNAVAILABLE: 'QUERY.UNAVAILABLE',
   QUERY_NO_ROUTE: 'QUERY.NO_ROUTE',
+  /** The answering system has no record for the question (e.g. a customer it was never given). */
+  QUERY_NOT_FOUND: 'QUERY.NOT_FOUND',
+  /** The answering system refused the question's parameters (it answered 400 or 422). */
+  QUERY_INVALID: 'QUERY.INVALID',
   /** A bus instance on the same broker namespace announces another store id (instances/). */
   INSTANCE_STORE_MISMATCH: 'INSTANCE.STORE_MISMATCH',
   JOB_UNKNOWN: 'JOB.UNKNOWN',

@@ -17,6 +17,7 @@ export * from './billing-period/billing-period-opened.v1';
 export * from './billing-period/billing-period-get.query';
 export * from './invoice/invoice';
 export * from './invoice/invoice-issued.v1';
+export * from './invoice/invoice-totals.validator';
 export * from './conference/conference-booking';
 export * from './conference/conference-booked.v1';
 export * from './conference/conference-provisioned.v1';

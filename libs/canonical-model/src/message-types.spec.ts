@@ -69,7 +69,8 @@ describe(validatePayload.name, () => {
     ['contract.rates-changed', 'an empty rate list', 'rates', 'must contain at least 1 elements', (p) => (p.rates = [])],
     ['billing-period.opened', 'an impossible date', 'to', 'must be a valid calendar date', (p) => (p.to = '2026-02-30')],
     ['billing-period.opened', 'a date-time for a date', 'from', 'must be a calendar date YYYY-MM-DD', (p) => (p.from = '2026-12-01T00:00:00Z')],
-    ['invoice.issued', 'a negative line amount', 'lines[1].amount', 'must not be less than 0', (p) => (p.lines[1].amount = -19.9)],
+    ['invoice.issued', 'a negative unit price', 'lines[1].unitPrice', 'must not be less than 0', (p) => (p.lines[1].unitPrice = -19.9)],
+    ['invoice.issued', 'a total that is not the sum of its lines', 'totalAmount', "the invoice's sums disagree: totalAmount 30.00 is not the tax-inclusive amount less prepaid plus rounding (25.90)", (p) => (p.totalAmount = 30)],
     ['invoice.issued', 'a line that is not an object', 'lines[1]', 'must be an object', (p) => (p.lines[1] = 'CONF-BASE')],
     ['invoice.issued', 'a missing total', 'totalAmount', 'is required', (p) => delete p.totalAmount],
     ['conference.booked', 'a start without offset', 'startsAt', 'must be an ISO-8601 date-time with offset, e.g. 2026-11-28T09:00:00Z', (p) => (p.startsAt = '2026-12-03T15:00:00')],
@@ -111,12 +112,12 @@ describe(validatePayload.name, () => {
   it('should report every problem of a payload at once, with nested paths', () => {
     const payload = sampleWith('invoice.issued', (p) => {
       delete p.invoiceId;
-      p.lines[0].quantity = -1;
+      p.lines[0].lineNo = 0;
       p.lines[1].unitPrice = 'x';
     });
     expect(validatePayload('invoice.issued', payload)).toEqual([
       { path: 'invoiceId', message: 'is required' },
-      { path: 'lines[0].quantity', message: 'must not be less than 0' },
+      { path: 'lines[0].lineNo', message: 'must not be less than 1' },
       { path: 'lines[1].unitPrice', message: 'must be a number conforming to the specified constraints' },
     ]);
   });

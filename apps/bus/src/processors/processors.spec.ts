@@ -111,7 +111,7 @@ describe('processors', () => {
 
       expect(emitted).toEqual([
         {
-          draft: expect.objectContaining({ type: 'usage.priced', payload: expect.objectContaining({ usageId: '1764752400.1', pricing: { productCode: 'CONF-DIALIN-MIN', unit: 'MIN', unitPrice: 0.05, currency: 'EUR', amount: 0.25 } }) }),
+          draft: expect.objectContaining({ type: 'usage.priced', payload: expect.objectContaining({ usageId: '1764752400.1', pricing: { productCode: 'CONF-DIALIN-MIN', unit: 'MIN', unitPrice: 0.05, quantity: 5, currency: 'EUR', amount: 0.25 } }) }),
           dedupKey: 'pricing:u1',
           cause: { correlationId: 'corr-u1', causationId: 'u1' },
         },

@@ -68,6 +68,8 @@ export class UsagePricingProcessor implements Processor {
 
   private async price(input: CanonicalEnvelope, recheck: boolean): Promise<ProcessorOutcome> {
     const usage = input.payload as UsageRecord;
+    // A leg the bridge's config does not bill (an ordinary Dial leg) is recorded, not priced.
+    if (usage.billable === false) return { kind: 'done' };
     const contracts = await this.rates.contractsOf(usage.customerId);
     const result = priceUsage(usage, contracts, { productCode: this.config.productCode, rounding: this.config.rounding });
     if ('parked' in result) {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CanonicalEnvelope } from '@bus/canonical-model';
+import { ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import { BusError, MappingError, type AdapterInstance } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { XrefService } from '../delivery/xref.service';
@@ -8,7 +8,9 @@ import type { QueryReply } from '../messaging/query-transport';
 /**
  * The answering side of request-reply, run by whichever bus instance takes the query off
  * `bus.query.<system>`: canonical query -> the system's native request -> its native answer -> canonical.
- * Failures travel back as an error reply so the asking side can answer 503/404 naming the system.
+ * Failures travel back as an error reply so the asking side can answer 404/400/503 naming the system.
+ * A question about a record the system was never given (the bus holds no native id for it, and the
+ * request mapping cannot be filled without one) is QUERY.NOT_FOUND with 404: asking again will not help.
  */
 @Injectable()
 export class QueryAnswerer {
@@ -20,7 +22,11 @@ export class QueryAnswerer {
       if (!instance.request || !mapping.queryToNative || !mapping.answerFromNative || !mapping.answers.includes(query.type)) {
         throw new MappingError(`${system.name} has no answer mapping for ${query.type}`);
       }
-      const request = await mapping.queryToNative(query.type, query.payload, { xref: await this.xref.nativeIdFor(system, query) });
+      const xref = await this.xref.nativeIdFor(system, query);
+      const request = await mapping.queryToNative(query.type, query.payload, { xref }).catch((err: unknown) => {
+        if (err instanceof MappingError && (xref === null || xref === undefined)) throw notFound(query, (err as Error).message);
+        throw err;
+      });
       const receipt = await instance.request(
         { body: codec.encode(request, system.codecOptions), contentType: codec.contentTypes[0], meta: flatFields(request), value: request },
         { messageId: query.id, correlationId: query.correlationId, type: query.type, deadline },
@@ -40,6 +46,8 @@ export class QueryAnswerer {
     }
   }
 }
+
+const notFound = (_query: CanonicalEnvelope, reason: string) => Object.assign(new MappingError(reason), { code: ErrorCodes.QUERY_NOT_FOUND, status: 404 });
 
 /** Scalar fields of the native request, for transports that put them in a path or query string. */
 function flatFields(value: unknown): Record<string, string | number | undefined> {

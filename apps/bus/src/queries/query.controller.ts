@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Post, Query, Req, Res } from '@nestjs/
 import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { RequestWithRawBody } from '../common/raw-body.middleware';
-import { QueryService } from './query.service';
+import { QueryService, type AskAnswer, type AskRequest } from './query.service';
 
 /**
  * `/adapters/{system}/queries/{name}`: a system asks a question in its own format and gets the
@@ -12,6 +12,19 @@ import { QueryService } from './query.service';
 @Controller('adapters')
 export class QueryController {
   constructor(private readonly queries: QueryService) {}
+
+  /** The answer; or, for a refusal the asking system has an error mapping for, that error sent in its own format. */
+  private async answerOrNativeError(req: AskRequest, res: Response): Promise<AskAnswer | undefined> {
+    try {
+      return await this.queries.ask(req);
+    } catch (err) {
+      const native = await this.queries.nativeError(req, err);
+      if (!native) throw err;
+      if (native.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(native.retryAfterSeconds));
+      res.status(native.status).type(native.contentType).send(native.body);
+      return undefined;
+    }
+  }
 
   @Get(':system/queries/:name')
   @ApiOperation({ summary: 'Ask with query-string parameters; answered in the asking system’s format.' })
@@ -28,7 +41,8 @@ export class QueryController {
     @Headers('x-api-key') apiKey?: string,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
-    const answer = await this.queries.ask({ system, name, apiKey, correlationId, params: query });
+    const answer = await this.answerOrNativeError({ system, name, apiKey, correlationId, params: query }, res);
+    if (!answer) return;
     res.status(200).type(answer.contentType).setHeader('X-Correlation-Id', answer.correlationId).send(answer.body);
   }
 
@@ -44,7 +58,8 @@ export class QueryController {
     @Headers('content-type') contentType?: string,
     @Headers('x-correlation-id') correlationId?: string,
   ) {
-    const answer = await this.queries.ask({ system, name, apiKey, correlationId, body: req.rawBody, contentType });
+    const answer = await this.answerOrNativeError({ system, name, apiKey, correlationId, body: req.rawBody, contentType }, res);
+    if (!answer) return;
     res.status(200).type(answer.contentType).setHeader('X-Correlation-Id', answer.correlationId).send(answer.body);
   }
 }

@@ -8,7 +8,8 @@ import { IngressService } from '../ingress/ingress.service';
 import { IngressErrors } from '../ingress/ingress.errors';
 import { QueryClient, type QueryReply } from '../messaging/query-transport';
 import { Journal } from '../journal/journal.service';
-import { QueryErrors } from './query.errors';
+import { outwardReason, QueryErrors } from './query.errors';
+import { ApiError, type ApiErrorBody } from '../common/api-error';
 import { InboundRejection } from '../inbound/inbound-rejection';
 
 export interface AskRequest {
@@ -21,6 +22,14 @@ export interface AskRequest {
   /** POST: the native body. */
   body?: Buffer;
   contentType?: string;
+}
+
+/** A refused question in the asking system's own error format (its `asks/<name>.error.jsonata`). */
+export interface NativeQueryError {
+  status: number;
+  body: Buffer;
+  contentType: string;
+  retryAfterSeconds?: number;
 }
 
 export interface AskAnswer {
@@ -90,9 +99,28 @@ export class QueryService {
     return { body: codec.encode(answer, system.codecOptions), contentType: codec.contentTypes[0], correlationId };
   }
 
+  /**
+   * The refusal `err` as the asking system's own error body, when its mapping has `asks/<name>.error.jsonata`;
+   * undefined otherwise (the bus's JSON error body is sent). Never for a caller that did not authenticate.
+   */
+  async nativeError(req: AskRequest, err: unknown): Promise<NativeQueryError | undefined> {
+    if (!(err instanceof ApiError) || err.getStatus() === 401 || err.getStatus() === 403) return undefined;
+    const system = this.config.active().systems.get(req.system);
+    if (!system?.mapping.askErrorToNative || !system.mapping.asks.includes(req.name)) return undefined;
+    const { code, message } = err.getResponse() as ApiErrorBody;
+    try {
+      const native = await system.mapping.askErrorToNative(req.name, { status: err.getStatus(), code, message: outwardReason(message) });
+      if (native === undefined) return undefined;
+      return { status: err.getStatus(), body: system.codec.encode(native, system.codecOptions), contentType: system.codec.contentTypes[0], retryAfterSeconds: err.retryAfterSeconds };
+    } catch {
+      return undefined; // a broken error mapping must not hide the refusal: the bus's own body goes out
+    }
+  }
+
   private replyError(answeredBy: string, type: string, reply: QueryReply) {
     const { code, message, status } = reply.error!;
-    if (code === ErrorCodes.DELIVERY_REJECTED && status === 404) return QueryErrors.notFound(answeredBy, type, message);
+    if (code === ErrorCodes.QUERY_NOT_FOUND || status === 404) return QueryErrors.notFound(answeredBy, type, message);
+    if (status === 400 || status === 422) return QueryErrors.invalid(answeredBy, type, message);
     return QueryErrors.unavailable(answeredBy, type, message);
   }
 

@@ -47,6 +47,13 @@ export function readUsage(doc: Record<string, unknown>): UsageLine[] {
     const line: UsageLine = { ProductCode: text(l, 'ProductCode'), Quantity: text(l, 'Quantity'), Date: text(l, 'Date') };
     const reference = text(l, 'Reference');
     if (reference) line.Reference = reference;
+    for (const field of ['Unit', 'UnitPrice', 'Amount', 'Currency'] as const) {
+      const value = text(l, field);
+      if (value) line[field] = value;
+    }
+    for (const field of ['UnitPrice', 'Amount'] as const) {
+      if (line[field] !== undefined && !/^-?\d+(\.\d+)?$/.test(line[field]!)) throw new HttpError(400, `Usage/UsageLine[${i + 1}]/${field} must be a number, got "${line[field]}"`);
+    }
     if (!line.ProductCode) throw new HttpError(400, `Usage/UsageLine[${i + 1}]/ProductCode is required`);
     if (!/^\d+(\.\d+)?$/.test(line.Quantity)) throw new HttpError(400, `Usage/UsageLine[${i + 1}]/Quantity must be a number, got "${line.Quantity}"`);
     if (!DATE.test(line.Date)) throw new HttpError(400, `Usage/UsageLine[${i + 1}]/Date must be YYYY-MM-DD, got "${line.Date}"`);

@@ -133,7 +133,9 @@ describe(startBilling.name, () => {
     expect(issued.text).toContain('<cbc:ID>INV-2026-00001</cbc:ID>');
     const invoice = issued.doc.Invoice;
     expect(invoice.LegalMonetaryTotal.PayableAmount).toEqual({ '#text': '25.90', '@_currencyID': 'EUR' });
-    expect(invoice.AccountingCustomerParty.Party.PartyIdentification.ID).toBe(no);
+    expect(invoice.AccountingCustomerParty.Party.PartyIdentification.ID).toEqual({ '#text': no, '@_schemeID': 'ZZZ' });
+    expect(invoice.PaymentMeans.PaymentDueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(invoice).not.toHaveProperty('DueDate');
     expect(invoice.InvoiceLine.map((l: any) => l.InvoicedQuantity['#text'])).toEqual(['120', '1']);
     const got = await bus.waitFor((r) => r.body.includes('<Invoice '));
     expect(got.body).toBe(issued.text);

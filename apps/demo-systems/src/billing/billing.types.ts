@@ -47,6 +47,11 @@ export interface UsageLine {
   Quantity: string;
   Date: string;
   Reference?: string;
+  /** What the sender priced the line at, when it sends prices (the bus does, from the customer's contract). */
+  Unit?: string;
+  UnitPrice?: string;
+  Amount?: string;
+  Currency?: string;
 }
 
 /** A conference bridge's summary of one conference; stored as received for the next scenario. */

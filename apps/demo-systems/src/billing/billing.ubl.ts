@@ -28,8 +28,10 @@ export interface UblInvoiceInput {
 const amount = (value: number, currency: string) => ({ '#text': value.toFixed(2), '@_currencyID': currency });
 
 /**
- * A UBL 2.1 Invoice (type code 380). Billing charges no VAT in this stand-in, so tax totals are
- * omitted and the payable amount equals the line total.
+ * A UBL 2.1 Invoice (type code 380) as billing software writes one: code-list attributes on the codes
+ * (`listID`, `listAgencyID`, `schemeID`, `unitCode`), the due date only as `PaymentMeans/PaymentDueDate`,
+ * and a tax total. Billing charges no VAT in this stand-in (category `O`, outside scope), so the payable
+ * amount equals the line total.
  */
 export function ublInvoice(i: UblInvoiceInput): string {
   const { account: a } = i;
@@ -39,15 +41,14 @@ export function ublInvoice(i: UblInvoiceInput): string {
     'cbc:CustomizationID': 'urn:cen.eu:en16931:2017',
     'cbc:ID': i.invoiceId,
     'cbc:IssueDate': i.issueDate,
-    'cbc:DueDate': i.dueDate,
-    'cbc:InvoiceTypeCode': '380',
-    'cbc:DocumentCurrencyCode': i.currency,
+    'cbc:InvoiceTypeCode': { '#text': '380', '@_listID': 'UNCL1001' },
+    'cbc:DocumentCurrencyCode': { '#text': i.currency, '@_listID': 'ISO4217', '@_listAgencyID': '6' },
     'cbc:AccountingCost': i.period.PeriodId,
     'cac:InvoicePeriod': { 'cbc:StartDate': i.period.From, 'cbc:EndDate': i.period.To },
     'cac:AccountingSupplierParty': { 'cac:Party': { 'cac:PartyName': { 'cbc:Name': SUPPLIER } } },
     'cac:AccountingCustomerParty': {
       'cac:Party': {
-        'cac:PartyIdentification': { 'cbc:ID': a.AccountNo },
+        'cac:PartyIdentification': { 'cbc:ID': { '#text': a.AccountNo, '@_schemeID': 'ZZZ' } },
         'cac:PartyName': { 'cbc:Name': a.CustomerName },
         'cac:PostalAddress': {
           'cbc:StreetName': a.Address.Street,
@@ -58,6 +59,23 @@ export function ublInvoice(i: UblInvoiceInput): string {
         'cac:Contact': { 'cbc:ElectronicMail': a.EMail },
       },
     },
+    'cac:PaymentMeans': {
+      'cbc:PaymentMeansCode': { '#text': '58', '@_name': 'SEPA credit transfer' },
+      'cbc:PaymentDueDate': i.dueDate,
+      'cbc:PaymentID': i.invoiceId,
+    },
+    'cac:TaxTotal': {
+      'cbc:TaxAmount': amount(0, i.currency),
+      'cac:TaxSubtotal': {
+        'cbc:TaxableAmount': amount(i.total, i.currency),
+        'cbc:TaxAmount': amount(0, i.currency),
+        'cac:TaxCategory': {
+          'cbc:ID': { '#text': 'O', '@_schemeID': 'UNCL5305' },
+          'cbc:TaxExemptionReason': 'Not subject to VAT',
+          'cac:TaxScheme': { 'cbc:ID': 'VAT' },
+        },
+      },
+    },
     'cac:LegalMonetaryTotal': {
       'cbc:LineExtensionAmount': amount(i.total, i.currency),
       'cbc:TaxExclusiveAmount': amount(i.total, i.currency),
@@ -66,9 +84,13 @@ export function ublInvoice(i: UblInvoiceInput): string {
     },
     'cac:InvoiceLine': i.lines.map((l, n) => ({
       'cbc:ID': String(n + 1),
-      'cbc:InvoicedQuantity': { '#text': String(l.Quantity), '@_unitCode': unitCode(l.Unit) },
+      'cbc:InvoicedQuantity': { '#text': String(l.Quantity), '@_unitCode': unitCode(l.Unit), '@_unitCodeListID': 'UNECERec20' },
       'cbc:LineExtensionAmount': amount(l.Amount, i.currency),
-      'cac:Item': { 'cbc:Name': l.ProductCode, 'cac:SellersItemIdentification': { 'cbc:ID': l.ProductCode } },
+      'cac:Item': {
+        'cbc:Name': l.ProductCode,
+        'cac:SellersItemIdentification': { 'cbc:ID': l.ProductCode },
+        'cac:ClassifiedTaxCategory': { 'cbc:ID': 'O', 'cac:TaxScheme': { 'cbc:ID': 'VAT' } },
+      },
       'cac:Price': { 'cbc:PriceAmount': { '#text': String(l.Price), '@_currencyID': i.currency } },
     })),
   });

@@ -54,7 +54,8 @@ export function simulateCdrs(conf: Conference, calls: SimulatedCall[] | undefine
       channel: `SIP/trunk-${seq.toString(16).padStart(8, '0')}`,
       dstchannel: '',
       lastapp: 'ConfBridge',
-      lastdata: conf.conferenceId,
+      // As Asterisk logs ConfBridge(CONF-1001,default_bridge,default_user): the application's arguments, comma-separated.
+      lastdata: `${conf.conferenceId},default_bridge,default_user`,
       start: asteriskTime(start, options.timeZone),
       answer: answered ? asteriskTime(answer, options.timeZone) : '',
       end: asteriskTime(end, options.timeZone),

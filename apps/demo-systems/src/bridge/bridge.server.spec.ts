@@ -80,7 +80,7 @@ describe(startBridge.name, () => {
     expect(lines).toHaveLength(4);
     expect(lines[3]).toBe('');
     expect(lines[0]).toBe(
-      '"001Dm0000000001wtn","+49301112223","8000","conferences","""Ada Lovelace"" <+49301112223>","SIP/trunk-00000001","","ConfBridge","CONF-0001",' +
+      '"001Dm0000000001wtn","+49301112223","8000","conferences","""Ada Lovelace"" <+49301112223>","SIP/trunk-00000001","","ConfBridge","CONF-0001,default_bridge,default_user",' +
         '"2026-12-03 10:00:00","2026-12-03 10:00:03","2026-12-03 10:30:03","1803","1800","ANSWERED","DOCUMENTATION","1796288400.1","R-2026-000001"',
     );
     expect(lines[1]).toContain('"""Charles ""CB"" Babbage"" <');

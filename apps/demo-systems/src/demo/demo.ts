@@ -89,8 +89,8 @@ async function main(): Promise<void> {
     const invoice = await call(billing.url, 'POST', `/admin/issue-invoice/${account.AccountNo}`);
     say.saw('billing', `issued ${invoice.text.match(/<cbc:ID>([^<]+)/)?.[1] ?? 'an invoice'} (UBL 2.1 XML, ${invoice.text.length} bytes)`);
     await until('the invoice in sales', async () => (await call(sales.url, 'GET', `/accounts/${acme.Id}`)).json().Billing_Status__c === 'Invoiced');
-    const notes = (await call(sales.url, 'GET', `/accounts/${acme.Id}/notes`)).json() as { Title: string }[];
-    say.saw('sales', `status "Invoiced"; notes: ${notes.map((n) => n.Title).join(' | ')}`);
+    const notes = (await call(sales.url, 'GET', `/accounts/${acme.Id}/notes`)).json() as { Title: string; Body: string }[];
+    say.saw('sales', `status "Invoiced"; notes: ${notes.map((n) => n.Title).join(' | ')}\n${notes[notes.length - 1]?.Body ?? ''}`);
 
     say.says("A seller asks, from the CRM, for the customer's current billing period (request-reply through the bus).");
     const period = await call(sales.url, 'GET', `/accounts/${acme.Id}/billing-period`);
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
       const usage = billing.store.usageOf(account.AccountNo);
       return usage.length >= cdr.records.length ? usage : undefined;
     });
-    say.saw('billing', lines.map((l) => `usage ${l.Reference}: ${l.Quantity} x ${l.ProductCode} on ${l.Date}`).join('\n'));
+    say.saw('billing', lines.map((l) => `usage ${l.Reference}: ${l.Quantity} x ${l.ProductCode} on ${l.Date}${l.Amount ? ` at ${l.UnitPrice} = ${l.Amount} ${l.Currency}` : ''}`).join('\n'));
     const [summary] = await until('the conference summary at billing', () => {
       const found = billing.store.summariesOf(account.AccountNo);
       return found.length ? found : undefined;

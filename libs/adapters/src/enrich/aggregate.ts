@@ -1,5 +1,5 @@
 import type { ConferenceSummary, PricedUsageRecord, UsageRecord } from '@bus/canonical-model';
-import { billedQuantity, round, type Rounding } from './pricing';
+import { billedQuantity, round, SECONDS_PER_UNIT, type Rounding } from './pricing';
 
 /**
  * What the bus keeps per conference while its usage comes in (JSON-serialisable, for the store's kv).
@@ -63,10 +63,18 @@ export function addPriced(tally: ConferenceTally | undefined, usage: PricedUsage
     usageIds: t.usageIds.includes(usage.usageId) ? t.usageIds : [...t.usageIds, usage.usageId],
     parkedIds,
     participants: t.participants + (usage.disposition === 'answered' ? 1 : 0),
-    billedMinutes: round(t.billedMinutes + (billedQuantity(usage.billableSeconds, 'MIN', rounding) ?? 0), 4),
+    billedMinutes: round(t.billedMinutes + billedMinutesOf(usage, rounding), 4),
     amountMinor: t.amountMinor + Math.round(usage.pricing.amount * 100),
     lastRecordAt: now.getTime(),
   };
+}
+
+/** The call's minutes as its pricing billed them (the summary is the sum of its lines), or recounted for a record priced without a quantity. */
+function billedMinutesOf(usage: PricedUsageRecord, rounding: Rounding): number {
+  const { quantity, unit } = usage.pricing;
+  const per = unit ? SECONDS_PER_UNIT[unit] : undefined;
+  if (quantity !== undefined && per) return (quantity * per) / 60;
+  return billedQuantity(usage.billableSeconds, 'MIN', rounding) ?? 0;
 }
 
 /** Counts a call that was parked by pricing: it holds the summary back until it is replayed and priced. */

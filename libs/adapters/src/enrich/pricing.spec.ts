@@ -1,6 +1,6 @@
 import { validatePayload, type Contract, type UsageRecord } from '@bus/canonical-model';
 import { SAMPLE_PAYLOADS } from '@bus/canonical-model/testing/canonical-samples';
-import { billedQuantity, priceUsage, round } from './pricing';
+import { billedQuantity, chargeCall, priceUsage, round } from './pricing';
 
 // The canonical model's sample contract: 0.05 EUR per dial-in minute, 19.90 EUR base per month.
 const CONTRACT = SAMPLE_PAYLOADS['contract.rates-changed'] as unknown as Contract;
@@ -25,7 +25,7 @@ describe(priceUsage.name, () => {
     const result = priceUsage(usage(), [CONTRACT]);
     expect(result).toEqual({
       quantity: 31,
-      priced: { ...usage(), pricing: { productCode: 'CONF-DIALIN-MIN', unit: 'MIN', unitPrice: 0.05, currency: 'EUR', amount: 1.55 } },
+      priced: { ...usage(), pricing: { productCode: 'CONF-DIALIN-MIN', unit: 'MIN', unitPrice: 0.05, quantity: 31, currency: 'EUR', amount: 1.55 } },
     });
     if ('priced' in result) expect(validatePayload('usage.priced', result.priced)).toEqual([]);
   });
@@ -45,6 +45,11 @@ describe(priceUsage.name, () => {
     expect(priceUsage(usage({ billableSeconds: 0, disposition: 'no-answer' }), [CONTRACT])).toMatchObject({ quantity: 0, priced: { pricing: { amount: 0 } } });
   });
 
+  it("should apply the contract rate's own rounding rule over the processor's default", () => {
+    const perSecond = { ...CONTRACT, rates: [{ productCode: 'CONF-DIALIN-MIN', unitPrice: 0.06, unit: 'MIN', rounding: { incrementSeconds: 1, freeMinutes: 1 } }] };
+    expect(priceUsage(usage({ billableSeconds: 90 }), [perSecond])).toMatchObject({ quantity: 0.5, priced: { pricing: { quantity: 0.5, unitPrice: 0.06, amount: 0.03 } } });
+  });
+
   it.each([
     ['PRICING.UNKNOWN_CUSTOMER', [], 'no contract rates for customer 001Dm0000000001wtn'],
     ['PRICING.UNKNOWN_CUSTOMER', [{ ...CONTRACT, customerId: 'someone-else' }], 'replay it once sales has sent the contract'],
@@ -53,6 +58,23 @@ describe(priceUsage.name, () => {
     ['PRICING.UNKNOWN_UNIT', [{ ...CONTRACT, rates: [{ productCode: 'CONF-DIALIN-MIN', unitPrice: 1, unit: 'C62' }] }], 'per C62'],
   ])('should park the record with %s rather than guess', (code, contracts, reason) => {
     expect(priceUsage(usage(), contracts as Contract[])).toEqual({ parked: true, code, reason: expect.stringContaining(reason) });
+  });
+});
+
+describe(chargeCall.name, () => {
+  it.each([
+    ['per started minute', 61, {}, { quantity: 2, amount: 0.1 }],
+    ['per second', 61, { incrementSeconds: 1 }, { quantity: 1.0167, amount: 0.05 }],
+    ['free first 5 minutes, then per started minute', 301, { freeMinutes: 5 }, { quantity: 1, amount: 0.05 }],
+    ['a call within the free minutes', 299, { freeMinutes: 5, minimumCharge: 0.2 }, { quantity: 0, amount: 0 }],
+    ['minimum charge', 10, { minimumCharge: 0.2 }, { quantity: 1, amount: 0.2 }],
+    ['per started 30 seconds', 31, { incrementSeconds: 30 }, { quantity: 1, amount: 0.05 }],
+  ])('should charge %s', (_rule, seconds, rule, expected) => {
+    expect(chargeCall(seconds, 'MIN', 0.05, rule)).toEqual(expected);
+  });
+
+  it('should charge nothing it cannot count in time', () => {
+    expect(chargeCall(60, 'C62', 1, {})).toBeUndefined();
   });
 });
 

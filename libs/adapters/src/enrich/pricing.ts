@@ -1,4 +1,4 @@
-import type { Contract, PricedUsageRecord, UsageRecord } from '@bus/canonical-model';
+import type { Contract, PricedUsageRecord, RateRounding, UsageRecord } from '@bus/canonical-model';
 
 /** How billable seconds become billed units. */
 export type Rounding = 'per-started-unit' | 'exact';
@@ -6,7 +6,10 @@ export type Rounding = 'per-started-unit' | 'exact';
 export interface PricingOptions {
   /** The contract rate that prices conference calls. @default 'CONF-DIALIN-MIN' */
   productCode?: string;
-  /** `per-started-unit`: every started minute counts (telecom custom); `exact`: seconds / 60. @default 'per-started-unit' */
+  /**
+   * For rates whose contract sets no rounding rule: `per-started-unit`: every started minute counts
+   * (telecom custom); `exact`: seconds / 60. A rate's own `rounding` always wins. @default 'per-started-unit'
+   */
   rounding?: Rounding;
 }
 
@@ -18,13 +21,28 @@ export type PricingResult =
   | { parked: true; code: ParkReason; reason: string };
 
 /** Seconds per rate unit (UN/ECE Rec 20 codes, as contract rates carry them). */
-const SECONDS_PER_UNIT: Record<string, number> = { SEC: 1, MIN: 60, HUR: 3600 };
+export const SECONDS_PER_UNIT: Record<string, number> = { SEC: 1, MIN: 60, HUR: 3600 };
 
 /** Billed quantity of one call in a rate unit; undefined for a unit that is not a time unit. */
 export function billedQuantity(billableSeconds: number, unit: string, rounding: Rounding = 'per-started-unit'): number | undefined {
   const per = SECONDS_PER_UNIT[unit];
   if (!per) return undefined;
   return rounding === 'per-started-unit' ? Math.ceil(billableSeconds / per) : round(billableSeconds / per, 4);
+}
+
+/**
+ * Billed quantity and amount of one call under a contract rate's rounding rule: the free minutes are
+ * taken off, the rest is charged in whole increments (default: one rate unit), and a charged call costs
+ * at least the minimum charge. Undefined for a unit that is not a time unit.
+ */
+export function chargeCall(billableSeconds: number, unit: string, unitPrice: number, rule: RateRounding): { quantity: number; amount: number } | undefined {
+  const per = SECONDS_PER_UNIT[unit];
+  if (!per) return undefined;
+  const charged = Math.max(0, billableSeconds - (rule.freeMinutes ?? 0) * 60);
+  const step = rule.incrementSeconds ?? per;
+  const quantity = round((Math.ceil(charged / step) * step) / per, 4);
+  const amount = round(quantity * unitPrice);
+  return { quantity, amount: quantity > 0 && rule.minimumCharge !== undefined && amount < rule.minimumCharge ? rule.minimumCharge : amount };
 }
 
 /** Half-up rounding to `digits` decimals that is not fooled by binary fractions (0.05 × 31 = 1.55, not 1.5500000000000003). */
@@ -63,14 +81,15 @@ export function priceUsage(usage: UsageRecord, contracts: readonly Contract[], o
   if (!rate) {
     return park('PRICING.NO_RATE', `usage ${usage.usageId}: contract ${contract.contractId} of customer ${usage.customerId} has no rate for ${productCode} (it has: ${contract.rates.map((r) => r.productCode).join(', ')}); add the rate in sales, then replay`);
   }
-  const quantity = billedQuantity(usage.billableSeconds, rate.unit, options.rounding);
-  if (quantity === undefined) {
+  const rule: RateRounding = rate.rounding ?? (options.rounding === 'exact' ? { incrementSeconds: 1 } : {});
+  const charge = chargeCall(usage.billableSeconds, rate.unit, rate.unitPrice, rule);
+  if (charge === undefined) {
     return park('PRICING.UNKNOWN_UNIT', `usage ${usage.usageId}: rate ${productCode} of contract ${contract.contractId} is priced per ${rate.unit}, not per time unit (SEC, MIN, HUR)`);
   }
   const { pricing: _ignored, ...fields } = usage;
   return {
-    priced: { ...fields, pricing: { productCode, unit: rate.unit, unitPrice: rate.unitPrice, currency: contract.currency, amount: round(quantity * rate.unitPrice) } },
-    quantity,
+    priced: { ...fields, pricing: { productCode, unit: rate.unit, unitPrice: rate.unitPrice, quantity: charge.quantity, currency: contract.currency, amount: charge.amount } },
+    quantity: charge.quantity,
   };
 }
 

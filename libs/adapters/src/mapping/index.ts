@@ -1,4 +1,4 @@
-export type { MappingBindings, SystemMapping } from './mapping';
+export type { MappingBindings, QueryErrorInfo, SystemMapping } from './mapping';
 export { loadJsonataMapping, type JsonataMappingOptions } from './jsonata-mapping';
 export { MappingLoadError, type MappingProblem } from './mapping.errors';
 export { MAPPERS, findMapper } from './mappers';

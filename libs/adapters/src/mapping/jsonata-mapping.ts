@@ -4,7 +4,7 @@ import { toDrafts, toQuery, toValue } from './canonical-draft';
 import { CompiledExpression } from './jsonata-expression';
 import { readMappingFolder, type MappingFolder } from './mapping-folder';
 import { MappingLoadError, type MappingProblem } from './mapping.errors';
-import type { MappingBindings, SystemMapping } from './mapping';
+import type { MappingBindings, QueryErrorInfo, SystemMapping } from './mapping';
 
 export interface JsonataMappingOptions {
   /** System name for error messages; defaults to the folder's name (`config/mappings/sales` -> `sales`). */
@@ -16,7 +16,8 @@ export interface JsonataMappingOptions {
  *
  * - `inbound.jsonata`: native value (`$meta` = transport metadata) -> draft or array of drafts
  * - `outbound/<type>.jsonata`: canonical envelope (`$xref` when known) -> native value
- * - `asks/<name>.jsonata` + `asks/<name>.reply.jsonata`: native question -> `{type, payload}`; canonical answer -> native
+ * - `asks/<name>.jsonata` + `asks/<name>.reply.jsonata`: native question -> `{type, payload}`; canonical answer -> native;
+ *   optional `asks/<name>.error.jsonata`: `{status, code, message}` of a refused question -> the system's own error body
  * - `answers/<type>.request.jsonata` + `answers/<type>.response.jsonata`: query payload -> native request; native answer -> canonical
  *
  * Throws MappingLoadError listing every syntax error (file, line, column) and misplaced file at once.
@@ -45,6 +46,7 @@ export async function loadJsonataMapping(dir: string, options: JsonataMappingOpt
     outbound: compileAll(folder.outbound),
     asks: compileAll(folder.asks),
     askReplies: compileAll(folder.askReplies),
+    askErrors: compileAll(folder.askErrors),
     requests: compileAll(folder.requests),
     responses: compileAll(folder.responses),
   };
@@ -59,6 +61,7 @@ interface CompiledFolder {
   outbound: Map<string, CompiledExpression>;
   asks: Map<string, CompiledExpression>;
   askReplies: Map<string, CompiledExpression>;
+  askErrors: Map<string, CompiledExpression>;
   requests: Map<string, CompiledExpression>;
   responses: Map<string, CompiledExpression>;
 }
@@ -103,6 +106,13 @@ class JsonataMapping implements SystemMapping {
   async answerToNative(queryName: string, answer: unknown): Promise<unknown> {
     const expression = this.c.askReplies.get(queryName) ?? this.missing(`asks/${queryName}.reply.jsonata`, `answer ${queryName}`, this.asks);
     const result = await expression.evaluate(answer, undefined, { system: this.system, what: `the answer to ${queryName}` });
+    return toValue(result, this.where(expression));
+  }
+
+  async askErrorToNative(queryName: string, error: QueryErrorInfo): Promise<unknown> {
+    const expression = this.c.askErrors.get(queryName);
+    if (!expression) return undefined;
+    const result = await expression.evaluate(error, undefined, { system: this.system, what: `the error answer to ${queryName}` });
     return toValue(result, this.where(expression));
   }
 

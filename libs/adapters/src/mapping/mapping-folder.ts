@@ -17,6 +17,8 @@ export interface MappingFolder {
   outbound: Map<string, MappingFile>;
   asks: Map<string, MappingFile>;
   askReplies: Map<string, MappingFile>;
+  /** `asks/<name>.error.jsonata`: a refused question -> the asking system's own error body (optional). */
+  askErrors: Map<string, MappingFile>;
   requests: Map<string, MappingFile>;
   responses: Map<string, MappingFile>;
   /** Misplaced or unpaired files; reported together with the syntax errors. */
@@ -55,6 +57,7 @@ export async function readMappingFolder(dir: string): Promise<MappingFolder> {
     outbound: new Map(),
     asks: new Map(),
     askReplies: new Map(),
+    askErrors: new Map(),
     requests: new Map(),
     responses: new Map(),
     problems: [],
@@ -75,6 +78,7 @@ export async function readMappingFolder(dir: string): Promise<MappingFolder> {
   }
   for (const name of await jsonataFiles(path.join(dir, 'asks'))) {
     if (name.endsWith(`.reply${EXT}`)) folder.askReplies.set(name.slice(0, -`.reply${EXT}`.length), await load('asks', name));
+    else if (name.endsWith(`.error${EXT}`)) folder.askErrors.set(name.slice(0, -`.error${EXT}`.length), await load('asks', name));
     else folder.asks.set(name.slice(0, -EXT.length), await load('asks', name));
   }
   for (const name of await jsonataFiles(path.join(dir, 'answers'))) {

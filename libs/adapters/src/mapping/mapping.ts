@@ -38,9 +38,18 @@ export interface SystemMapping {
   readonly asks: readonly string[];
   askToCanonical?(queryName: string, native: unknown, meta?: Record<string, unknown>): Promise<{ type: string; payload: unknown }>;
   answerToNative?(queryName: string, answer: unknown): Promise<unknown>;
+  /** A refused question -> the asking system's own error body; undefined when the system has no error mapping. */
+  askErrorToNative?(queryName: string, error: QueryErrorInfo): Promise<unknown>;
 
   /** Canonical query types this system answers, e.g. `billing-period.get` (exact types, no patterns). */
   readonly answers: readonly string[];
   queryToNative?(type: string, query: unknown, bindings?: MappingBindings): Promise<unknown>;
   answerFromNative?(type: string, native: unknown): Promise<unknown>;
+}
+
+/** What an asking system's `asks/<name>.error.jsonata` receives: the HTTP status, the bus's error code and its message. */
+export interface QueryErrorInfo {
+  status: number;
+  code: string;
+  message: string;
 }

@@ -9,3 +9,6 @@ export const IsCurrency = (): PropertyDecorator =>
 /** A finite amount or price that is zero or more (credits are separate documents, not negative lines). */
 export const IsNonNegativeAmount = (): PropertyDecorator =>
   applyDecorators(IsNumber({ allowNaN: false, allowInfinity: false }), Min(0));
+
+/** A finite amount that may be negative, where the business signs amounts (credit and return lines, net totals). */
+export const IsSignedAmount = (): PropertyDecorator => IsNumber({ allowNaN: false, allowInfinity: false });

@@ -1,7 +1,7 @@
 // class-transformer's @Type reads design-type metadata through the reflect-metadata polyfill.
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Min, ValidateNested, IsDefined } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Min, ValidateNested, IsDefined } from 'class-validator';
 import { IsId, IsText, IsTimestamp } from '../common/field.decorators';
 import { IsCurrency, IsNonNegativeAmount } from '../common/money.decorators';
 
@@ -16,8 +16,10 @@ export class UsagePricing {
   /** Rate unit, e.g. `MIN`. */
   @IsOptional() @IsText(10) unit?: string;
   @IsNonNegativeAmount() unitPrice!: number;
+  /** Billed quantity in `unit`, after the contract rate's rounding rule (free minutes, increment). */
+  @IsOptional() @IsNonNegativeAmount() quantity?: number;
   @IsCurrency() currency!: string;
-  /** Price of this call: billable quantity × unitPrice. */
+  /** Price of this call: quantity × unitPrice, or the rate's minimum charge when that is more. */
   @IsNonNegativeAmount() amount!: number;
 }
 
@@ -39,6 +41,11 @@ export abstract class UsageFields {
   /** Seconds from answer to hang-up; what is billed. */
   @IsInt() @Min(0) billableSeconds!: number;
   @IsIn(CALL_DISPOSITIONS) disposition!: CallDisposition;
+  /**
+   * False for a leg the bridge's config does not bill (e.g. an ordinary `Dial` leg logged beside the
+   * conference legs): it is recorded, and pricing passes it over. Absent means billable.
+   */
+  @IsOptional() @IsBoolean() billable?: boolean;
 }
 
 /**

@@ -3,7 +3,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MappingError } from '../../adapter.errors';
 import { readCsvRecords } from '../../file/file.records';
-import { bridgeCdrMapper, MASTER_CSV_COLUMNS, type MasterCsvRecord } from './bridge-cdr.mapper';
+import { bridgeCdrMapper, MASTER_CSV_COLUMNS, MASTER_CSV_COLUMNS_LONG, type MasterCsvRecord } from './bridge-cdr.mapper';
 
 const META = { fileName: 'Master-CONF-0001-1.csv', line: 3, sha256: 'ab'.repeat(32), timeZone: 'Europe/Berlin' };
 
@@ -99,13 +99,48 @@ describe('bridgeCdrMapper', () => {
     [{ billsec: '2000' }, 'column 14 (billsec)', 'more than the 1804 s duration'],
     [{ end: '2026-12-03 09:00:00' }, 'column 12 (end)', 'before it starts'],
     [{ accountcode: ' ' }, 'column 1 (accountcode)', 'customer id'],
-    [{ userfield: '' }, 'column 18 (userfield)', 'booking reference'],
     [{ disposition: 'MAYBE' }, 'column 15 (disposition)', 'ANSWERED'],
   ])('should refuse %j naming file, line and %s', async (overrides, column, reason) => {
     const error = await rejection(sut.toCanonical(row(overrides), META));
     expect(error).toBeInstanceOf(MappingError);
     expect(error.location).toBe(`file Master-CONF-0001-1.csv line 3 ${column}`);
     expect(error.message).toContain(reason);
+  });
+
+  it('should take the conference id from the first argument of ConfBridge(...) and MeetMe(...)', async () => {
+    const [confBridge] = await sut.toCanonical(row({ lastdata: 'CONF-1001,default_bridge,default_user' }), META);
+    const [meetMe] = await sut.toCanonical(row({ lastapp: 'MeetMe', lastdata: 'CONF-1002|dM' }), META);
+    expect([confBridge.payload, meetMe.payload]).toMatchObject([{ conferenceId: 'CONF-1001' }, { conferenceId: 'CONF-1002' }]);
+  });
+
+  it('should record an ordinary Dial leg as not billable and without a conference', async () => {
+    const [draft] = await sut.toCanonical(row({ lastapp: 'Dial', lastdata: 'SIP/trunk/+4935199999,60,tT', dcontext: 'from-internal' }), META);
+    expect(draft.payload).toMatchObject({ billable: false });
+    expect(draft.payload).not.toHaveProperty('conferenceId');
+    expect(validatePayload('usage.recorded', draft.payload)).toEqual([]);
+  });
+
+  it('should bill the legs the system config names by application, disposition and context', async () => {
+    const meta = { ...META, billableApps: 'ConfBridge, Dial', billableDispositions: 'ANSWERED', billableContexts: 'conferences,from-trunk' };
+    const billable = async (overrides: Partial<MasterCsvRecord>) => !('billable' in ((await sut.toCanonical(row(overrides), meta))[0].payload as object));
+    expect(await billable({})).toBe(true);
+    expect(await billable({ lastapp: 'Dial', dcontext: 'from-trunk' })).toBe(true);
+    expect(await billable({ lastapp: 'MeetMe' })).toBe(false);
+    expect(await billable({ disposition: 'NO ANSWER', billsec: '0', answer: '' })).toBe(false);
+    expect(await billable({ dcontext: 'from-internal' })).toBe(false);
+  });
+
+  it('should accept an empty userfield, as most real rows have, and leave the booking out', async () => {
+    const [draft] = await sut.toCanonical(row({ userfield: '' }), META);
+    expect(draft.payload).not.toHaveProperty('bookingId');
+    expect(validatePayload('usage.recorded', draft.payload)).toEqual([]);
+  });
+
+  it('should read the longer column set with peeraccount, linkedid and sequence', async () => {
+    expect(MASTER_CSV_COLUMNS_LONG.slice(18)).toEqual(['peeraccount', 'linkedid', 'sequence']);
+    const [long] = await sut.toCanonical({ ...row(), peeraccount: '', linkedid: '1764752400.17', sequence: '42' }, META);
+    const [classic] = await sut.toCanonical(row(), META);
+    expect(long).toEqual(classic);
   });
 
   it('should refuse a record without a known time zone, saying where to set it', async () => {

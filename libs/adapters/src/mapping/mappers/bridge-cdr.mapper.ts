@@ -3,16 +3,40 @@ import { MappingError } from '../../adapter.errors';
 import type { SystemMapping } from '../mapping';
 import { isKnownTimeZone, localToUtc } from './local-time';
 
-/** Asterisk `Master.csv` columns, in file order (no header line in the file). */
+/** Asterisk `Master.csv` columns of `cdr_csv` (loguniqueid and loguserfield on), in file order (no header line in the file). */
 export const MASTER_CSV_COLUMNS = [
   'accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata',
   'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'amaflags', 'uniqueid', 'userfield',
 ] as const;
 
-export type MasterCsvColumn = (typeof MASTER_CSV_COLUMNS)[number];
+/** The longer column set newer Asterisk versions write: the classic columns, then `peeraccount`, `linkedid`, `sequence`. */
+export const MASTER_CSV_COLUMNS_LONG = [...MASTER_CSV_COLUMNS, 'peeraccount', 'linkedid', 'sequence'] as const;
 
-/** One CDR as the file adapter decodes it with `csvColumns: MASTER_CSV_COLUMNS`. */
-export type MasterCsvRecord = Record<MasterCsvColumn, string>;
+export type MasterCsvColumn = (typeof MASTER_CSV_COLUMNS_LONG)[number];
+
+/** One CDR as the file adapter decodes it with `csvColumns: MASTER_CSV_COLUMNS` (the last three only with the long set). */
+export type MasterCsvRecord = Record<(typeof MASTER_CSV_COLUMNS)[number], string> & Partial<Record<MasterCsvColumn, string>>;
+
+/** Dialplan applications whose legs are conference legs: their first argument is the conference id. */
+const CONFERENCE_APPS = ['confbridge', 'meetme'];
+
+/**
+ * Which legs are billed, from `inbound.meta` (comma-separated lists, compared without case):
+ * `billableApps` (lastapp; default `ConfBridge,MeetMe`), `billableDispositions` (default: all),
+ * `billableContexts` (dcontext; default: all). A leg outside them is still recorded, with `billable: false`.
+ */
+export interface BillableLegs {
+  apps?: string[];
+  dispositions?: string[];
+  contexts?: string[];
+}
+
+const listOf = (value: unknown): string[] | undefined =>
+  typeof value === 'string' && value.trim() ? value.split(',').map((v) => v.trim().toUpperCase()).filter(Boolean) : undefined;
+
+/** `ConfBridge(CONF-1001,default_bridge,default_user)` is logged as lastdata `CONF-1001,default_bridge,default_user`; old Asterisk separates with `|`. */
+export const conferenceIdOf = (lastapp: string, lastdata: string): string | undefined =>
+  CONFERENCE_APPS.includes(lastapp.toLowerCase()) ? lastdata.split(/[,|]/)[0].trim() || undefined : undefined;
 
 /** Payload of `usage.recorded` (see UsageRecordedV1 in the canonical model). */
 export type UsageRecordedPayload = Omit<UsageRecordedV1, 'pricing'>;
@@ -25,7 +49,7 @@ const DISPOSITIONS: Record<string, CallDisposition> = {
   CONGESTION: 'congestion',
 };
 
-const col = (name: MasterCsvColumn) => MASTER_CSV_COLUMNS.indexOf(name) + 1;
+const col = (name: MasterCsvColumn) => MASTER_CSV_COLUMNS_LONG.indexOf(name) + 1;
 
 /**
  * The conference bridge's call records (Asterisk Master.csv rows) -> `usage.recorded`.
@@ -36,6 +60,10 @@ const col = (name: MasterCsvColumn) => MASTER_CSV_COLUMNS.indexOf(name) + 1;
  *
  * Each problem is a MappingError located at `file <name> line <n> column <c> (<column name>)`, so the
  * file's report and the dead letter name the cell to fix.
+ *
+ * Which legs are billable is the system's config (see {@link BillableLegs}), not this code: a bridge
+ * that also logs ordinary `Dial` legs in the same Master.csv keeps them out of conference minutes.
+ * `userfield` is empty on most real rows; it carries the booking reference only when the dialplan sets it.
  */
 export const bridgeCdrMapper = (): SystemMapping => ({
   outboundTypes: [],
@@ -59,6 +87,7 @@ export const bridgeCdrMapper = (): SystemMapping => ({
     }
     const r = native as Partial<MasterCsvRecord>;
     const text = (c: MasterCsvColumn) => (typeof r[c] === 'string' ? (r[c] as string).trim() : fail(c, 'is missing'));
+    const billing = { apps: listOf(meta.billableApps) ?? ['CONFBRIDGE', 'MEETME'], dispositions: listOf(meta.billableDispositions), contexts: listOf(meta.billableContexts) };
     const required = (c: MasterCsvColumn, what: string) => text(c) || fail(c, `is empty; it carries ${what}`);
     const time = (c: MasterCsvColumn) => {
       try {
@@ -76,7 +105,7 @@ export const bridgeCdrMapper = (): SystemMapping => ({
     };
 
     const customerId = required('accountcode', 'the customer id');
-    const bookingId = required('userfield', 'the booking reference');
+    const bookingId = text('userfield') || undefined;
     const usageId = required('uniqueid', 'the call id');
     const startedAt = time('start');
     const answeredAt = text('answer') ? time('answer') : undefined;
@@ -87,11 +116,18 @@ export const bridgeCdrMapper = (): SystemMapping => ({
     if (billableSeconds > durationSeconds) fail('billsec', `${billableSeconds} s billable is more than the ${durationSeconds} s duration`);
     const disposition = DISPOSITIONS[text('disposition').toUpperCase()] ?? fail('disposition', `"${text('disposition')}" is not one of ${Object.keys(DISPOSITIONS).join(', ')}`);
 
+    const conferenceId = conferenceIdOf(text('lastapp'), text('lastdata'));
+    const billable =
+      billing.apps.includes(text('lastapp').toUpperCase()) &&
+      (!billing.dispositions || billing.dispositions.includes(text('disposition').toUpperCase())) &&
+      (!billing.contexts || billing.contexts.includes(text('dcontext').toUpperCase()));
+
     const payload: UsageRecordedPayload = {
       usageId,
       customerId,
-      bookingId,
-      ...(text('lastdata') ? { conferenceId: text('lastdata') } : {}),
+      ...(bookingId ? { bookingId } : {}),
+      ...(conferenceId ? { conferenceId } : {}),
+      ...(billable ? {} : { billable: false }),
       // The number, not the clid: names in caller ids are whatever the caller's phone sends.
       caller: text('src') || text('clid') || 'unknown',
       startedAt,
