@@ -19,7 +19,7 @@ const xml = new XMLParser({ ignoreAttributes: false, parseTagValue: false, isArr
 /** The shipped example, watched instead of polled, with a checkpoint every 50 records and a 2 s lease. */
 async function exampleYaml(): Promise<string> {
   let yaml = (await readFile(EXAMPLE, 'utf8')).replace(/\.\.\/mappings\//g, 'mappings/').replace(/^ *schedule: .*\n/m, '');
-  yaml = yaml.replace('      readiness: rename ', '      checkpointEvery: 50\n      leaseMs: 2000\n      readiness: rename ');
+  yaml = yaml.replace(/^ {6}readiness: rename\b/m, '      checkpointEvery: 50\n      leaseMs: 2000\n      readiness: rename');
   yaml = yaml.replace('quietTime: 10m', 'quietTime: 1h, checkEvery: 100ms').replace('redeliveryDelays: [1s, 10s, 1m]', 'redeliveryDelays: [100ms, 200ms]');
   if (!yaml.includes('checkpointEvery: 50')) throw new Error('config/examples/booking-bridge.yaml changed: update this test');
   return yaml;
