@@ -58,14 +58,18 @@ describe('operator console (real Chromium, real bus, real broker)', () => {
   it('should find a message by business key and show its hops, its bodies with sensitive fields redacted, and the other messages of the key', async () => {
     const first = await send({ customerId: 'C-7001', name: 'Acme first' });
     const second = await send({ customerId: 'C-7001', name: 'Acme second' });
-    await send({ customerId: 'C-7002', name: 'Other' });
+    const other = await send({ customerId: 'C-7002', name: 'Other' });
     await waitFor('both delivered to the ERP', () => erpState.taken.size >= 3);
     const page = await signIn(browser, bus.url, bus.adminToken);
     await page.click('nav >> text=Messages');
+    // The unfiltered list comes first; the filtered answer must replace it.
+    await page.waitForSelector(`#messages tr[data-id="${other}"]`);
     await page.fill('input[name=businessKey]', 'C-7001');
     await page.click('form.filters button[type=submit]');
+    await page.waitForSelector(`#messages tr[data-id="${other}"]`, { state: 'detached' });
     await page.waitForSelector(`#messages tr[data-id="${first}"]`);
-    expect(await page.locator('#messages tbody tr').count()).toBe(2);
+    const shown = await page.locator('#messages tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+    expect(shown.sort()).toEqual([first, second].sort());
     await page.click(`#messages tr[data-id="${first}"]`);
     await page.waitForSelector('#hops li.delivered');
     const hops = await page.locator('#hops li strong').allTextContents();
