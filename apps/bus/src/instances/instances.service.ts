@@ -13,15 +13,8 @@ import { InstancesLog } from './instances.log';
 /** Fanout exchange every instance of one broker namespace announces itself on (with the broker prefix). */
 export const INSTANCES_EXCHANGE = 'bus.instances';
 
-/** One instance in `GET /admin/instances`. */
-export interface InstanceView {
-  instanceId: string;
-  storeId: string;
-  storeKind: string;
-  configVersion: string | null;
-  startedAt: string;
-  host: string;
-  pid: number;
+/** One instance in `GET /admin/instances`: what it announces, and how it stands to this one. */
+export interface InstanceView extends Omit<InstanceAnnouncement, 'kind' | 'heartbeatMs'> {
   /** ISO time of its last announcement (now, for this instance). */
   lastHeardAt: string;
   self: boolean;
