@@ -257,10 +257,27 @@ export function migrateStore(db: Database): void {
 export function openDatabase(filename: string, schema: string): Database {
   if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
   const db = new BetterSqlite3(filename);
-  // The wait first: several instances opening a new file at once otherwise fail the WAL switch with SQLITE_BUSY.
   db.pragma('busy_timeout = 5000');
-  db.pragma('journal_mode = WAL');
+  // SQLite does not always call the busy handler for these (connections opening one new file at once
+  // race for the WAL switch and the first schema write), so they are retried here, with the same 5 s.
+  retryWhileBusy(() => db.pragma('journal_mode = WAL'));
   db.pragma('synchronous = NORMAL');
-  db.exec(schema);
+  retryWhileBusy(() => db.exec(schema));
   return db;
+}
+
+const BUSY_WAIT_MS = 5000;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function retryWhileBusy<T>(step: () => T): T {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    try {
+      return step();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw err;
+      // Opening is synchronous (a constructor), so the pause is too; jittered so racers spread out.
+      Atomics.wait(pause, 0, 0, 5 + Math.random() * 20);
+    }
+  }
 }
