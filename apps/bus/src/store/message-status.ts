@@ -69,19 +69,3 @@ export function entryHops(message: Pick<JournalMessage, 'receivedAt' | 'source' 
     { at: message.receivedAt, kind: 'routed', detail: routed },
   ];
 }
-
-/** Opaque keyset cursor over (time, id). */
-export function encodeCursor(at: string, id: string): string {
-  return Buffer.from(JSON.stringify([at, id]), 'utf8').toString('base64url');
-}
-
-export function decodeCursor(cursor: string | undefined): { at: string; id: string } | undefined {
-  if (!cursor) return undefined;
-  try {
-    const [at, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof at === 'string' && typeof id === 'string') return { at, id };
-  } catch {
-    // fall through to the error below
-  }
-  throw new RangeError(`cursor: "${cursor}" is not a cursor this bus issued; pass nextCursor from the previous page`);
-}

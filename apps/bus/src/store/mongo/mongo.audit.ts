@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { mongoAfterCursor, pageOf } from '../keyset-page';
 import type { AuditEntry, AuditInput, AuditSearch } from '../console.types';
 import type { Page } from '../store.types';
 import type { AuditDoc, MongoModels } from './mongo.models';
@@ -25,14 +25,10 @@ export class MongoAudit {
     const until = toIso(query.until, 'until');
     if (since) and.push({ at: { $gte: new Date(since) } });
     if (until) and.push({ at: { $lte: new Date(until) } });
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      const at = new Date(cursor.at);
-      and.push({ $or: [{ at: { $lt: at } }, { at, _id: { $lt: cursor.id } }] });
-    }
+    const after = mongoAfterCursor('at', query.cursor);
+    if (after) and.push(after);
     const docs = await this.m.audit.find(and.length ? { $and: and } : {}).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<AuditDoc[]>();
-    const items = docs.slice(0, limit).map((d) => d.entry as AuditEntry);
-    const last = items[items.length - 1];
-    return docs.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+    const page = pageOf(docs.map((d) => d.entry as AuditEntry), limit, (entry) => entry);
+    return page.nextCursor ? { items: page.rows, nextCursor: page.nextCursor } : { items: page.rows };
   }
 }

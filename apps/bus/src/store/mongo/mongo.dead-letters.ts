@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FilterQuery } from 'mongoose';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { mongoAfterCursor, pageOf } from '../keyset-page';
 import type * as T from '../store.types';
 import { isDuplicateKey, type DeadLetterDoc, type MongoModels } from './mongo.models';
 
@@ -44,15 +44,11 @@ export class MongoDeadLetters {
     const until = toIso(query.until, 'until');
     if (since) and.push({ at: { $gte: new Date(since) } });
     if (until) and.push({ at: { $lte: new Date(until) } });
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      const at = new Date(cursor.at);
-      and.push({ $or: [{ at: { $lt: at } }, { at, _id: { $lt: cursor.id } }] });
-    }
+    const after = mongoAfterCursor('at', query.cursor);
+    if (after) and.push(after);
     const docs = await this.m.deadLetters.find(and.length ? { $and: and } : {}).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<DeadLetterDoc[]>();
-    const items = docs.slice(0, limit).map(toDeadLetter);
-    const last = items[items.length - 1];
-    return docs.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+    const page = pageOf(docs.map(toDeadLetter), limit, (letter) => letter);
+    return page.nextCursor ? { items: page.rows, nextCursor: page.nextCursor } : { items: page.rows };
   }
 
   async get(id: string): Promise<T.DeadLetter | null> {

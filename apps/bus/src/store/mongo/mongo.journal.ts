@@ -1,7 +1,8 @@
 import type { WaitingMessages } from '../console.types';
 import type { AnyBulkWriteOperation, FilterQuery, UpdateQuery } from 'mongoose';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
+import { mongoAfterCursor, pageOf } from '../keyset-page';
+import { deriveMessageStatus, destinationChange, entryHops } from '../message-status';
 import type * as T from '../store.types';
 import type { DestinationDoc, MessageDoc, MongoModels } from './mongo.models';
 
@@ -83,24 +84,20 @@ export class MongoJournal {
     const until = toIso(query.until, 'until');
     if (since) and.push({ receivedAt: { $gte: new Date(since) } });
     if (until) and.push({ receivedAt: { $lte: new Date(until) } });
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      const at = new Date(cursor.at);
-      and.push({ $or: [{ receivedAt: { $lt: at } }, { receivedAt: at, _id: { $lt: cursor.id } }] });
-    }
+    const after = mongoAfterCursor('receivedAt', query.cursor);
+    if (after) and.push(after);
     const docs = await this.m.messages
       .find(and.length ? { $and: and } : {}, { rawNative: 0, canonical: 0 })
       .sort({ receivedAt: -1, _id: -1 })
       .limit(limit + 1)
       .lean<MessageDoc[]>();
-    const page = docs.slice(0, limit);
-    const destinations = await this.destinationsOf(page.map((d) => d._id));
-    const items = page.map((d) => {
+    const page = pageOf(docs, limit, (d) => ({ at: d.receivedAt.toISOString(), id: d._id }));
+    const destinations = await this.destinationsOf(page.rows.map((d) => d._id));
+    const items = page.rows.map((d) => {
       const { rawNative: _r, canonical: _c, ...summary } = toMessage(d, destinations.get(d._id) ?? {});
       return summary;
     });
-    const last = page[page.length - 1];
-    return docs.length > limit && last ? { items, nextCursor: encodeCursor(last.receivedAt.toISOString(), last._id) } : { items };
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
   }
 
   async purge(cutoff: Date): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { pageOf, sqlAfterCursor } from '../keyset-page';
 import type { AuditEntry, AuditInput, AuditSearch } from '../console.types';
 import type { Page } from '../store.types';
 
@@ -20,26 +20,25 @@ export class SqliteAudit {
   list(query: AuditSearch): Page<AuditEntry> {
     const limit = pageLimit(query.limit);
     const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (clause: string, value: unknown) => {
+    const params: Record<string, unknown> = { limit: limit + 1 };
+    const add = (clause: string, name: string, value: unknown) => {
       if (value === undefined || value === '') return;
       where.push(clause);
-      params.push(value);
+      params[name] = value;
     };
-    add('actor = ?', query.actor);
-    add('action = ?', query.action);
-    add('target = ?', query.target);
-    add('at >= ?', toIso(query.since, 'since'));
-    add('at <= ?', toIso(query.until, 'until'));
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      where.push('(at < ? OR (at = ? AND id < ?))');
-      params.push(cursor.at, cursor.at, cursor.id);
+    add('actor = @actor', 'actor', query.actor);
+    add('action = @action', 'action', query.action);
+    add('target = @target', 'target', query.target);
+    add('at >= @since', 'since', toIso(query.since, 'since'));
+    add('at <= @until', 'until', toIso(query.until, 'until'));
+    const after = sqlAfterCursor('at', query.cursor);
+    if (after) {
+      where.push(after.clause);
+      Object.assign(params, after.params);
     }
-    const sql = `SELECT data FROM audit_trail ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ${limit + 1}`;
-    const rows = (this.stmt(sql).pluck().all(...params) as string[]).map((d) => JSON.parse(d) as AuditEntry);
-    const items = rows.slice(0, limit);
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+    const sql = `SELECT data FROM audit_trail ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`;
+    const entries = (this.stmt(sql).pluck().all(params) as string[]).map((d) => JSON.parse(d) as AuditEntry);
+    const page = pageOf(entries, limit, (entry) => entry);
+    return page.nextCursor ? { items: page.rows, nextCursor: page.nextCursor } : { items: page.rows };
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, encodeCursor } from '../message-status';
+import { pageOf, sqlAfterCursor } from '../keyset-page';
 import type * as T from '../store.types';
 
 interface DeadLetterRow {
@@ -52,16 +52,16 @@ export class SqliteDeadLetters {
     add('type = @type', 'type', query.type);
     add('at >= @since', 'since', toIso(query.since, 'since'));
     add('at <= @until', 'until', toIso(query.until, 'until'));
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      where.push('(at < @cursorAt OR (at = @cursorAt AND id < @cursorId))');
-      Object.assign(params, { cursorAt: cursor.at, cursorId: cursor.id });
+    const after = sqlAfterCursor('at', query.cursor);
+    if (after) {
+      where.push(after.clause);
+      Object.assign(params, after.params);
     }
     const rows = this.stmt(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`)
       .all(params) as DeadLetterRow[];
-    const items = rows.slice(0, limit).map(toDeadLetter);
-    const last = items[items.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.at, last.id) } : { items };
+    const page = pageOf(rows, limit, (row) => row);
+    const items = page.rows.map(toDeadLetter);
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
   }
 
   get(id: string): T.DeadLetter | null {

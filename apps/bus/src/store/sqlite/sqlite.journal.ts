@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { decodeCursor, deriveMessageStatus, destinationChange, encodeCursor, entryHops } from '../message-status';
+import { pageOf, sqlAfterCursor } from '../keyset-page';
+import { deriveMessageStatus, destinationChange, entryHops } from '../message-status';
 import type {
   DestinationState,
   Hop,
@@ -119,11 +120,10 @@ export class SqliteJournal {
       'system',
       query.system,
     );
-    const cursor = decodeCursor(query.cursor);
-    if (cursor) {
-      where.push('(received_at < @cursorAt OR (received_at = @cursorAt AND id < @cursorId))');
-      params.cursorAt = cursor.at;
-      params.cursorId = cursor.id;
+    const after = sqlAfterCursor('received_at', query.cursor);
+    if (after) {
+      where.push(after.clause);
+      Object.assign(params, after.params);
     }
     const sql = `SELECT ${SUMMARY_COLUMNS} FROM journal_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT @limit`;
     let statement = this.searchStatements.get(sql);
@@ -131,14 +131,12 @@ export class SqliteJournal {
       statement = this.db.prepare(sql);
       this.searchStatements.set(sql, statement);
     }
-    const rows = statement.all(params) as MessageRow[];
-    const page = rows.slice(0, limit);
-    const items = page.map((row) => {
+    const page = pageOf(statement.all(params) as MessageRow[], limit, (row) => ({ at: row.received_at, id: row.id }));
+    const items = page.rows.map((row) => {
       const { rawNative: _raw, canonical: _canonical, ...summary } = this.toMessage(row);
       return summary;
     });
-    const last = page[page.length - 1];
-    return rows.length > limit && last ? { items, nextCursor: encodeCursor(last.received_at, last.id) } : { items };
+    return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };
   }
 
   waiting(): Record<string, { count: number; oldestReceivedAt: string }> {
