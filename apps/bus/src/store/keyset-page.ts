@@ -28,13 +28,6 @@ export function pageOf<Row>(rows: Row[], limit: number, keyOf: (row: Row) => { a
   return { rows: page, nextCursor: encodeCursor(last.at, last.id) };
 }
 
-/** The SQL condition "after the cursor" on `column` and `id`, with its named parameters; none without a cursor. */
-export function sqlAfterCursor(column: string, cursor: string | undefined): { clause: string; params: { cursorAt: string; cursorId: string } } | undefined {
-  const after = decodeCursor(cursor);
-  if (!after) return undefined;
-  return { clause: `(${column} < @cursorAt OR (${column} = @cursorAt AND id < @cursorId))`, params: { cursorAt: after.at, cursorId: after.id } };
-}
-
 /** The MongoDB filter "after the cursor" on `field` and `_id`; none without a cursor. */
 export function mongoAfterCursor(field: string, cursor: string | undefined): Record<string, unknown> | undefined {
   const after = decodeCursor(cursor);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { pageOf, sqlAfterCursor } from '../keyset-page';
+import { pageOf } from '../keyset-page';
+import { SqliteSearch } from './sqlite.search';
 import type { AuditEntry, AuditInput, AuditSearch } from '../console.types';
 import type { Page } from '../store.types';
 
@@ -19,25 +20,15 @@ export class SqliteAudit {
 
   list(query: AuditSearch): Page<AuditEntry> {
     const limit = pageLimit(query.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined || value === '') return;
-      where.push(clause);
-      params[name] = value;
-    };
-    add('actor = @actor', 'actor', query.actor);
-    add('action = @action', 'action', query.action);
-    add('target = @target', 'target', query.target);
-    add('at >= @since', 'since', toIso(query.since, 'since'));
-    add('at <= @until', 'until', toIso(query.until, 'until'));
-    const after = sqlAfterCursor('at', query.cursor);
-    if (after) {
-      where.push(after.clause);
-      Object.assign(params, after.params);
-    }
-    const sql = `SELECT data FROM audit_trail ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`;
-    const entries = (this.stmt(sql).pluck().all(params) as string[]).map((d) => JSON.parse(d) as AuditEntry);
+    const search = new SqliteSearch(limit)
+      .filter('actor = @actor', 'actor', query.actor)
+      .filter('action = @action', 'action', query.action)
+      .filter('target = @target', 'target', query.target)
+      .filter('at >= @since', 'since', toIso(query.since, 'since'))
+      .filter('at <= @until', 'until', toIso(query.until, 'until'))
+      .afterCursor('at', query.cursor);
+    const sql = `SELECT data FROM audit_trail ${search.where} ORDER BY at DESC, id DESC LIMIT @limit`;
+    const entries = (this.stmt(sql).pluck().all(search.params) as string[]).map((d) => JSON.parse(d) as AuditEntry);
     const page = pageOf(entries, limit, (entry) => entry);
     return page.nextCursor ? { items: page.rows, nextCursor: page.nextCursor } : { items: page.rows };
   }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { pageOf, sqlAfterCursor } from '../keyset-page';
+import { pageOf } from '../keyset-page';
+import { SqliteSearch } from './sqlite.search';
 import type * as T from '../store.types';
 
 interface DeadLetterRow {
@@ -37,28 +38,17 @@ export class SqliteDeadLetters {
 
   list(query: T.DeadLetterSearch): T.Page<T.DeadLetter> {
     const limit = pageLimit(query.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined || value === '') return;
-      where.push(clause);
-      params[name] = value;
-    };
     const state = query.state ?? 'dead';
-    add('state = @state', 'state', state === 'all' ? undefined : state);
-    add('destination = @system', 'system', query.system);
-    add('message_id = @messageId', 'messageId', query.messageId);
-    add('source = @source', 'source', query.source);
-    add('type = @type', 'type', query.type);
-    add('at >= @since', 'since', toIso(query.since, 'since'));
-    add('at <= @until', 'until', toIso(query.until, 'until'));
-    const after = sqlAfterCursor('at', query.cursor);
-    if (after) {
-      where.push(after.clause);
-      Object.assign(params, after.params);
-    }
-    const rows = this.stmt(`SELECT * FROM dead_letters ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT @limit`)
-      .all(params) as DeadLetterRow[];
+    const search = new SqliteSearch(limit)
+      .filter('state = @state', 'state', state === 'all' ? undefined : state)
+      .filter('destination = @system', 'system', query.system)
+      .filter('message_id = @messageId', 'messageId', query.messageId)
+      .filter('source = @source', 'source', query.source)
+      .filter('type = @type', 'type', query.type)
+      .filter('at >= @since', 'since', toIso(query.since, 'since'))
+      .filter('at <= @until', 'until', toIso(query.until, 'until'))
+      .afterCursor('at', query.cursor);
+    const rows = this.stmt(`SELECT * FROM dead_letters ${search.where} ORDER BY at DESC, id DESC LIMIT @limit`).all(search.params) as DeadLetterRow[];
     const page = pageOf(rows, limit, (row) => row);
     const items = page.rows.map(toDeadLetter);
     return page.nextCursor ? { items, nextCursor: page.nextCursor } : { items };

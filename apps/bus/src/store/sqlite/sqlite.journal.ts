@@ -1,6 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
-import { pageOf, sqlAfterCursor } from '../keyset-page';
+import { pageOf } from '../keyset-page';
+import { SqliteSearch } from './sqlite.search';
 import { deriveMessageStatus, destinationChange, entryHops } from '../message-status';
 import type {
   DestinationState,
@@ -101,37 +102,27 @@ export class SqliteJournal {
 
   search(query: MessageSearch): Page<MessageSummary> {
     const limit = pageLimit(query.limit);
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: limit + 1 };
-    const add = (clause: string, name: string, value: unknown) => {
-      if (value === undefined || value === '') return;
-      where.push(clause);
-      params[name] = value;
-    };
-    add('id = @id', 'id', query.id);
-    add('correlation_id = @correlationId', 'correlationId', query.correlationId);
-    add('id IN (SELECT k.message_id FROM journal_keys k WHERE k.key = @businessKey)', 'businessKey', query.businessKey);
-    add('type = @type', 'type', query.type);
-    add('status = @status', 'status', query.status);
-    add('received_at >= @since', 'since', toIso(query.since, 'since'));
-    add('received_at <= @until', 'until', toIso(query.until, 'until'));
-    add(
-      '(source = @system OR EXISTS (SELECT 1 FROM journal_destinations d WHERE d.message_id = journal_messages.id AND d.destination = @system))',
-      'system',
-      query.system,
-    );
-    const after = sqlAfterCursor('received_at', query.cursor);
-    if (after) {
-      where.push(after.clause);
-      Object.assign(params, after.params);
-    }
-    const sql = `SELECT ${SUMMARY_COLUMNS} FROM journal_messages ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY received_at DESC, id DESC LIMIT @limit`;
+    const search = new SqliteSearch(limit)
+      .filter('id = @id', 'id', query.id)
+      .filter('correlation_id = @correlationId', 'correlationId', query.correlationId)
+      .filter('id IN (SELECT k.message_id FROM journal_keys k WHERE k.key = @businessKey)', 'businessKey', query.businessKey)
+      .filter('type = @type', 'type', query.type)
+      .filter('status = @status', 'status', query.status)
+      .filter('received_at >= @since', 'since', toIso(query.since, 'since'))
+      .filter('received_at <= @until', 'until', toIso(query.until, 'until'))
+      .filter(
+        '(source = @system OR EXISTS (SELECT 1 FROM journal_destinations d WHERE d.message_id = journal_messages.id AND d.destination = @system))',
+        'system',
+        query.system,
+      )
+      .afterCursor('received_at', query.cursor);
+    const sql = `SELECT ${SUMMARY_COLUMNS} FROM journal_messages ${search.where} ORDER BY received_at DESC, id DESC LIMIT @limit`;
     let statement = this.searchStatements.get(sql);
     if (!statement) {
       statement = this.db.prepare(sql);
       this.searchStatements.set(sql, statement);
     }
-    const page = pageOf(statement.all(params) as MessageRow[], limit, (row) => ({ at: row.received_at, id: row.id }));
+    const page = pageOf(statement.all(search.params) as MessageRow[], limit, (row) => ({ at: row.received_at, id: row.id }));
     const items = page.rows.map((row) => {
       const { rawNative: _raw, canonical: _canonical, ...summary } = this.toMessage(row);
       return summary;
