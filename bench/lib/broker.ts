@@ -49,3 +49,14 @@ export async function deleteQueues(amqpUrl: string, prefixes: string[]): Promise
   }
   return names;
 }
+
+/** Deletes one exchange of the bench's own (a peer's, when it could not delete it at its exit). */
+export async function deleteExchange(amqpUrl: string, name: string): Promise<void> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteExchange(name).catch(() => undefined);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
