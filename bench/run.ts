@@ -10,6 +10,8 @@
  *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
  *   npm run bench -- --cdr-rows 1000000   the CDR file scenario at full size (default 20,000 rows)
  *   npm run bench -- --letters 10000      the mail-merge scenario size (default 2,000; 10,000 is the issue's figure)
+ *   npm run bench -- --peers              also Node-RED doing the headline job (bench/peers/node-red, installed on demand)
+ *   npm run bench -- --only cdr-sizes --cdr-sizes 2000,10000,50000   the bus's cost per CDR file size
  *
  * Exits non-zero when any pipeline failed to deliver every accepted message.
  */
@@ -25,6 +27,7 @@ import { forkReady, killAll } from './lib/children';
 import { keptAnalysis, med, renderReport, scenarioTable, targetsTable, type ScenarioResult } from './lib/report';
 import { runOnce, type Pipeline, type RunContext } from './lib/run-once';
 import { runCdr } from './lib/run-cdr';
+import { ensureNodeRed } from './lib/peers';
 import { runMailMerge } from './lib/run-mail-merge';
 import { formatSummary, summarize } from './profile-summary';
 
@@ -42,6 +45,8 @@ const { values: args } = parseArgs({
     'cdr-rows': { type: 'string', default: '20000' },
     letters: { type: 'string', default: '2000' },
     'profile-scenarios': { type: 'string', default: 'headline' },
+    peers: { type: 'boolean', default: false },
+    'cdr-sizes': { type: 'string', default: '2000,10000,50000' },
   },
 });
 
@@ -56,9 +61,14 @@ async function main(): Promise<number> {
   const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
   const queueType = args['queue-type'] === 'classic' ? 'classic' : 'quorum';
   const pipelines: Pipeline[] = args['baseline-only'] ? ['baseline'] : ['baseline', 'bus'];
+  // The peers run in the headline only, after baseline and bus in each round; never in the quick CI run.
+  if (args.peers && quick) log('--peers is ignored with --quick (the CI run stays free of the peers)');
+  const peers = args.peers && !quick;
+  const pipelinesOf = (s: MessageScenario): Pipeline[] => (peers && s.id === 'headline' ? [...pipelines, 'node-red'] : pipelines);
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
 
+  const nodeRedVersion = peers ? ensureNodeRed(log) : undefined;
   const compiled = compileBench();
   const busLaunch: BusLaunch | undefined = args['baseline-only'] ? undefined : buildBus({ entry: args['bus-entry'], skipBuild: args['skip-build'], log });
   const sink = await forkReady('sink', compiled('sink.ts'), {});
@@ -78,6 +88,10 @@ async function main(): Promise<number> {
   const cdrRows = Number(args['cdr-rows']);
   const cdr = selected.find((s) => s.id === 'cdr-1m' && !results.get(s.id)!.skipped && busLaunch);
   if (cdr) results.get(cdr.id)!.title = `CDR file of ${cdrRows.toLocaleString('en')} rows ${cdr.title.replace(/^CDR file /, '')}`;
+  const cdrSizes = selected.some((s) => s.id === 'cdr-sizes' && !results.get(s.id)!.skipped) && busLaunch
+    ? args['cdr-sizes']!.split(',').map((n) => Number(n.trim())).filter((n) => n > 0)
+    : [];
+  if (cdrSizes.length) results.delete('cdr-sizes'); // reported as one result per size
   const letters = Number(args.letters);
   const mailMerge = selected.find((s) => s.id === 'mail-merge-10k' && !results.get(s.id)!.skipped && busLaunch);
   if (mailMerge) results.get(mailMerge.id)!.title = `Mail merge of ${letters.toLocaleString('en')} letters (bus only; ingress = letters printed/s, delivered = notices e-mailed/s)`;
@@ -100,17 +114,17 @@ async function main(): Promise<number> {
           }
           rate = result.rate ??= Math.max(10, Math.round(peak / 2));
         }
-        for (const pipeline of pipelines) {
+        for (const pipeline of pipelinesOf(scenario)) {
           log(`round ${round}/${rounds} ${scenario.id} ${pipeline}${rate ? ` at ${rate} msgs/s` : ''} ...`);
           try {
             const f = await runOnce(ctx, pipeline, scenario, round, rate);
-            result[pipeline].push(f);
+            (result[pipeline] ??= []).push(f);
             log(`  ingress ${fmt(f.ingressPerS)}/s, delivered ${fmt(f.deliveredPerS)}/s, p50 ${fmt(f.p50, 1)} p99 ${fmt(f.p99, 1)} ms, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/msg${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
             if (f.problem) failures++;
           } catch (err) {
             failures++;
             const problem = (err as Error).message.split('\n').slice(0, 6).join(' | ');
-            result[pipeline].push({ ...failed, problem });
+            (result[pipeline] ??= []).push({ ...failed, problem });
             log(`  FAILED: ${(err as Error).message}`);
           }
         }
@@ -125,6 +139,23 @@ async function main(): Promise<number> {
         } catch (err) {
           failures++;
           results.get(mailMerge.id)!.bus.push({ ...failed, problem: (err as Error).message.split('\n').slice(0, 6).join(' | ') });
+          log(`  FAILED: ${(err as Error).message}`);
+        }
+      }
+      if (phase === 0) for (const rows of cdrSizes) {
+        // The bus's cost per file size: one file each, smallest first (bus only).
+        const id = `cdr-${rows}`;
+        const result = results.get(id) ?? { id, title: `CDR file of ${rows.toLocaleString('en')} rows (bus only; ingress = rows read/s, delivered = rows at the sink/s)`, baseline: [], bus: [] };
+        results.set(id, result);
+        log(`round ${round}/${rounds} ${id} bus ...`);
+        try {
+          const f = await runCdr(ctx, rows);
+          result.bus.push(f);
+          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+          if (f.problem) failures++;
+        } catch (err) {
+          failures++;
+          result.bus.push({ ...failed, problem: (err as Error).message.split('\n').slice(0, 6).join(' | ') });
           log(`  FAILED: ${(err as Error).message}`);
         }
       }
@@ -171,6 +202,7 @@ async function main(): Promise<number> {
         bus: busLaunch ? `${busLaunch.describe} at ${treeVersion()}` : 'not run (--baseline-only)',
         queueType,
         prefetch: ctx.prefetch,
+        nodeRed: nodeRedVersion,
       },
       results,
       profile,

@@ -8,6 +8,9 @@ import * as path from 'node:path';
 
 export type Codec = 'json' | 'xml' | 'csv';
 
+/** How the bus's cost grows: message size (KB), routes in the file, destinations per message. */
+export type Dimension = 'size' | 'routes' | 'fan-out';
+
 export interface MessageScenario {
   kind: 'messages';
   id: string;
@@ -18,6 +21,10 @@ export interface MessageScenario {
   routes: number;
   /** undefined: the bus's default journal setting */
   journal?: boolean;
+  /** bus processes sharing one config and one store, competing for the same queues (default 1) */
+  instances?: number;
+  /** the dimension of docs/benchmarks.md's cost tables this scenario is a point of, and its value there */
+  dimension?: { name: Dimension; value: number };
   /** requests in a full / quick run (throughput scenarios) */
   messages: { full: number; quick: number };
   /** latency run: fixed rate at half the peak (headline, end to end) of `rateFrom` for this long */
@@ -47,9 +54,16 @@ const headline = { kind: 'messages' as const, codec: 'json' as const, bodyBytes:
 
 export const SCENARIOS: Scenario[] = [
   { ...headline, id: 'headline', title: '1 KB JSON, 1 route, 1 destination', messages: { full: 10_000, quick: 300 }, inQuick: true },
-  { ...headline, id: 'routes-1000', title: '1 KB JSON, 1,000 routes (999 never match)', routes: 1000, messages: { full: 10_000, quick: 300 } },
-  { ...headline, id: 'fan-out-5', title: '1 KB JSON fanned out to 5 destinations', destinations: 5, messages: { full: 3_000, quick: 100 } },
-  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 1_000, quick: 50 } },
+  { ...headline, id: 'routes-100', title: '1 KB JSON, 100 routes (99 never match)', routes: 100, messages: { full: 10_000, quick: 300 }, dimension: { name: 'routes', value: 100 } },
+  { ...headline, id: 'routes-1000', title: '1 KB JSON, 1,000 routes (999 never match)', routes: 1000, messages: { full: 10_000, quick: 300 }, dimension: { name: 'routes', value: 1000 } },
+  { ...headline, id: 'fan-out-2', title: '1 KB JSON fanned out to 2 destinations', destinations: 2, messages: { full: 5_000, quick: 100 }, dimension: { name: 'fan-out', value: 2 } },
+  { ...headline, id: 'fan-out-5', title: '1 KB JSON fanned out to 5 destinations', destinations: 5, messages: { full: 3_000, quick: 100 }, dimension: { name: 'fan-out', value: 5 } },
+  { ...headline, id: 'size-16k', title: '16 KB JSON, 1 route, 1 destination', bodyBytes: 16 * 1024, messages: { full: 3_000, quick: 50 }, dimension: { name: 'size', value: 16 } },
+  { ...headline, id: 'size-64k', title: '64 KB JSON, 1 route, 1 destination', bodyBytes: 64 * 1024, messages: { full: 1_000, quick: 50 }, dimension: { name: 'size', value: 64 } },
+  {
+    ...headline, id: 'scale-out-2', title: '1 KB JSON, 2 bus instances (one config, one store, competing consumers); the baseline stays one process',
+    instances: 2, messages: { full: 10_000, quick: 300 },
+  },
   {
     ...headline, id: 'journal-off', title: '1 KB JSON with the journal off', journal: false, messages: { full: 10_000, quick: 300 },
     skip: (root) => (/journal/i.test(read(root, 'apps/bus/src/config/bus-config.schema.ts')) ? undefined : 'no `journal:` section in the config schema yet'),
@@ -63,6 +77,10 @@ export const SCENARIOS: Scenario[] = [
   { ...headline, id: 'csv', title: "1 KB CSV ingress (a row per rate line)", codec: 'csv', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'csv') },
   {
     kind: 'batch', id: 'cdr-1m', title: 'CDR file through the file adapter (bus only; ingress = rows read/s, delivered = rows at the sink/s)',
+    skip: (root) => (existsSync(path.join(root, 'libs/adapters/src/mapping/mappers/bridge-cdr.mapper.ts')) ? undefined : 'no bridge-cdr mapper (libs/adapters/src/mapping/mappers)'),
+  },
+  {
+    kind: 'batch', id: 'cdr-sizes', title: 'CDR files of several sizes (`--cdr-sizes`), for the cost per file size (bus only)',
     skip: (root) => (existsSync(path.join(root, 'libs/adapters/src/mapping/mappers/bridge-cdr.mapper.ts')) ? undefined : 'no bridge-cdr mapper (libs/adapters/src/mapping/mappers)'),
   },
   {

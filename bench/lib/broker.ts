@@ -11,14 +11,22 @@ export function rabbitVersion(): string {
   }
 }
 
-/** The broker's Erlang VM process, so its CPU can be reported next to the bus's (read only). */
+/**
+ * The default broker node's Erlang VM process, so its CPU can be reported next to the bus's (read only).
+ * Other Erlang VMs run here too (rabbitmqctl, test brokers on their own node names such as faults@localhost):
+ * the default node boots with `-s rabbit` and has no other RABBITMQ_NODENAME than rabbit@....
+ */
 export function brokerPid(): number | undefined {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'beam.smp') return Number(entry);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'beam.smp') continue;
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (!args.some((a, i) => a === '-s' && args[i + 1] === 'rabbit')) continue;
+      const node = /(?:^|\0)RABBITMQ_NODENAME=([^\0]*)/.exec(readFileSync(`/proc/${entry}/environ`, 'utf8'))?.[1];
+      if (!node || node.startsWith('rabbit@')) return Number(entry);
     } catch {
-      // the process ended while we looked
+      // the process ended while we looked, or is not ours to read
     }
   }
   return undefined;
@@ -48,4 +56,15 @@ export async function deleteQueues(amqpUrl: string, prefixes: string[]): Promise
     await connection.close().catch(() => undefined);
   }
   return names;
+}
+
+/** Deletes one exchange of the bench's own (a peer's, when it could not delete it at its exit). */
+export async function deleteExchange(amqpUrl: string, name: string): Promise<void> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteExchange(name).catch(() => undefined);
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }

@@ -16,7 +16,7 @@ const BUS_BUILD = path.join(RESULTS, 'build', 'bus');
 export function compileBench(): (relative: string) => string {
   const walk = (dir: string): string[] =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-      e.isDirectory() ? (e.name === 'config' ? [] : walk(path.join(dir, e.name))) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+      e.isDirectory() ? (e.name === 'config' || e.name === 'node_modules' ? [] : walk(path.join(dir, e.name))) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
     );
   for (const file of walk(path.join(ROOT, 'bench'))) {
     const out = path.join(BENCH_BUILD, path.relative(path.join(ROOT, 'bench'), file)).replace(/\.ts$/, '.js');

@@ -1,3 +1,4 @@
+import { SCENARIOS, type Dimension, type MessageScenario } from '../scenarios';
 import { median, spread } from './stats';
 import type { RunFigures } from './run-once';
 
@@ -6,6 +7,8 @@ export interface ScenarioResult {
   title: string;
   baseline: RunFigures[];
   bus: RunFigures[];
+  /** the peer of `--peers`, in the headline only */
+  'node-red'?: RunFigures[];
   /** set when the scenario did not run */
   skipped?: string;
   /** rate of the latency run (msgs/s), when fixed */
@@ -22,6 +25,8 @@ export interface ReportMeta {
   bus: string;
   queueType: string;
   prefetch: number;
+  /** Node-RED's version when `--peers` ran it */
+  nodeRed?: string;
 }
 
 type Figure = { key: keyof RunFigures; label: string; digits: number; better: 'higher' | 'lower' };
@@ -54,22 +59,33 @@ function cell(runs: RunFigures[], f: Figure): string {
   return ok.length > 1 ? `${m.toFixed(f.digits)} (${min.toFixed(f.digits)}–${max.toFixed(f.digits)})` : m.toFixed(f.digits);
 }
 
-function ratio(s: ScenarioResult, f: Figure): string {
-  const r = med(s.bus, f.key) / med(s.baseline, f.key);
+function ratio(s: ScenarioResult, f: Figure, other: RunFigures[] = s.baseline): string {
+  const r = med(s.bus, f.key) / med(other, f.key);
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
 }
 
 export function scenarioTable(s: ScenarioResult): string {
   const head = `### ${s.id}: ${s.title}${s.rate ? ` (fixed ${s.rate.toFixed(0)} msgs/s)` : ''}`;
   if (s.skipped) return `${head}\n\nskipped: ${s.skipped}\n`;
+  const nodeRed = s['node-red']?.length ? s['node-red'] : undefined;
   const lines = [
     head,
     '',
-    '| figure | baseline median (min–max) | bus median (min–max) | bus / baseline |',
-    '|---|---:|---:|---:|',
-    ...FIGURES.map((f) => `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${ratio(s, f)} |`),
+    nodeRed
+      ? '| figure | baseline median (min–max) | bus median (min–max) | Node-RED median (min–max) | bus / baseline | bus / Node-RED |'
+      : '| figure | baseline median (min–max) | bus median (min–max) | bus / baseline |',
+    nodeRed ? '|---|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|',
+    ...FIGURES.map((f) =>
+      nodeRed
+        ? `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${cell(nodeRed, f)} | ${ratio(s, f)} | ${ratio(s, f, nodeRed)} |`
+        : `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${ratio(s, f)} |`,
+    ),
   ];
-  const problems = [...s.baseline.map((r, i) => ['baseline', i, r] as const), ...s.bus.map((r, i) => ['bus', i, r] as const)]
+  const problems = [
+    ...s.baseline.map((r, i) => ['baseline', i, r] as const),
+    ...s.bus.map((r, i) => ['bus', i, r] as const),
+    ...(nodeRed ?? []).map((r, i) => ['Node-RED', i, r] as const),
+  ]
     .filter(([, , r]) => r.problem)
     .map(([who, i, r]) => `- ${who}, round ${i + 1}: ${r.problem}`);
   if (problems.length) lines.push('', 'Runs left out of the medians:', ...problems);
@@ -88,6 +104,7 @@ export function targetsTable(results: Map<string, ScenarioResult>): string {
   const flat = h && r1k ? med(r1k.bus, 'deliveredPerS') / med(h.bus, 'deliveredPerS') : NaN;
   const rss = Math.max(...[...results.values()].filter((s) => !s.skipped).map((s) => med(s.bus, 'peakRssMb')).filter(Number.isFinite));
   const cpu = h ? med(h.bus, 'cpuMsPerMsg') : NaN;
+  const peer = h?.['node-red']?.length ? med(h.bus, 'deliveredPerS') / med(h['node-red'], 'deliveredPerS') : NaN;
   const fin = (v: number) => Number.isFinite(v);
   const judge = (v: number, ok: (v: number) => boolean) => (Number.isFinite(v) ? ok(v) : undefined);
   return [
@@ -99,6 +116,7 @@ export function targetsTable(results: Map<string, ScenarioResult>): string {
     row('bus RSS < 150 MB under load (largest scenario median)', fin(rss) ? `${rss.toFixed(0)} MB` : '–', judge(rss, (v) => v < 150)),
     row('bus CPU ≤ 0.4 ms per message (headline)', fin(cpu) ? `${cpu.toFixed(3)} ms` : '–', judge(cpu, (v) => v <= 0.4)),
     cdrRow(get('cdr-1m'), row),
+    row('bus ≥ 3.5× Node-RED doing the same job, same run (headline delivered, `--peers`)', fin(peer) ? `${peer.toFixed(2)}×` : '–', judge(peer, (v) => v >= 3.5)),
   ].join('\n');
 }
 
@@ -136,6 +154,7 @@ export function renderReport(meta: ReportMeta, results: Map<string, ScenarioResu
     `- Node ${meta.node}, RabbitMQ ${meta.rabbitmq}`,
     `- Command: \`${meta.command}\` (${meta.rounds} rounds)`,
     `- Bus: ${meta.bus}; queues ${meta.queueType}, prefetch ${meta.prefetch}, 50 concurrent HTTP clients (autocannon)`,
+    ...(meta.nodeRed ? [`- Peers: Node-RED ${meta.nodeRed} (bench/peers/node-red) in the headline, after baseline and bus in each round`] : []),
     '- Latency: from the load generator stamping `sentAt` into the body to the sink receiving the delivery.',
     '- CPU and RSS: /proc of the pipeline process alone (utime+stime, VmHWM); the load generator, the sink',
     '  and the broker are other processes. CPU per message counts accepted ingress messages.',
@@ -150,6 +169,7 @@ export function renderReport(meta: ReportMeta, results: Map<string, ScenarioResu
     analysis.trim() || '_Not written yet: run `npm run bench -- --profile` and read the profile below._',
     ANALYSIS_END,
     '',
+    ...costTables(results),
     '## Scenarios',
     '',
     ...[...results.values()].map(scenarioTable),
@@ -162,4 +182,78 @@ export function keptAnalysis(previous: string): string {
   const start = previous.indexOf(ANALYSIS_START);
   const end = previous.indexOf(ANALYSIS_END);
   return start >= 0 && end > start ? previous.slice(start + ANALYSIS_START.length, end) : '';
+}
+
+const DIMENSIONS: Array<{ name: Dimension; title: string; unit: string }> = [
+  { name: 'size', title: 'Message size', unit: 'KB' },
+  { name: 'routes', title: 'Routes in the file (all but one never match)', unit: 'routes' },
+  { name: 'fan-out', title: 'Fan-out', unit: 'destinations' },
+];
+
+const num = (v: number, digits: number) => (Number.isFinite(v) ? v.toFixed(digits) : '–');
+const times = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)}×` : '–');
+
+/**
+ * How the bus's cost grows per dimension (message size, routes, fan-out, CDR file size) and with a second
+ * instance: one small table each, from the medians of the scenarios that ran; the headline is the first
+ * point of every message dimension. A dimension with fewer than two points is left out.
+ */
+export function costTables(results: Map<string, ScenarioResult>): string[] {
+  const ran = (id: string) => {
+    const r = results.get(id);
+    return r && !r.skipped && r.bus.some((f) => !f.problem) ? r : undefined;
+  };
+  const out: string[] = [];
+  const messageScenarios = SCENARIOS.filter((s): s is MessageScenario => s.kind === 'messages');
+  for (const d of DIMENSIONS) {
+    const points = [
+      ...(ran('headline') ? [{ value: 1, r: ran('headline')! }] : []),
+      ...messageScenarios.filter((s) => s.dimension?.name === d.name && ran(s.id)).map((s) => ({ value: s.dimension!.value, r: ran(s.id)! })),
+    ].sort((a, b) => a.value - b.value);
+    if (points.length < 2) continue;
+    out.push(
+      `### ${d.title}`,
+      '',
+      `| ${d.unit} | bus delivered msgs/s | bus CPU ms/msg | bus peak RSS MB | baseline delivered msgs/s | baseline CPU ms/msg | bus / baseline delivered | bus / baseline CPU |`,
+      '|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...points.map(({ value, r }) => {
+        const bus = (k: keyof RunFigures) => med(r.bus, k);
+        const base = (k: keyof RunFigures) => med(r.baseline, k);
+        return `| ${value.toLocaleString('en')} | ${num(bus('deliveredPerS'), 0)} | ${num(bus('cpuMsPerMsg'), 3)} | ${num(bus('peakRssMb'), 0)} | ${num(base('deliveredPerS'), 0)} | ${num(base('cpuMsPerMsg'), 3)} | ${times(bus('deliveredPerS') / base('deliveredPerS'))} | ${times(bus('cpuMsPerMsg') / base('cpuMsPerMsg'))} |`;
+      }),
+      '',
+    );
+  }
+  const files = [...results.values()]
+    .filter((r) => /^cdr-\d+$/.test(r.id) && ran(r.id))
+    .map((r) => ({ rows: Number(r.id.slice(4)), r }))
+    .sort((a, b) => a.rows - b.rows);
+  if (files.length >= 2) {
+    out.push(
+      '### CDR file size (bus only; the baseline has no file adapter)',
+      '',
+      '| rows | bus rows read/s | bus rows delivered/s | bus CPU ms/row | bus peak RSS MB |',
+      '|---:|---:|---:|---:|---:|',
+      ...files.map(({ rows, r }) => `| ${rows.toLocaleString('en')} | ${num(med(r.bus, 'ingressPerS'), 0)} | ${num(med(r.bus, 'deliveredPerS'), 0)} | ${num(med(r.bus, 'cpuMsPerMsg'), 3)} | ${num(med(r.bus, 'peakRssMb'), 0)} |`),
+      '',
+    );
+  }
+  const one = ran('headline');
+  const two = ran('scale-out-2');
+  if (one && two) {
+    const row = (label: string, r: ScenarioResult, instances: number) =>
+      `| ${label} | ${instances} | ${num(med(r.bus, 'ingressPerS'), 0)} | ${num(med(r.bus, 'deliveredPerS'), 0)} | ${num(med(r.bus, 'cpuMsPerMsg'), 3)} | ${num(med(r.bus, 'peakRssMb'), 0)} | ${num(med(r.bus, 'brokerCpuMsPerMsg'), 3)} | ${times(med(r.bus, 'deliveredPerS') / med(r.baseline, 'deliveredPerS'))} |`;
+    out.push(
+      '### Scale-out: 2 bus instances against 1 (same config, one store, competing consumers)',
+      '',
+      '| scenario | instances | ingress msgs/s | delivered msgs/s | CPU ms/msg (all instances) | peak RSS MB (sum) | RabbitMQ CPU ms/msg | bus / baseline delivered |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      row('headline', one, 1),
+      row('scale-out-2', two, 2),
+      '',
+      `2 instances / 1, delivered: ${times(med(two.bus, 'deliveredPerS') / med(one.bus, 'deliveredPerS'))}.`,
+      '',
+    );
+  }
+  return out.length ? ["## How the bus's cost grows", '', ...out] : [];
 }

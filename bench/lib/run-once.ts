@@ -6,11 +6,13 @@ import { bodyTemplate, type MessageScenario } from '../scenarios';
 import type { SinkReport } from '../sink';
 import { destinationPath, destinationSystems, sourceSystem, writeBenchConfig } from './bench-config';
 import type { BusLaunch } from './build';
-import { deleteQueues } from './broker';
+import { deleteExchange, deleteQueues } from './broker';
 import { forkReady, freePort, spawnHttpReady, type Child } from './children';
+import { startNodeRed } from './peers';
 import { sampleProcess, type ProcSample } from './proc-stats';
 
-export type Pipeline = 'baseline' | 'bus';
+/** baseline and bus run in every scenario; node-red (a peer, `--peers`) in the headline only. */
+export type Pipeline = 'baseline' | 'bus' | 'node-red';
 
 /** The figures of one pipeline in one scenario in one round. */
 export interface RunFigures {
@@ -50,22 +52,27 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
   const shape = { prefix, destinations: scenario.destinations };
   const source = sourceSystem(shape);
   const dests = destinationSystems(shape);
-  const baselineName = `bench-baseline-${randomUUID()}`;
+  const baselineName = `bench-${pipeline}-${randomUUID()}`;
   await ctx.sink.call({ cmd: 'reset' });
-  const child = await startPipeline(ctx, pipeline, scenario, prefix, baselineName);
+  const children = await startPipeline(ctx, pipeline, scenario, prefix, baselineName);
   try {
     const template = bodyTemplate(scenario.codec, scenario.bodyBytes, `${prefix}-${pipeline}`);
-    const load = (amount: number | undefined, runId: string, durationS?: number, overallRate?: number) => {
-      const t = bodyTemplate(scenario.codec, scenario.bodyBytes, runId);
-      return runLoad({
-        url: `http://127.0.0.1:${child.port}/adapters/${source}/messages`,
-        headers: { 'content-type': template.contentType, 'x-api-key': API_KEY },
-        body: t.body,
-        connections: amount === undefined ? 50 : Math.max(1, Math.min(50, amount)),
-        amount,
-        durationS,
-        overallRate,
-      });
+    // Several bus instances share the 50 connections and the messages, as a load balancer in front would.
+    const load = async (amount: number | undefined, runId: string, durationS?: number, overallRate?: number) => {
+      const parts = await Promise.all(children.map((child, i) => {
+        const t = bodyTemplate(scenario.codec, scenario.bodyBytes, `${runId}-${i}`);
+        const share = amount === undefined ? undefined : Math.ceil(amount / children.length);
+        return runLoad({
+          url: `http://127.0.0.1:${child.port}/adapters/${source}/messages`,
+          headers: { 'content-type': template.contentType, 'x-api-key': API_KEY },
+          body: t.body,
+          connections: Math.max(1, Math.floor((share === undefined ? 50 : Math.min(50, share)) / children.length)),
+          amount: share,
+          durationS,
+          overallRate: overallRate === undefined ? undefined : overallRate / children.length,
+        });
+      }));
+      return combineLoads(parts);
     };
     const drained = async (accepted: number, timeoutMs: number) => {
       const expected = Object.fromEntries(dests.map((_, i) => [destinationPath(i + 1), accepted]));
@@ -77,19 +84,19 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     if (!(await drained(warm.accepted, 60_000))) throw new Error(`warm-up: ${warm.accepted} accepted were not all delivered within 60 s`);
     await ctx.sink.call({ cmd: 'reset' });
 
-    if (ctx.profileFile) await startProfile(child);
-    const before = sampleProcess(child.pid);
+    if (ctx.profileFile) await startProfile(children[0]);
+    const before = sampleAll(children);
     const brokerBefore = ctx.brokerPid ? safeSample(ctx.brokerPid) : undefined;
     const amount = scenario.latencySeconds ? undefined : ctx.quick ? scenario.messages.quick : scenario.messages.full;
     const seconds = scenario.latencySeconds ? (ctx.quick ? scenario.latencySeconds.quick : scenario.latencySeconds.full) : undefined;
     const result: LoadResult = await load(amount, `${prefix}-${pipeline}`, seconds, rate);
     const timeoutMs = Math.max(60_000, result.accepted * 10);
     const complete = await drained(result.accepted, timeoutMs);
-    const after = sampleProcess(child.pid);
+    const after = sampleAll(children);
     const brokerAfter = ctx.brokerPid ? safeSample(ctx.brokerPid) : undefined;
     const report = (await ctx.sink.call({ cmd: 'report' })).report as SinkReport;
 
-    if (ctx.profileFile) await writeProfile(child, ctx.profileFile);
+    if (ctx.profileFile) await writeProfile(children[0], ctx.profileFile);
     const delivered = Math.min(...dests.map((_, i) => report.paths[destinationPath(i + 1)]?.distinct ?? 0));
     const problems: string[] = [];
     if (!complete) problems.push(`${delivered} of ${result.accepted} accepted messages reached every destination within ${timeoutMs / 1000} s`);
@@ -108,22 +115,72 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
       problem: problems.length ? problems.join('; ') : undefined,
     };
   } finally {
-    await child.stop();
+    for (const child of children) await child.stop();
     if (pipeline === 'bus') {
       await deleteQueues(ctx.amqpUrl, [`bus.${prefix}-`]);
-      rmSync(path.join(ctx.tmp, prefix), { recursive: true, force: true });
     } else {
-      await deleteQueues(ctx.amqpUrl, [baselineName]); // the baseline deletes its own; this catches a crash
+      // The baseline deletes its own; this catches a crash. Node-RED exits before its flow's cleanup is done.
+      await deleteQueues(ctx.amqpUrl, [baselineName]);
+      if (pipeline === 'node-red') await deleteExchange(ctx.amqpUrl, baselineName);
     }
+    rmSync(path.join(ctx.tmp, prefix), { recursive: true, force: true });
   }
 }
 
-async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: MessageScenario, prefix: string, baselineName: string): Promise<Child> {
+/** The load of several instances as one: counts added, from the first start to the last answer. */
+function combineLoads(parts: LoadResult[]): LoadResult {
+  if (parts.length === 1) return parts[0];
+  const startedAt = Math.min(...parts.map((p) => p.startedAt));
+  const endedAt = Math.max(...parts.map((p) => p.endedAt));
+  const accepted = parts.reduce((a, p) => a + p.accepted, 0);
+  const statuses: Record<string, number> = {};
+  for (const p of parts) for (const [code, n] of Object.entries(p.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  return {
+    sent: parts.reduce((a, p) => a + p.sent, 0),
+    accepted,
+    refused: parts.reduce((a, p) => a + p.refused, 0),
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+    startedAt,
+    firstAcceptedAt: Math.min(...parts.map((p) => p.firstAcceptedAt).filter(Number.isFinite)),
+    endedAt,
+    acceptedPerSecond: accepted / ((endedAt - startedAt) / 1000),
+    statuses,
+  };
+}
+
+/**
+ * CPU added over the processes of one pipeline; peak RSS too (each process's own peak: an upper bound of
+ * the pair's peak at any one moment, and the memory a deployment must give them).
+ */
+function sampleAll(children: Child[]): ProcSample {
+  const samples = children.map((c) => sampleProcess(c.pid));
+  return {
+    cpuMs: samples.reduce((a, s) => a + s.cpuMs, 0),
+    rssBytes: samples.reduce((a, s) => a + s.rssBytes, 0),
+    peakRssBytes: samples.reduce((a, s) => a + s.peakRssBytes, 0),
+  };
+}
+
+async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: MessageScenario, prefix: string, baselineName: string): Promise<Child[]> {
   const shape = { prefix, destinations: scenario.destinations };
   const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
   const profileEnv = ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {};
+  if (pipeline === 'node-red') {
+    if (ctx.profileFile) throw new Error('--profile does not profile Node-RED');
+    return [await startNodeRed({
+      scenario,
+      amqpUrl: ctx.amqpUrl,
+      name: baselineName,
+      source: sourceSystem(shape),
+      apiKey: API_KEY,
+      destination: { name: destinationSystems(shape)[0], url: `${ctx.sinkUrl}${destinationPath(1)}` },
+      queueType: ctx.queueType,
+      prefetch: ctx.prefetch,
+      userDir: path.join(ctx.tmp, prefix, 'node-red'),
+    })];
+  }
   if (pipeline === 'baseline') {
-    return forkReady('baseline', ctx.compiled('baseline/pipeline.ts'), {
+    return [await forkReady('baseline', ctx.compiled('baseline/pipeline.ts'), {
       AMQP_URL: ctx.amqpUrl,
       BENCH_NAME: baselineName,
       BENCH_SOURCE: sourceSystem(shape),
@@ -133,7 +190,7 @@ async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: Mess
       BENCH_QUEUE_TYPE: ctx.queueType,
       BENCH_PREFETCH: String(ctx.prefetch),
       ...profileEnv,
-    }, 30_000, profiler);
+    }, 30_000, profiler)];
   }
   if (!ctx.busLaunch) throw new Error('the bus was not built');
   const dir = path.join(ctx.tmp, prefix);
@@ -146,19 +203,31 @@ async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: Mess
     queueType: ctx.queueType,
     prefetch: ctx.prefetch,
   });
-  const port = await freePort();
-  return spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
-    ...ctx.busLaunch.env,
-    ...profileEnv,
-    PORT: String(port),
-    AMQP_URL: ctx.amqpUrl,
-    BUS_CONFIG: config,
-    BUS_DATA_DIR: path.join(dir, 'data'),
-    BUS_CONFIG_WATCH: 'false',
-    ADMIN_TOKEN: randomUUID(),
-    LOG_LEVEL: 'warn',
-    BENCH_API_KEY: API_KEY,
-  }, port, '/health/ready');
+  // Instances of one deployment: the same config and the same BUS_DATA_DIR store (README, "Running several
+  // instances"); they compete for the messages of each queue. Started one after the other, so the second
+  // finds the store's schema in place.
+  const instances: Child[] = [];
+  try {
+    for (let i = 0; i < (scenario.instances ?? 1); i++) {
+      const port = await freePort();
+      instances.push(await spawnHttpReady(i === 0 ? 'bus' : `bus ${i + 1}`, [...(i === 0 ? profiler : []), ...ctx.busLaunch.nodeArgs], {
+        ...ctx.busLaunch.env,
+        ...(i === 0 ? profileEnv : {}),
+        PORT: String(port),
+        AMQP_URL: ctx.amqpUrl,
+        BUS_CONFIG: config,
+        BUS_DATA_DIR: path.join(dir, 'data'),
+        BUS_CONFIG_WATCH: 'false',
+        ADMIN_TOKEN: randomUUID(),
+        LOG_LEVEL: 'warn',
+        BENCH_API_KEY: API_KEY,
+      }, port, '/health/ready'));
+    }
+  } catch (err) {
+    for (const child of instances) await child.stop();
+    throw err;
+  }
+  return instances;
 }
 
 function safeSample(pid: number): ProcSample | undefined {
