@@ -16,12 +16,13 @@
  * Exits non-zero when any pipeline failed to deliver every accepted message.
  */
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SCENARIOS, type MessageScenario } from './scenarios';
-import { brokerPid, rabbitVersion } from './lib/broker';
+import { brokerPid, createVhost, deleteVhost, rabbitVersion } from './lib/broker';
 import { buildBus, compileBench, RESULTS, ROOT, type BusLaunch } from './lib/build';
 import { forkReady, killAll } from './lib/children';
 import { keptAnalysis, med, renderReport, scenarioTable, targetsTable, type ScenarioResult } from './lib/report';
@@ -51,6 +52,8 @@ const { values: args } = parseArgs({
 });
 
 const log = (s: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+/** Every pipeline of this run works in this vhost, deleted at the end (or on Ctrl-C). */
+const vhost = `bpi-bench-${randomUUID().slice(0, 8)}`;
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
 const failed = { ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0 };
 
@@ -58,7 +61,7 @@ async function main(): Promise<number> {
   const quick = args.quick!;
   const rounds = quick ? 1 : Math.max(1, Number(args.rounds));
   const only = args.only?.split(',').map((s) => s.trim());
-  const amqpUrl = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+  const amqpUrl = createVhost(process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672', vhost);
   const queueType = args['queue-type'] === 'classic' ? 'classic' : 'quorum';
   const pipelines: Pipeline[] = args['baseline-only'] ? ['baseline'] : ['baseline', 'bus'];
   // The peers run in the headline only, after baseline and bus in each round; never in the quick CI run.
@@ -215,6 +218,7 @@ async function main(): Promise<number> {
   } finally {
     await sink.stop();
     rmSync(tmp, { recursive: true, force: true });
+    deleteVhost(vhost);
   }
   if (failures) log(`${failures} run(s) failed to deliver everything or did not start`);
   return failures ? 1 : 0;
@@ -234,6 +238,7 @@ function treeVersion(): string {
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     killAll();
+    deleteVhost(vhost);
     process.exit(130);
   });
 }

@@ -32,11 +32,41 @@ export function brokerPid(): number | undefined {
   return undefined;
 }
 
+/**
+ * A vhost of the bench run's own, so its pipelines never meet another bus or bench on the same broker
+ * (the bus's instance announcements and dead-letter exchanges have fixed names); returns its URL.
+ */
+export function createVhost(amqpUrl: string, name: string): string {
+  const url = new URL(amqpUrl);
+  rabbitmqctl(['add_vhost', name]);
+  rabbitmqctl(['set_permissions', '-p', name, decodeURIComponent(url.username || 'guest'), '.*', '.*', '.*']);
+  url.pathname = `/${encodeURIComponent(name)}`;
+  return url.toString();
+}
+
+/** Deletes the run's vhost with whatever is left in it; quiet when it is already gone. */
+export function deleteVhost(name: string): void {
+  try {
+    rabbitmqctl(['delete_vhost', name]);
+  } catch {
+    // already deleted, or the broker is down: nothing of ours is left to clean
+  }
+}
+
+function rabbitmqctl(args: string[]): string {
+  return execFileSync('rabbitmqctl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+}
+
+function vhostOf(amqpUrl: string): string {
+  const path = new URL(amqpUrl).pathname.slice(1);
+  return path ? decodeURIComponent(path) : '/';
+}
+
 /** Deletes every queue whose name starts with one of `prefixes` (the bench's own names only). */
 export async function deleteQueues(amqpUrl: string, prefixes: string[]): Promise<string[]> {
   let names: string[];
   try {
-    names = execFileSync('rabbitmqctl', ['list_queues', '-q', '--no-table-headers', 'name'], { encoding: 'utf8', timeout: 60_000 })
+    names = rabbitmqctl(['list_queues', '-p', vhostOf(amqpUrl), '-q', '--no-table-headers', 'name'])
       .split('\n')
       .map((s) => s.trim())
       .filter((n) => prefixes.some((p) => n.startsWith(p)));
