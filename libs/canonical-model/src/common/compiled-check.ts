@@ -118,9 +118,12 @@ function compile(cls: Function): ClassPlan | null {
   return { cls, properties, known };
 }
 
-/** An object as JSON.parse or a mapping makes it; anything else is left to class-validator. */
-const isPlain = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+/** An object as JSON.parse makes it, or a mapping (with no prototype); anything else is left to class-validator. */
+const isPlain = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+};
 
 /** A constraint's answer; a promise (an asynchronous check not declared so) is not a pass here. */
 const passed = (answer: unknown): boolean =>
@@ -146,8 +149,9 @@ function nestedValid(value: unknown, type: Function | null, elementOfArray: bool
     return true;
   }
   if (!isPlain(value)) return false;
-  // Not converted (no @Type, or inside a nested array): a plain Object with no metadata, whose every field is refused.
-  if (!type) return Object.keys(value).length === 0;
+  // Not converted (no @Type, or inside a nested array): an Object with no metadata, whose every field is
+  // refused; one without a prototype is not `instanceof Object`, which class-validator refuses as well.
+  if (!type) return Object.getPrototypeOf(value) === Object.prototype && Object.keys(value).length === 0;
   const plan = planOf(type);
   return plan !== null && objectValid(plan, value, depth + 1);
 }
