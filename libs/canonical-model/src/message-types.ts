@@ -16,7 +16,7 @@ import { UsagePricedV1 } from './usage/usage-priced.v1';
 import { UsageRecordedV1 } from './usage/usage-recorded.v1';
 import { cacheValidationMetadata, withNestedClasses } from './common/metadata-cache';
 import { EnvelopeFields } from './envelope.schema';
-import { CanonicalValidationError, check, UnknownCanonicalTypeError, withPrefix, type FieldError } from './validation';
+import { CanonicalValidationError, check, problemsOf, UnknownCanonicalTypeError, withPrefix, type FieldError } from './validation';
 
 /** A class-validator decorated class with a no-argument constructor. */
 export type PayloadClass<T extends object = object> = new () => T;
@@ -156,8 +156,7 @@ const typeError = (path: string, error: UnknownCanonicalTypeError): FieldError[]
  */
 export function validatePayload(type: string, payload: unknown): FieldError[] {
   if (!isKnownMessageType(type)) return typeError('type', unknownMessageType(type));
-  const result = check(MESSAGE_TYPES[type].payloadClass, payload);
-  return result.ok ? [] : result.errors;
+  return problemsOf(MESSAGE_TYPES[type].payloadClass, payload);
 }
 
 /**
@@ -197,15 +196,13 @@ export function toPayload(type: string, plain: unknown): object {
 /** Field-level problems of a query's request payload; paths relative to the payload. */
 export function validateQuery(type: string, payload: unknown): FieldError[] {
   if (!isKnownQueryType(type)) return typeError('type', unknownQueryType(type));
-  const result = check(QUERY_TYPES[type].requestClass, payload);
-  return result.ok ? [] : result.errors;
+  return problemsOf(QUERY_TYPES[type].requestClass, payload);
 }
 
 /** Field-level problems of a query's answer payload; paths relative to the answer. */
 export function validateAnswer(type: string, answer: unknown): FieldError[] {
   if (!isKnownQueryType(type)) return typeError('type', unknownQueryType(type));
-  const result = check(QUERY_TYPES[type].answerClass, answer);
-  return result.ok ? [] : result.errors;
+  return problemsOf(QUERY_TYPES[type].answerClass, answer);
 }
 
 /** The query request as an instance of its class; throws like {@link toPayload}. */

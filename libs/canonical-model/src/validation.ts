@@ -1,4 +1,5 @@
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { compiledCheckOf } from './common/compiled-check';
 import { nestedClassesOf } from './common/metadata-cache';
 import { ErrorCodes } from './error-codes';
 
@@ -101,6 +102,22 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; errors: FieldErro
  * Never throws for bad input.
  */
 export function check<T extends object>(cls: new () => T, plain: unknown): Checked<T> {
+  if (isPlainObject(plain) && compiledCheckOf(cls)?.(plain)) return { ok: true, value: toInstance(cls, plain) };
+  return checkWithClassValidator(cls, plain);
+}
+
+/**
+ * The problems of `plain` as an instance of `cls`, as `check` reports them; empty when valid. A valid
+ * value (the hot path) costs only the compiled check (common/compiled-check.ts), without class instances.
+ */
+export function problemsOf(cls: new () => object, plain: unknown): FieldError[] {
+  if (isPlainObject(plain) && compiledCheckOf(cls)?.(plain)) return [];
+  const result = checkWithClassValidator(cls, plain);
+  return result.ok ? [] : result.errors;
+}
+
+/** class-validator itself: the reference the compiled check agrees with, and the one that names problems. */
+export function checkWithClassValidator<T extends object>(cls: new () => T, plain: unknown): Checked<T> {
   if (!isPlainObject(plain)) {
     return { ok: false, errors: [{ path: '', message: `must be an object, got ${plain === null ? 'null' : Array.isArray(plain) ? 'an array' : typeof plain}` }] };
   }

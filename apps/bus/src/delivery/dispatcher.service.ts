@@ -140,13 +140,20 @@ export class Dispatcher {
     const destinations = matches.map((m) => m.destination);
     const routes: Record<string, string> = {};
     for (const m of matches) routes[m.destination] = m.route;
-    await this.publisher.publish(envelope, destinations, {
-      [BusHeaders.SOURCE]: envelope.source,
-      [BusHeaders.CONFIG_VERSION]: active.version,
-      [BusHeaders.ROUTES]: JSON.stringify(routes),
-      [BusHeaders.ACCEPTED_AT]: acceptedAt,
-    });
-    this.journal.received(envelope, native, matches, 'accepted', businessKeysOf(active.config.businessKeys, envelope));
+    // Serialized once: the published body, and the journal's copy of the canonical message.
+    const json = JSON.stringify(envelope);
+    await this.publisher.publish(
+      envelope,
+      destinations,
+      {
+        [BusHeaders.SOURCE]: envelope.source,
+        [BusHeaders.CONFIG_VERSION]: active.version,
+        [BusHeaders.ROUTES]: JSON.stringify(routes),
+        [BusHeaders.ACCEPTED_AT]: acceptedAt,
+      },
+      json,
+    );
+    this.journal.received(envelope, native, matches, 'accepted', businessKeysOf(active.config.businessKeys, envelope), json);
     for (const m of matches) this.metrics.routed(m.route, m.destination);
   }
 }

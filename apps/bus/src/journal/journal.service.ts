@@ -85,7 +85,15 @@ export class Journal {
   }
 
   /** A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched. */
-  received(envelope: CanonicalEnvelope, native: NativeMessage | undefined, routes: readonly RouteRef[], status: 'accepted' | 'unrouted', businessKeys?: string[]): void {
+  received(
+    envelope: CanonicalEnvelope,
+    native: NativeMessage | undefined,
+    routes: readonly RouteRef[],
+    status: 'accepted' | 'unrouted',
+    businessKeys?: string[],
+    /** The envelope as JSON text, when the caller serialized it already (to publish it). */
+    canonicalJson?: string,
+  ): void {
     if (!this.enabled) return;
     const at = new Date().toISOString();
     const message: JournalEvent = {
@@ -101,6 +109,7 @@ export class Journal {
         initialStatus: status,
         rawNative: native ? captureRaw(native, this.maxRawBytes) : undefined,
         canonical: envelope,
+        ...(canonicalJson !== undefined ? { canonicalJson } : {}),
         routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
         ...(businessKeys?.length ? { businessKeys } : {}),
       },

@@ -68,11 +68,12 @@ export class Publisher {
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
    * when the broker confirmed; rejects with BROKER.UNAVAILABLE when disconnected (at once, nothing
    * is buffered) and with {@link UnroutableError} when no destination queue is bound.
+   * `json`: the envelope already serialized, when the caller needs the text too (the journal keeps it).
    */
-  publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}): Promise<void> {
+  publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}, json?: string): Promise<void> {
     if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
     const [first, ...rest] = destinations;
-    return this.send(this.exchange, first, Buffer.from(JSON.stringify(envelope)), {
+    return this.send(this.exchange, first, Buffer.from(json ?? JSON.stringify(envelope)), {
       ...envelopeProps(envelope),
       headers,
       ...(rest.length ? { CC: rest } : {}),

@@ -75,6 +75,11 @@ export interface JournalMessageInput {
   initialStatus: 'accepted' | 'unrouted';
   rawNative?: RawNative;
   canonical?: CanonicalEnvelope;
+  /**
+   * `canonical` as JSON text, when the caller has it already (the body it published): a store that keeps
+   * text writes it as it is, and the SQLite journal hands its writer thread one string, not an object graph.
+   */
+  canonicalJson?: string;
   routes: RouteRef[];
   /** Values of the message's business keys (`businessKeys:` in bus.yaml), indexed for search. */
   businessKeys?: string[];

@@ -36,6 +36,12 @@ describe(JournalThread.name, () => {
     expect(read(m.id)?.message.id).toBe(m.id);
   });
 
+  it('should keep the canonical message from its JSON text when the caller has it', async () => {
+    const m = message();
+    await sut.append([{ kind: 'message', message: { ...m, canonicalJson: JSON.stringify(m.canonical) } }]);
+    expect(read(m.id)?.message.canonical).toEqual(m.canonical);
+  });
+
   it('should name the file when a write fails', async () => {
     const bad = { kind: 'message', message: { ...message(), type: null } } as never;
     await expect(sut.append([bad])).rejects.toThrow(`journal file ${file}: NOT NULL constraint failed: journal_messages.type`);

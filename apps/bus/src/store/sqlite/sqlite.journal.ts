@@ -174,7 +174,7 @@ export class SqliteJournal {
       receivedAt: m.receivedAt,
       initialStatus: m.initialStatus,
       rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
-      canonical: m.canonical ? JSON.stringify(m.canonical) : null,
+      canonical: m.canonicalJson ?? (m.canonical ? JSON.stringify(m.canonical) : null),
       routes: JSON.stringify(m.routes),
     };
     // The common case, a new message with new destinations, has its initial status: nothing to derive.
