@@ -87,6 +87,7 @@ export class LetterRenderPool implements LetterRendering {
       if (!thread) return;
       const task = this.waiting.shift()!;
       thread.tasks.set(task.id, task);
+      thread.worker.ref(); // a letter under way does
       thread.worker.postMessage({ id: task.id, data: task.data } satisfies RenderTask);
     }
     if (this.threads.every((t) => t.tasks.size === 0)) {
@@ -105,12 +106,12 @@ export class LetterRenderPool implements LetterRendering {
 
   private start(): Thread {
     const worker = new Worker(WORKER_FILE, { workerData: this.renderer, execArgv: workerExecArgv(), resourceLimits: THREAD_LIMITS });
-    worker.unref(); // an idle pool never keeps the process alive
     const thread: Thread = { worker, tasks: new Map() };
     worker.on('message', (result: RenderResult) => {
       const task = thread.tasks.get(result.id);
       if (!task) return;
       thread.tasks.delete(result.id);
+      if (thread.tasks.size === 0) worker.unref();
       if ('pdf' in result) task.resolve(Buffer.from(result.pdf.buffer, result.pdf.byteOffset, result.pdf.byteLength));
       else task.reject(toError(result.error));
       this.dispatch();
@@ -125,6 +126,8 @@ export class LetterRenderPool implements LetterRendering {
     };
     worker.on('error', (error) => died(`failed: ${error.message}`));
     worker.on('exit', (code) => died(`exited with code ${code}`));
+    // An idle thread never keeps the process alive (unref after the listeners: a 'message' listener refs it).
+    worker.unref();
     this.threads.push(thread);
     return thread;
   }
