@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { MappingError } from '../adapter.errors';
 import { LetterRenderPool } from './letter-render.pool';
 import { LetterRenderer, type LetterRendererOptions } from './letter.renderer';
@@ -58,5 +60,16 @@ describe(LetterRenderPool.name, () => {
     expect(await Promise.all(letters)).toContain('the letter render pool is closed');
     await expect(sut.render({ recipient: recipient(9), date })).rejects.toThrow(/closed/);
     expect(sut.running).toBe(0);
+  });
+
+  it('should keep a process alive while it renders and let it end once the letters are done, without close()', async () => {
+    const script = [
+      `const { LetterRenderPool } = require(${JSON.stringify(join(__dirname, 'letter-render.pool'))});`,
+      `const pool = new LetterRenderPool(${JSON.stringify(options)}, { threads: 1, idleMs: 600000 });`,
+      `pool.render({ recipient: ${JSON.stringify(recipient(1))}, date: new Date() }).then((pdf) => console.log('rendered', pdf.length > 0));`,
+    ].join('\n');
+    const root = join(__dirname, '../../../..');
+    const { stdout } = await promisify(execFile)(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', '-e', script], { cwd: root, timeout: 50_000 });
+    expect(stdout.trim()).toBe('rendered true');
   });
 });
