@@ -5,6 +5,7 @@
  *   npm run bench -- --rounds 5         more rounds
  *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
  *   npm run bench -- --profile --profile-scenarios headline,size-64k
+ *   npm run bench -- --only mail-merge-10k --profile --profile-scenarios mail-merge-10k   the mail merge's main thread
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
  *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
@@ -180,6 +181,13 @@ async function main(): Promise<number> {
     let profile = '';
     if (args.profile && !quick) {
       for (const id of args['profile-scenarios']!.split(',')) {
+        if (id.trim() === 'mail-merge-10k') {
+          const file = path.join(RESULTS, 'bus-mail-merge-10k.cpuprofile');
+          log(`profiling bus in mail-merge-10k (${letters} letters, main thread) -> ${path.relative(ROOT, file)}`);
+          await runMailMerge({ ...ctx, profileFile: file }, letters);
+          profile += formatSummary('bus, mail-merge-10k', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+          continue;
+        }
         const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages' && !s.latencySeconds);
         if (!scenario) throw new Error(`--profile-scenarios: "${id}" is not a throughput scenario`);
         for (const pipeline of pipelines) {

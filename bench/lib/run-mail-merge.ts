@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { deleteQueues } from './broker';
 import { freePort, spawnHttpReady } from './children';
 import { sampleProcess } from './proc-stats';
-import type { RunContext, RunFigures } from './run-once';
+import { startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
 import { nowMs } from './stats';
 
 const TEMPLATES = path.resolve(__dirname, '..', '..', 'config', 'templates');
@@ -87,8 +87,10 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
   const smtp = await startCountingSmtp();
   const port = await freePort();
   const adminToken = randomUUID();
-  const child = await spawnHttpReady('bus', [...ctx.busLaunch.nodeArgs], {
+  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
+  const child = await spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
     ...ctx.busLaunch.env,
+    ...(ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {}),
     PORT: String(port),
     AMQP_URL: ctx.amqpUrl,
     BUS_CONFIG: writeConfig(dir, spoolDir, smtp.port),
@@ -100,6 +102,7 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
   const admin = (p: string, method = 'GET') =>
     fetch(`http://127.0.0.1:${port}/admin/jobs/${p}`, { method, headers: { Authorization: `Bearer ${adminToken}` } }).then((r) => r.json() as Promise<Record<string, any>>);
   try {
+    if (ctx.profileFile) await startProfile(child);
     const before = sampleProcess(child.pid);
     const startedAt = nowMs();
     await admin('letters/run', 'POST');
@@ -112,6 +115,7 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
     }
     const seconds = (nowMs() - startedAt) / 1000;
     const after = sampleProcess(child.pid);
+    if (ctx.profileFile) await writeProfile(child, ctx.profileFile);
     const pdfs = readdirSync(spoolDir).filter((f) => f.endsWith('.pdf')).length;
     const done = progress.state === 'completed' && pdfs === count && smtp.received() === count;
     return {

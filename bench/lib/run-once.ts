@@ -238,13 +238,13 @@ function safeSample(pid: number): ProcSample | undefined {
   }
 }
 
-async function startProfile(child: Child): Promise<void> {
+export async function startProfile(child: Child): Promise<void> {
   child.proc.kill('SIGWINCH');
   const deadline = Date.now() + 30_000;
   while (!child.output().includes('profile started') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50)); // poll, bounded
 }
 
-async function writeProfile(child: Child, file: string): Promise<void> {
+export async function writeProfile(child: Child, file: string): Promise<void> {
   rmSync(file, { force: true });
   child.proc.kill('SIGWINCH');
   // The preloaded profiler says when the file is complete.

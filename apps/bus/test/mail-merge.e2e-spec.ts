@@ -137,7 +137,8 @@ describe('mail merge (CUPS-PDF, SMTP, sales stand-in)', () => {
     const sut = new JobRunner({ store: store(), jobs: new Map([[tag, job]]), owner: 'bus-a' });
 
     const first = await sut.start(tag);
-    await sink.waitFor(sink.received.length + 3);
+    // The first letter waits for a render thread to start; under ts-jest it loads TypeScript first.
+    await sink.waitFor(sink.received.length + 3, 60_000);
     sut.stop(tag);
     const stopped = await first.finished;
     expect(stopped?.state).toBe('stopped');

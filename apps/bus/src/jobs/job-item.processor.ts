@@ -68,6 +68,9 @@ export class JobItemProcessor {
     try {
       msg = await build(); // a letter that cannot be rendered never claims its effect
     } catch (error) {
+      // A run stopping (shutdown, reload) may close the render threads under a letter: not the
+      // letter's fault, so it is left for the run's resume rather than marked failed.
+      if (run.signal?.aborted) return false;
       await this.fail(run, key, `${renderWhat}: ${message(error)}`);
       return false;
     }

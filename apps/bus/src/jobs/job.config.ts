@@ -83,6 +83,11 @@ export class MailMergeJobConfig {
   @IsOptional() @IsString() timezone?: string;
   /** Letters in flight at once; memory stays bounded by this, not by the number of customers. @default 2 */
   @IsInt() @Min(1) @Max(32) concurrency: number = 2;
+  /**
+   * Worker threads that render the letters (pdfkit), off the event loop; 0 renders on the event loop.
+   * @default the machine's cores
+   */
+  @IsOptional() @IsInt() @Min(0) @Max(64) renderThreads?: number;
   /** Attempts per step on transient errors (printer busy, SMTP 4xx) before the item is marked failed. @default 3 */
   @IsInt() @Min(1) @Max(10) attempts: number = 3;
   /** First wait between attempts in ms, doubled each time. @default 1000 */

@@ -31,6 +31,7 @@ export class JobsService implements OnApplicationBootstrap {
   /** Lock owner: unique per bus instance, so two instances never both hold a job's lease. */
   private readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   private runner?: JobRunner;
+  private jobs = new Map<string, MailMergeJob>();
   private scheduler?: JobScheduler;
   private takeover?: JobTakeover;
 
@@ -96,6 +97,8 @@ export class JobsService implements OnApplicationBootstrap {
     // Left `interrupted` with the lease released: resumed by the next check of any instance,
     // including this one's after a reload.
     await this.runner?.stopAll();
+    // After the runs stopped: their render threads are not needed by the rebuilt jobs.
+    await Promise.all([...this.jobs.values()].map((j) => j.letter.close?.()));
   }
 
   private async rebuild(active: ActiveConfig): Promise<void> {
@@ -111,6 +114,7 @@ export class JobsService implements OnApplicationBootstrap {
         }),
       );
     }
+    this.jobs = jobs;
     this.runner = new JobRunner({ store: this.store, jobs, owner: this.owner, logger: this.logger });
     const scheduled = [...jobs.values()].filter((j) => j.schedule).map((j) => ({ name: j.name, schedule: j.schedule!, timezone: j.timezone }));
     this.scheduler = new JobScheduler(this.runner, scheduled, this.logger);

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import jsonata from 'jsonata';
 import type { AdapterInstance } from '@bus/adapters';
-import { LetterRenderer } from '@bus/adapters/mail-merge/letter.renderer';
+import { LetterRenderPool, type LetterRendering } from '@bus/adapters/mail-merge/letter-render.pool';
+import { LetterRenderer, type LetterRendererOptions } from '@bus/adapters/mail-merge/letter.renderer';
 import type { MergeRecipient } from '@bus/adapters/mail-merge/merge-recipient';
 import { NoticeRenderer } from '@bus/adapters/mail-merge/notice.renderer';
 import { CsvCustomerSource } from './csv-customer.source';
@@ -23,7 +24,8 @@ export interface MailMergeJob {
   source: CustomerSource;
   /** The job's selection; resolves true when there is none. */
   selects(recipient: MergeRecipient): Promise<boolean>;
-  letter: LetterRenderer;
+  /** Renders a letter's PDF: on worker threads (LetterRenderPool) unless `renderThreads` is 0. */
+  letter: LetterRendering;
   notice: NoticeRenderer;
   printer: JobDestination;
   email: JobDestination;
@@ -86,9 +88,10 @@ export async function createMailMergeJob(name: string, config: MailMergeJobConfi
     name,
     source: customerSource(name, config, deps, at),
     selects: async (r) => (selection ? Boolean(await selection.evaluate(r)) : true),
-    letter: wrap('letter.template', () =>
-      new LetterRenderer({ template: letterSource, templateName: config.letter.template, sender: config.letter.sender, locale: config.letter.locale, fontPath: config.letter.font }),
-    ),
+    letter: wrap('letter.template', () => letterRendering(
+      { template: letterSource, templateName: config.letter.template, sender: { ...config.letter.sender }, locale: config.letter.locale, fontPath: config.letter.font },
+      config.renderThreads,
+    )),
     notice: wrap('notice.template', () => new NoticeRenderer({ template: noticeSource, templateName: config.notice.template })),
     printer: destination('printer', 'send'),
     email: destination('email', 'send'),
@@ -100,6 +103,15 @@ export async function createMailMergeJob(name: string, config: MailMergeJobConfi
     lockTtlMs: config.lockTtlMs,
     resumeCheckMs: config.resumeCheckMs,
   };
+}
+
+/**
+ * The template is compiled here first, so a broken one fails the config check, not the first letter.
+ * The pool's threads compile it again and start with the first letter.
+ */
+function letterRendering(options: LetterRendererOptions, threads: number | undefined): LetterRendering {
+  const here = new LetterRenderer(options);
+  return threads === 0 ? here : new LetterRenderPool(options, { threads });
 }
 
 function customerSource(name: string, config: MailMergeJobConfig, deps: MailMergeJobDeps, at: (p: string) => string): CustomerSource {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MappingError } from '../adapter.errors';
 import { ADDRESS_WINDOW_MM } from './letter.layout';
-import { LetterRenderer } from './letter.renderer';
+import { LetterRenderer, withParsedFonts } from './letter.renderer';
 import type { MergeRecipient } from './merge-recipient';
 import { pdfText, pdfTextRuns } from './testing/pdf-text';
 
@@ -68,5 +68,29 @@ describe(LetterRenderer.name, () => {
 
   it('should reject a template that does not compile when it is loaded', () => {
     expect(() => new LetterRenderer({ template: 'Dear {{#if name}', templateName: 'broken.hbs', sender })).toThrow(/broken.hbs/);
+  });
+});
+
+describe(withParsedFonts.name, () => {
+  const write = async (doc: PDFKit.PDFDocument, draw: (d: PDFKit.PDFDocument) => void): Promise<Buffer> => {
+    const chunks: Buffer[] = [];
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise((resolve) => doc.on('end', resolve));
+    draw(doc);
+    doc.end();
+    await ended;
+    return Buffer.concat(chunks);
+  };
+  const draw = (d: PDFKit.PDFDocument) => d.fontSize(10).text('Jürgen Müller, Am Weg 7').font('Helvetica-Bold').text('AVAWAY kerning Ω').font('Helvetica').text('again');
+  const info = { CreationDate: new Date('2026-01-15T00:00:00Z') };
+
+  it.each([true, false])('should give the same bytes as pdfkit parsing the fonts itself (compress %s)', async (compress) => {
+    const PDFDocument = (await import('pdfkit')).default;
+    const own = await write(new PDFDocument({ compress, info }), draw);
+    for (let i = 0; i < 2; i++) {
+      const doc = new PDFDocument({ compress, info, font: null as unknown as string });
+      withParsedFonts(PDFDocument, doc, ['Helvetica', 'Helvetica-Bold']);
+      expect(await write(doc.font('Helvetica'), draw)).toEqual(own);
+    }
   });
 });

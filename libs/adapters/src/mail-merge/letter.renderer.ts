@@ -43,9 +43,12 @@ export interface LetterData {
  */
 export class LetterRenderer {
   private readonly template: MergeTemplate;
+  private readonly dateFormat: Intl.DateTimeFormat;
 
   constructor(private readonly options: LetterRendererOptions) {
     this.template = compileMergeTemplate(options.template, options.templateName, false);
+    // UTC: the date is a calendar day handed in by the job, not an instant in the server's zone.
+    this.dateFormat = new Intl.DateTimeFormat(options.locale ?? 'de-DE', { dateStyle: 'long', timeZone: 'UTC' });
   }
 
   /** The address lines printed in the window, in order; exported for checks and previews. */
@@ -72,6 +75,8 @@ export class LetterRenderer {
 
   private draw(PDFDocument: typeof PDFKitDocument, data: LetterData, dateText: string, subject: string | undefined, body: string): Promise<Buffer> {
     const doc = new PDFDocument({
+      // No default font here: withParsedFonts gives the document Helvetica (F1, as pdfkit would) without parsing it.
+      font: null as unknown as string,
       size: 'A4',
       // Margins matter only for the flowing body: a long letter breaks onto a second page above them.
       margins: { top: 20 * MM, bottom: L.marginBottom * MM, left: L.marginLeft * MM, right: L.marginRight * MM },
@@ -87,6 +92,8 @@ export class LetterRenderer {
     });
     const regular = this.options.fontPath ?? 'Helvetica';
     const bold = this.options.fontPath ?? 'Helvetica-Bold';
+    withParsedFonts(PDFDocument, doc, this.options.fontPath ? ['Helvetica'] : ['Helvetica', 'Helvetica-Bold']);
+    doc.font('Helvetica');
     const w = ADDRESS_WINDOW_MM;
     const inner = (w.width - 2 * L.windowPadding) * MM;
     const left = (w.left + L.windowPadding) * MM;
@@ -123,8 +130,46 @@ export class LetterRenderer {
   }
 
   private formatDate(date: Date): string {
-    // UTC: the date is a calendar day handed in by the job, not an instant in the server's zone.
-    return new Intl.DateTimeFormat(this.options.locale ?? 'de-DE', { dateStyle: 'long', timeZone: 'UTC' }).format(date);
+    return this.dateFormat.format(date);
+  }
+}
+
+/** A standard font as pdfkit builds it, minus what belongs to one document. */
+interface ParsedFont {
+  prototype: object;
+  fields: Record<string, unknown>;
+}
+
+/** pdfkit's per-document font state (pdfkit 0.17); see withParsedFonts. */
+interface PdfKitFontState {
+  _font: Record<string, unknown> | null;
+  _fontFamilies: Record<string, unknown>;
+  _fontCount: number;
+}
+
+const parsedFonts = new Map<string, ParsedFont>();
+
+/**
+ * pdfkit reads and parses a standard font's AFM metrics for every document that uses it: about two
+ * thirds of a letter's rendering time. The metrics never change, so each font is parsed once per
+ * thread (from a probe document) and every document gets its own font object (own id, own PDF
+ * object) sharing the parsed metrics; pdfkit then finds it in the document's font table and
+ * embeds it as usual. This relies on pdfkit 0.17's font table (`_fontFamilies`, `_fontCount`,
+ * the StandardFont fields); the spec checks that a letter comes out byte for byte as pdfkit alone
+ * writes it, so an upgrade that changes them fails there.
+ */
+export function withParsedFonts(PDFDocument: typeof PDFKitDocument, doc: PDFKit.PDFDocument, names: readonly string[]): void {
+  const state = doc as unknown as PdfKitFontState;
+  for (const name of names) {
+    if (state._fontFamilies[name]) continue;
+    let parsed = parsedFonts.get(name);
+    if (!parsed) {
+      const probe = new PDFDocument({ font: name, autoFirstPage: false }) as unknown as PdfKitFontState;
+      const { document: _document, id: _id, dictionary: _dictionary, ...fields } = probe._font!;
+      parsed = { prototype: Object.getPrototypeOf(probe._font) as object, fields };
+      parsedFonts.set(name, parsed);
+    }
+    state._fontFamilies[name] = Object.assign(Object.create(parsed.prototype) as object, parsed.fields, { document: doc, id: `F${++state._fontCount}` });
   }
 }
 

@@ -132,15 +132,27 @@ const toJob = (a: Record<string, unknown>): PrintJobStatus => ({
 
 /** Fallback where no CUPS is configured: one `<job name>.pdf` per job in a folder. */
 export class SpoolFolderClient {
+  private made?: Promise<unknown>;
+
   constructor(private readonly dir: string) {}
 
   /** Writes atomically (temp file + rename) so a reader never sees half a PDF; false when it existed. */
   async write(pdf: Buffer, jobName: string): Promise<{ path: string; created: boolean }> {
-    await mkdir(this.dir, { recursive: true });
+    // The folder is made once, not per letter; made again if someone removed it meanwhile.
+    this.made ??= mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
+      this.made = undefined;
+      throw error;
+    });
+    await this.made;
     const path = join(this.dir, `${jobName}.pdf`);
     if (await exists(path)) return { path, created: false };
     const tmp = join(this.dir, `.${jobName}.pdf.partial`);
-    await writeFile(tmp, pdf);
+    try {
+      await writeFile(tmp, pdf);
+    } catch (error) {
+      this.made = undefined;
+      throw error;
+    }
     await rename(tmp, path);
     return { path, created: true };
   }

@@ -1,6 +1,8 @@
 import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { SMTPServer } from 'smtp-server';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { InvalidMailAddressError } from './mail-address';
 import { messageIdFor, smtpAdapter, SmtpInstance } from './smtp.adapter';
@@ -107,5 +109,50 @@ describe(SmtpInstance.name, () => {
     expect(validateSync(plainToInstance(SmtpOutboundConfig, {})).map((e) => e.property).sort()).toEqual(['from', 'host']);
     expect(validateSync(plainToInstance(SmtpOutboundConfig, { host: 'smtp', port: 25, from: 'a@b.example', auth: { user: 'u', pass: 'p' } }))).toEqual([]);
     expect(validateSync(plainToInstance(SmtpOutboundConfig, { host: 'smtp', from: 'a@b.example', auth: { user: '' } }))).not.toEqual([]);
+  });
+});
+
+describe('SmtpInstance over TLS', () => {
+  // smtp-server's built-in self-signed certificate; the relay asks for a login.
+  const relay = async (secure: boolean) => {
+    const logins: string[] = [];
+    const received: string[] = [];
+    const server = new SMTPServer({
+      secure,
+      logger: false,
+      onAuth: (auth, _session, callback) => {
+        logins.push(`${auth.username}:${auth.password}`);
+        callback(null, { user: auth.username });
+      },
+      onData: (stream, session, callback) => {
+        stream.on('data', () => undefined);
+        stream.on('end', () => {
+          received.push(`${session.secure ? 'tls' : 'plain'} ${session.envelope.rcptTo[0].address}`);
+          callback();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+    return { port, logins, received, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  };
+
+  it.each([
+    ['implicit TLS', true],
+    ['STARTTLS', false],
+  ])('should log in and deliver over %s', async (_name, secure) => {
+    const server = await relay(secure);
+    const outbound = plainToInstance(SmtpOutboundConfig, {
+      host: '127.0.0.1', port: server.port, secure, allowSelfSigned: true, auth: { user: 'letters', pass: 's3cret' }, from: 'letters@acme.example',
+    });
+    const sut = smtpAdapter.create({ outbound }, { instanceName: 'mailer', logger, now: () => new Date() });
+    try {
+      await sut.send!(encodeMail({ to: 'jm@example.com', subject: 'x', text: 'x' }), ctxFor('t1:mailer'));
+      expect(server.received).toEqual(['tls jm@example.com']);
+      expect(server.logins).toEqual(['letters:s3cret']);
+    } finally {
+      await sut.close?.();
+      await server.stop();
+    }
   });
 });
