@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { instanceOwner } from '../instances/instance-owner';
 
 /**
  * How long a replay may hold its claim on a dead letter (`replaying`) before the claim counts as
@@ -13,5 +12,5 @@ export const DEAD_LETTER_REPLAY_LEASE_MS = 60_000;
 
 /** A claim or lock owner: the instance (host and pid, for the operator) and one replay call or reconciler. */
 export function replayClaimOwner(): string {
-  return `${hostname()}:${process.pid}:${randomUUID()}`;
+  return instanceOwner();
 }

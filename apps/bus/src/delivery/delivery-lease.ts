@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { instanceOwner } from '../instances/instance-owner';
 import { Logger } from '@nestjs/common';
 import type { BusStore } from '../store/bus-store';
 
@@ -26,7 +25,7 @@ export type SendPermit = { kind: 'delivered' } | { kind: 'send'; lease: Delivery
 export class DeliveryLeases {
   private readonly logger = new Logger('delivery');
   /** Each copy gets its own owner name, so two copies in one process exclude each other as well. */
-  private readonly instance = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  private readonly instance = instanceOwner();
   private seq = 0;
 
   constructor(

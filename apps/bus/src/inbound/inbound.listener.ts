@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { instanceOwner } from '../instances/instance-owner';
 import { ErrorCodes } from '@bus/canonical-model';
 import type { AdapterInstance, InputLedger, InputOutcome, InputProgress, NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
@@ -31,7 +31,7 @@ export class InboundListener {
 
   start(system: SystemRuntime, instance: AdapterInstance): { abort: AbortController; done: Promise<void> } {
     const abort = new AbortController();
-    const owner = `${hostname()}:${process.pid}:${system.name}:${randomUUID().slice(0, 8)}`;
+    const owner = instanceOwner(system.name);
     const done = instance
       .listen!((msg) => this.receive(system, msg), abort.signal, this.ledgerFor(system, owner))
       .catch((err: Error) => this.logger.error(logLine(`Inbound adapter of ${system.name} (${system.adapter.id}) stopped: ${err.message}. Fix the cause and reload the config.`, { system: system.name })));

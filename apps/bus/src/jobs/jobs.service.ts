@@ -1,7 +1,5 @@
 import { HttpException, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ErrorCodes } from '@bus/canonical-model';
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { ApiError } from '../common/api-error';
 import type { ActiveConfig } from '../config/active-config';
@@ -18,6 +16,7 @@ import { JobScheduler } from './job-scheduler';
 import { JobTakeover } from './job-takeover';
 import { createMailMergeJob, type MailMergeJob } from './mail-merge.job';
 import { InvalidRunKeyError, JobBusyError, UnknownJobError } from './job.errors';
+import { instanceOwner } from '../instances/instance-owner';
 
 /**
  * Builds the configured batch jobs against the live adapter instances, runs their schedules, and
@@ -29,7 +28,7 @@ import { InvalidRunKeyError, JobBusyError, UnknownJobError } from './job.errors'
 export class JobsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('jobs');
   /** Lock owner: unique per bus instance, so two instances never both hold a job's lease. */
-  private readonly owner = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly owner = instanceOwner();
   private runner?: JobRunner;
   private jobs = new Map<string, MailMergeJob>();
   private scheduler?: JobScheduler;
