@@ -120,11 +120,16 @@ export class DeadLetterReplayService {
 
   /** Publishes an entry this call holds the claim on, then marks it replayed; on failure it is dead again, with the reason. */
   private async publishClaimed(letter: DeadLetter, owner: string, correctedNative?: string, edited?: DeadLetter['envelope']): Promise<void> {
+    const journalled = letter.type !== REJECTED_TYPE;
+    // Before the publish: the replayed copy may be delivered, and its delivery journalled, before the publish
+    // call returns; a `replayed` hop after it would leave the destination "pending" for good.
+    if (journalled) this.journal.hop(letter.messageId, { kind: 'replayed', destination: letter.destination, detail: `dead letter ${letter.id}${edited ? ', payload edited' : ''}` });
     try {
       if (letter.type === REJECTED_TYPE) await this.replayRejected(letter, correctedNative);
       else await this.publish(letter, edited);
     } catch (err) {
       const reason = `Replay failed at ${new Date().toISOString()}: ${(err as Error).message}`;
+      if (journalled) this.journal.hop(letter.messageId, { kind: 'dead-lettered', destination: letter.destination, error: reason, detail: `dead letter ${letter.id}` });
       await this.store.releaseDeadLetterClaim(letter.id, owner, reason).catch((releaseErr: Error) =>
         this.logger.error(`Dead letter ${letter.id} (message ${letter.messageId} for ${letter.destination}) stays claimed after a failed replay: ${releaseErr.message}. It is dead again within ${DEAD_LETTER_REPLAY_LEASE_MS / 1000} s.`),
       );
@@ -134,10 +139,7 @@ export class DeadLetterReplayService {
       // Held past its lease and taken over: the other replay may publish it too; the delivery ledger keeps it to one delivery.
       this.logger.warn(`Replay of dead letter ${letter.id} (message ${letter.messageId} for ${letter.destination}) finished after its ${DEAD_LETTER_REPLAY_LEASE_MS / 1000} s claim expired; another replay took it over.`);
     }
-    if (letter.type !== REJECTED_TYPE) {
-      this.journal.hop(letter.messageId, { kind: 'replayed', destination: letter.destination, detail: `dead letter ${letter.id}${edited ? ', payload edited' : ''}` });
-      this.reconciler.schedule(letter.destination);
-    }
+    if (journalled) this.reconciler.schedule(letter.destination);
   }
 
   private async publish(letter: DeadLetter, edited?: DeadLetter['envelope']): Promise<void> {
