@@ -1,3 +1,4 @@
+import type { RequestListener, Server } from 'node:http';
 import { type INestApplication, type LogLevel } from '@nestjs/common';
 import type { LevelWithSilent } from 'pino';
 import { NestFactory } from '@nestjs/core';
@@ -12,6 +13,8 @@ import { RetryAfterFilter } from './common/retry-after.filter';
 import { BusLogger } from './logging/bus-logger';
 import { busVersion } from './bus.version';
 import { consoleAssets } from './console/console-assets';
+import { IngressService } from './ingress/ingress.service';
+import { ingressHandlerFirst } from './ingress/ingress.http-handler';
 
 export interface BusAppOptions extends BusOptions {
   /** Nest-style levels to write (the lowest one counts) or false for none; default LOG_LEVEL. */
@@ -41,8 +44,13 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
   // An ETag is a hash of every response body; no client of the bus revalidates, so it is pure cost.
   express.disable('etag');
   const config = app.get(ConfigService);
-  // Raw bytes for every system route: only the system's codec may parse its body.
-  app.use('/adapters', rawBody(() => config.active().config.ingress.bodyLimit));
+  const bodyLimit = () => config.active().config.ingress.bodyLimit;
+  const server = app.getHttpServer() as Server;
+  const [nestApp] = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', ingressHandlerFirst(app.get(IngressService), bodyLimit, nestApp));
+  // Raw bytes for every other system route (queries): only the system's codec may parse its body.
+  app.use('/adapters', rawBody(bodyLimit));
   app.use('/admin', json({ limit: '1mb' }));
   app.use('/console', consoleAssets());
   app.useGlobalPipes(validationPipe());

@@ -3,7 +3,11 @@ import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/
 import type { RequestWithRawBody } from '../common/raw-body.middleware';
 import { IngressService } from './ingress.service';
 
-/** `POST /adapters/{system}/messages`: where legacy systems post their native messages. */
+/**
+ * `POST /adapters/{system}/messages`: where legacy systems post their native messages. Requests are
+ * answered by `ingressHandlerFirst` (ingress.http-handler.ts) before Express sees them; this class
+ * declares the route and its contract for the OpenAPI document, with the same one call.
+ */
 @ApiTags('ingress')
 @Controller('adapters')
 export class IngressController {
