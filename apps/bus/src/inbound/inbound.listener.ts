@@ -53,8 +53,9 @@ export class InboundListener {
         this.fileUsage.resumed(sha256, saved?.usage);
         return saved?.file ? { outcome: 'resume', progress: saved.file } : { outcome: 'resume' };
       },
+      // The usage counts of the lines the checkpoint covers: lines after it are still with the bus, and counted again on a resume.
       checkpoint: (sha256, leaseMs, progress) =>
-        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256) }),
+        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256, checkpointLine(progress)) }),
       complete: async (sha256, outcome, detail) => {
         await this.store.completeFile(sha256, outcome, detail);
         await this.fileUsage.completed(sha256);
@@ -141,6 +142,11 @@ interface FileCheckpointParts {
  */
 function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boolean {
   return idSeed !== undefined && messageIds.every((id, i) => id === derivedMessageId(idSeed, i));
+}
+
+/** The last line a checkpoint covers (the file adapter's `line`); all lines when it names none. */
+function checkpointLine(progress: InputProgress): number {
+  return typeof progress.line === 'number' ? progress.line : Infinity;
 }
 
 function locationOf(meta: Record<string, unknown>): string {
