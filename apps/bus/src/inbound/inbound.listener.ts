@@ -80,7 +80,7 @@ export class InboundListener {
     try {
       if (meta.error) throw new InboundRejection(ErrorCodes.CODEC_PARSE_FAILED, `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
       const result = await this.pipeline.receive(system, msg, { idempotencyKey: row && `file:${row}`, idSeed });
-      return result.duplicate && !isRowReadAgain(result.messageIds, idSeed) ? { duplicate: true } : undefined;
+      return isDuplicate(result, idSeed) ? { duplicate: true } : undefined;
     } catch (err) {
       if (err instanceof InboundRejection) await this.park(system, msg, err);
       throw err;
@@ -142,6 +142,18 @@ interface FileCheckpointParts {
  */
 function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boolean {
   return idSeed !== undefined && messageIds.every((id, i) => id === derivedMessageId(idSeed, i));
+}
+
+/**
+ * Whether the record was another record's (its business key), for the file report. A file row whose every id is
+ * another record's is one even when the Dispatcher published it again: with several rows of a file in flight,
+ * the row holding the key first may not have confirmed it yet, and the Dispatcher then publishes under that
+ * row's id (destinations keep one). Other input: as the Dispatcher answered.
+ */
+function isDuplicate(result: { duplicate: boolean; messageIds: string[] }, idSeed: string | undefined): boolean {
+  if (idSeed === undefined) return result.duplicate;
+  if (result.duplicate) return !isRowReadAgain(result.messageIds, idSeed);
+  return result.messageIds.length > 0 && result.messageIds.every((id, i) => id !== derivedMessageId(idSeed, i));
 }
 
 /** The last line a checkpoint covers (the file adapter's `line`); all lines when it names none. */
