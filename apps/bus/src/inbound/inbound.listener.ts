@@ -53,8 +53,9 @@ export class InboundListener {
         this.fileUsage.resumed(sha256, saved?.usage);
         return saved?.file ? { outcome: 'resume', progress: saved.file } : { outcome: 'resume' };
       },
+      // The usage counts of the lines the checkpoint covers: lines after it are still with the bus, and counted again on a resume.
       checkpoint: (sha256, leaseMs, progress) =>
-        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256) }),
+        this.store.saveFileCheckpoint(sha256, owner, leaseMs, progress && { file: progress, usage: this.fileUsage.countsOf(sha256, checkpointLine(progress)) }),
       complete: async (sha256, outcome, detail) => {
         await this.store.completeFile(sha256, outcome, detail);
         await this.fileUsage.completed(sha256);
@@ -79,7 +80,7 @@ export class InboundListener {
     try {
       if (meta.error) throw new InboundRejection(ErrorCodes.CODEC_PARSE_FAILED, `${system.name}: ${String(meta.error)}`, [{ path: locationOf(meta), message: String(meta.error) }]);
       const result = await this.pipeline.receive(system, msg, { idempotencyKey: row && `file:${row}`, idSeed });
-      return result.duplicate && !isRowReadAgain(result.messageIds, idSeed) ? { duplicate: true } : undefined;
+      return isDuplicate(result, idSeed) ? { duplicate: true } : undefined;
     } catch (err) {
       if (err instanceof InboundRejection) await this.park(system, msg, err);
       throw err;
@@ -141,6 +142,23 @@ interface FileCheckpointParts {
  */
 function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boolean {
   return idSeed !== undefined && messageIds.every((id, i) => id === derivedMessageId(idSeed, i));
+}
+
+/**
+ * Whether the record was another record's (its business key), for the file report. A file row whose every id is
+ * another record's is one even when the Dispatcher published it again: with several rows of a file in flight,
+ * the row holding the key first may not have confirmed it yet, and the Dispatcher then publishes under that
+ * row's id (destinations keep one). Other input: as the Dispatcher answered.
+ */
+function isDuplicate(result: { duplicate: boolean; messageIds: string[] }, idSeed: string | undefined): boolean {
+  if (idSeed === undefined) return result.duplicate;
+  if (result.duplicate) return !isRowReadAgain(result.messageIds, idSeed);
+  return result.messageIds.length > 0 && result.messageIds.every((id, i) => id !== derivedMessageId(idSeed, i));
+}
+
+/** The last line a checkpoint covers (the file adapter's `line`); all lines when it names none. */
+function checkpointLine(progress: InputProgress): number {
+  return typeof progress.line === 'number' ? progress.line : Infinity;
 }
 
 function locationOf(meta: Record<string, unknown>): string {

@@ -32,6 +32,11 @@ export class ParkedUsage {
     await this.store.setValue(AWAITING_RATES_NAMESPACE, this.key(input.id), entry);
   }
 
+  /** Whether this input is parked here (read before it is forgotten, so the caller knows what to clear). */
+  async has(inputId: string): Promise<boolean> {
+    return (await this.store.getValue<AwaitingRates>(AWAITING_RATES_NAMESPACE, this.key(inputId))) !== null;
+  }
+
   async forget(inputId: string): Promise<void> {
     await this.store.deleteValue(AWAITING_RATES_NAMESPACE, this.key(inputId));
   }

@@ -131,6 +131,16 @@ describe('processors', () => {
       await expect(sut.handle(envelope('u1', 'usage.recorded', usage('1764752400.1')))).resolves.toEqual({ kind: 'done' });
       expect(await store.getValue(PARKED_USAGE_NAMESPACE, '1764752400.1')).toBeNull();
     });
+
+    it('should leave the mark of another input of the same usage that is still parked when it prices one', async () => {
+      const { rates, sut } = make();
+      await rates.observe(envelope('m0', 'contract.rates-changed', CONTRACT));
+      await sut.handle(envelope('u1', 'usage.recorded', { ...usage('1764752400.1'), customerId: 'C-9' }));
+
+      await expect(sut.handle(envelope('u2', 'usage.recorded', usage('1764752400.1')))).resolves.toEqual({ kind: 'done' });
+
+      expect(await store.getValue(PARKED_USAGE_NAMESPACE, '1764752400.1')).toBe('conference:CONF-1');
+    });
   });
 
   describe(ConferenceSummaryProcessor.name, () => {
@@ -189,6 +199,33 @@ describe('processors', () => {
       await counter.completed('f1');
 
       expect(await store.getValue(EXPECTED_RECORDS_NAMESPACE, 'conference:CONF-1')).toBe(2);
+    });
+
+    it('should keep in a checkpoint only the counts of the lines it covers, whatever order the lines came in', async () => {
+      const counter = new FileUsageCounter(store);
+      const at = (line: number) => ({ body: Buffer.from(''), contentType: 'application/json', meta: { sha256: 'f1', line } });
+      counter.observe(envelope('u3', 'usage.recorded', usage('c')), at(3));
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), at(1));
+      counter.observe(envelope('u2', 'usage.recorded', { ...usage('b'), conferenceId: 'CONF-2' }), at(2));
+
+      expect(counter.countsOf('f1', 1)).toEqual({ 'conference:CONF-1': 1 });
+      expect(counter.countsOf('f1', 2)).toEqual({ 'conference:CONF-1': 1, 'conference:CONF-2': 1 });
+
+      // Killed after the checkpoint through line 2; the reader taking over reads line 3 again.
+      counter.resumed('f1', counter.countsOf('f1', 2));
+      counter.observe(envelope('u3', 'usage.recorded', usage('c')), at(3));
+      await counter.completed('f1');
+      expect(await store.getValue(EXPECTED_RECORDS_NAMESPACE, 'conference:CONF-1')).toBe(2);
+      expect(await store.getValue(EXPECTED_RECORDS_NAMESPACE, 'conference:CONF-2')).toBe(1);
+    });
+
+    it('should count a record dispatched twice in one reading once', async () => {
+      const counter = new FileUsageCounter(store);
+      const native = { body: Buffer.from(''), contentType: 'application/json', meta: { sha256: 'f1', line: 1 } };
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), native);
+      counter.observe(envelope('u1', 'usage.recorded', usage('a')), native);
+
+      expect(counter.countsOf('f1')).toEqual({ 'conference:CONF-1': 1 });
     });
 
     it('should hold the summary back while a record of the conference is parked at pricing', async () => {

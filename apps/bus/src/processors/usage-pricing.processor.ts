@@ -83,8 +83,13 @@ export class UsagePricingProcessor implements Processor {
       correlationId: input.correlationId,
       causationId: input.id,
     });
-    await this.parked.forget(input.id);
-    await this.ctx.store.deleteValue(PARKED_USAGE_NAMESPACE, usage.usageId);
+    // Read before clearing: only an input parked here clears its marks. The usage-id mark may have been set by
+    // another input of the same usage (records in flight together) still waiting for rates; a blind clear would
+    // let its conference be summarized without it. Most inputs were never parked: no store write for them.
+    if (await this.parked.has(input.id)) {
+      await this.parked.forget(input.id);
+      await this.ctx.store.deleteValue(PARKED_USAGE_NAMESPACE, usage.usageId);
+    }
     return { kind: 'done' };
   }
 }

@@ -83,6 +83,17 @@ export class FileInboundConfig {
   @Type(() => Number) @IsInt() @Min(1) @Max(1_000_000)
   checkpointEvery: number = 100;
 
+  /**
+   * Records handed to the bus before the oldest unanswered one is answered, counted in lines from that one;
+   * `1` hands them over one at a time, in file order. Counts and checkpoints never pass an unanswered line.
+   * @default 32
+   */
+  @Type(() => Number)
+  @IsInt({ message: 'recordsInFlight must be an integer from 1 to 1024 (1 = one record at a time, in file order)' })
+  @Min(1, { message: 'recordsInFlight must be at least 1 (1 = one record at a time, in file order)' })
+  @Max(1024, { message: 'recordsInFlight must be at most 1024 (records handed to the bus before the oldest is answered)' })
+  recordsInFlight: number = 32;
+
   /** Constant values added to every record's meta, e.g. `{ timeZone: Europe/Berlin }` for the system's mapper. */
   @IsOptional() @IsStringRecord()
   meta?: Record<string, string>;

@@ -1,25 +1,19 @@
 import { schedule, type ScheduledTask } from 'node-cron';
-import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, InputOutcome, NativeMessage, SendContext } from '../adapter';
+import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { FileClient, UnsafeFileNameError } from './file.client';
 import type { FileInboundConfig, FileOutboundConfig } from './file.config';
 import { claimOutcome, MemoryFileLedger, type FileLedger } from './file.ledger';
-import { readCsvRecords } from './file.records';
-import { asFileProgress, FileReportBuilder, summarize, type FileProgress, type FileReport } from './file.report';
+import { asFileProgress, FileReportBuilder, summarize, type FileReport } from './file.report';
 import { FileClaimKeeper } from './file.claim';
 import { extensionFor, fillFileName, globToRegExp, isBookkeepingName, unsafeNameReason } from './file-names';
 import { FileLog } from './file.log';
-import { toNativeRecord } from './file.native';
-import { columnOf, isRowLevel } from './file.row-errors';
+import { StopFile, streamFile, type FileColumns, type OnNative } from './file.stream';
 
-/** Called once per record; the adapter awaits it before reading on (backpressure). */
-export type OnNative = (msg: NativeMessage) => Promise<void | InputOutcome>;
+export type { OnNative } from './file.stream';
 
 /** Polling used when the folder cannot be watched (e.g. it does not exist yet). */
 const FALLBACK_SCHEDULE = '*/10 * * * * *';
-
-/** Stops reading a file: the claim is released and the file stays for the next scan. */
-class StopFile extends Error {}
 
 /**
  * One `adapter: file` system. Inbound: scans the drop folder (on a node-cron schedule, or on fs.watch
@@ -164,7 +158,10 @@ export class FileInstance implements AdapterInstance {
     keeper.start();
     let unreadable: string | undefined;
     try {
-      const columns = await this.stream(name, sha256, onNative, builder, signal, keeper, from);
+      const columns = await streamFile(
+        { name, sha256, config: cfg, client: this.client, log: this.log, onNative, builder, signal, lost: () => keeper.lost, checkpoint: (c) => this.checkpoint(name, keeper, builder, c) },
+        from,
+      );
       // The last word before moving the file: a reader that lost its claim leaves the file to the new one.
       if (!(await this.checkpoint(name, keeper, builder, columns))) return undefined;
     } catch (e) {
@@ -220,68 +217,8 @@ export class FileInstance implements AdapterInstance {
     await this.listening;
   }
 
-  /**
-   * Hands over every record after `from` (all of them for a new claim) and returns the column facts the
-   * checkpoints carry. Resumes at the saved byte offset when a line starts there; otherwise (offsets that
-   * drifted over invalid UTF-8) reads from the top and skips the lines already handled.
-   */
-  private async stream(
-    name: string,
-    sha256: string,
-    onNative: OnNative,
-    builder: FileReportBuilder,
-    signal: AbortSignal,
-    keeper: FileClaimKeeper,
-    from: FileProgress | undefined,
-  ): Promise<{ columns?: string[]; columnCount?: number }> {
-    const cfg = this.inbound!;
-    const fixed = { ...(cfg.meta ?? {}), fileName: name, sha256 };
-    const atOffset = !!from && from.offset > 0 && (await this.client.lineStartsAt(name, from.offset));
-    const skipThrough = from && !atOffset ? from.line : 0;
-    let columns = cfg.csvColumns ?? (atOffset ? from!.columns : undefined);
-    let columnCount = from?.columnCount;
-    const records = readCsvRecords(this.client.readText(name, cfg.encoding, atOffset ? from!.offset : 0), {
-      delimiter: cfg.delimiter,
-      columns,
-      headerRow: atOffset ? false : cfg.headerRow,
-      columnCount: atOffset ? columnCount : undefined,
-      start: atOffset ? { line: from!.line, offset: from!.offset, encoding: cfg.encoding } : { encoding: cfg.encoding },
-    });
-    let sinceCheckpoint = 0;
-    for await (const record of records) {
-      if (signal.aborted || keeper.lost) throw new StopFile();
-      if (record.kind === 'header') {
-        columns = record.columns;
-        continue;
-      }
-      if (record.kind === 'row') columnCount ??= record.fields.length;
-      if (record.line <= skipThrough) continue;
-      if (record.kind === 'bad') builder.fail({ line: record.line, column: record.column, reason: record.reason, kind: 'parse', raw: record.raw });
-      const msg = toNativeRecord(record, columns, fixed);
-      try {
-        const outcome = await onNative(msg);
-        if (record.kind === 'row') {
-          if (outcome?.duplicate) builder.duplicate();
-          else builder.pass();
-        }
-      } catch (e) {
-        if (!isRowLevel(e)) {
-          this.log.recordFailed(name, record.line, e);
-          throw new StopFile();
-        }
-        if (record.kind === 'row') builder.fail({ line: record.line, column: columnOf(e), reason: (e as Error).message, kind: 'rejected' });
-      }
-      builder.handled(record.line, record.end);
-      if (++sinceCheckpoint >= cfg.checkpointEvery) {
-        sinceCheckpoint = 0;
-        if (!(await this.checkpoint(name, keeper, builder, { columns, columnCount }))) throw new StopFile();
-      }
-    }
-    return { columns, columnCount };
-  }
-
   /** Saves progress; false when the claim was lost. A ledger that fails stops the file for a later resume. */
-  private async checkpoint(name: string, keeper: FileClaimKeeper, builder: FileReportBuilder, columns: { columns?: string[]; columnCount?: number }): Promise<boolean> {
+  private async checkpoint(name: string, keeper: FileClaimKeeper, builder: FileReportBuilder, columns: FileColumns): Promise<boolean> {
     try {
       return await keeper.save(builder.progress(columns));
     } catch (e) {
