@@ -262,8 +262,9 @@ export class SqliteStore implements BusStore {
     }));
   }
 
-  async jobItems(runId: string): Promise<T.JobItem[]> {
-    const rows = this.stmt('SELECT * FROM job_items WHERE run_id = ? ORDER BY item_key').all(runId) as JobItemRow[];
+  async jobItems(runId: string, filter: T.JobItemFilter = {}): Promise<T.JobItem[]> {
+    const failed = filter.failed === undefined ? null : filter.failed ? 1 : 0;
+    const rows = this.stmt('SELECT * FROM job_items WHERE run_id = ? AND (? IS NULL OR failed = ?) ORDER BY item_key').all(runId, failed, failed) as JobItemRow[];
     return rows.map((r) =>
       compact({ runId: r.run_id, itemKey: r.item_key, printed: r.printed === 1, emailed: r.emailed === 1, failed: r.failed === 1, detail: r.detail, updatedAt: r.updated_at }),
     );
