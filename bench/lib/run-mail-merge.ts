@@ -55,7 +55,7 @@ function writeConfig(dir: string, spoolDir: string, smtpPort: number): string {
     '  mailer:',
     '    adapter: smtp',
     '    mapper: passthrough',
-    `    outbound: { host: 127.0.0.1, port: ${smtpPort}, from: letters@bench.example }`,
+    `    outbound: { host: 127.0.0.1, port: ${smtpPort}, from: letters@bench.example, maxConnections: 4 }`,
     'routes: []',
     'jobs:',
     '  letters:',
@@ -66,7 +66,7 @@ function writeConfig(dir: string, spoolDir: string, smtpPort: number): string {
     '    printer: letters',
     `    notice: { template: ${JSON.stringify(path.join(TEMPLATES, 'notice.hbs'))} }`,
     '    email: mailer',
-    '    concurrency: 4',
+    '    concurrency: 8',
     '',
   ].join('\n'));
   return file;

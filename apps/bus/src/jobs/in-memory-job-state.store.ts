@@ -1,6 +1,6 @@
 import { noEffectCounts } from '../store/job-effects';
 import type {
-  JobEffect, JobEffectClaim, JobEffectCounts, JobEffectKey, JobEffectSearch, JobEffectStart, JobEffectState, JobItem, JobItemCounts, JobItemStep, JobRun, JobStateStore,
+  JobEffect, JobEffectClaim, JobEffectCounts, JobEffectKey, JobEffectSearch, JobEffectStart, JobEffectState, JobItem, JobItemCounts, JobItemFilter, JobItemStep, JobRun, JobStateStore,
 } from './job-state.store';
 
 /**
@@ -45,8 +45,11 @@ export class InMemoryJobStateStore implements JobStateStore {
     run.set(itemKey, item);
   }
 
-  async jobItems(runId: string): Promise<JobItem[]> {
-    return [...(this.items.get(runId)?.values() ?? [])].map((i) => ({ ...i })).sort((a, b) => a.itemKey.localeCompare(b.itemKey));
+  async jobItems(runId: string, filter: JobItemFilter = {}): Promise<JobItem[]> {
+    return [...(this.items.get(runId)?.values() ?? [])]
+      .filter((i) => filter.failed === undefined || i.failed === filter.failed)
+      .map((i) => ({ ...i }))
+      .sort((a, b) => a.itemKey.localeCompare(b.itemKey));
   }
 
   async jobItemCounts(runId: string): Promise<JobItemCounts> {

@@ -54,7 +54,7 @@ export class JobRecovery {
    */
   private async settleLegacy(job: MailMergeJob, run: JobRun, itemsId: string): Promise<number> {
     const runKey = run.runKey ?? run.id;
-    const inFlight = (await this.store.jobItems(itemsId)).filter((i) => i.failed && IN_FLIGHT_DETAILS.includes(i.detail ?? ''));
+    const inFlight = (await this.store.jobItems(itemsId, { failed: true })).filter((i) => IN_FLIGHT_DETAILS.includes(i.detail ?? ''));
     if (inFlight.length === 0) return 0;
     const known = new Set((await this.store.listJobEffects(job.name, { runKey, limit: 10_000 })).map((e) => `${e.recipient}\u0000${e.effect}`));
     let unknown = 0;

@@ -15,6 +15,8 @@ export interface JobClock {
   sleep(ms: number): Promise<void>;
 }
 
+const NO_COUNTS = { total: 0, printed: 0, emailed: 0, failed: 0 };
+
 export const systemClock: JobClock = { now: () => new Date(), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
 
 export interface JobRunnerDeps {
@@ -172,10 +174,9 @@ export class JobRunner {
     this.job(name);
     const run = await this.deps.store.latestJobRun(name);
     if (!run) return null;
-    const items = await this.deps.store.jobItems(itemsIdOf(run.id, run.pass ?? 1));
     const effects = run.runKey ? await this.deps.store.jobEffectCounts(name, run.runKey) : undefined;
     const unknownEffects = (await this.deps.store.jobEffectCounts(name)).unknown;
-    return { ...computeProgress(run, items, this.clock.now()), runKey: run.runKey, pass: run.pass ?? 1, effects, unknownEffects };
+    return { ...(await this.runProgress(run, itemsIdOf(run.id, run.pass ?? 1))), runKey: run.runKey, pass: run.pass ?? 1, effects, unknownEffects };
   }
 
   /** Names of the configured jobs. */
@@ -282,7 +283,13 @@ export class JobRunner {
     run.finishedAt = this.clock.now().toISOString();
     await this.deps.store.saveJobRun(run).catch((error: unknown) => this.deps.logger?.error(`job ${job.name}: cannot save run ${run.id}: ${(error as Error).message}`));
     const progress = await this.progress(job.name).catch(() => null);
-    return progress ?? computeProgress(run, await this.deps.store.jobItems(itemRun.itemsId).catch(() => []), this.clock.now());
+    return progress ?? (await this.runProgress(run, itemRun.itemsId).catch(() => computeProgress(run, NO_COUNTS, [], this.clock.now())));
+  }
+
+  /** Counts and the failed items only: a poll does not read every item of a large run. */
+  private async runProgress(run: JobRun, itemsId: string): Promise<JobProgress> {
+    const [counts, failed] = await Promise.all([this.deps.store.jobItemCounts(itemsId), this.deps.store.jobItems(itemsId, { failed: true })]);
+    return computeProgress(run, counts, failed, this.clock.now());
   }
 
   private lost(job: MailMergeJob, active: ActiveRun): void {

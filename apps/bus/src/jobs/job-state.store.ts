@@ -12,5 +12,5 @@ export type JobStateStore = Pick<
 
 export type {
   JobEffect, JobEffectClaim, JobEffectCounts, JobEffectKey, JobEffectKind, JobEffectSearch, JobEffectStart, JobEffectState,
-  JobItem, JobItemCounts, JobItemStep, JobRun, JobRunState,
+  JobItem, JobItemCounts, JobItemFilter, JobItemStep, JobRun, JobRunState,
 } from '../store/bus-store';

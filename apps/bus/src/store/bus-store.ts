@@ -15,6 +15,7 @@ import type {
   IngressClaim,
   JobItem,
   JobItemCounts,
+  JobItemFilter,
   JobItemStep,
   JobRun,
   JobEffect,
@@ -155,7 +156,8 @@ export interface BusStore {
   latestJobRun(name: string): Promise<JobRun | null>;
   /** Durable when it resolves; `printed`/`emailed` clear an earlier `failed`. */
   markJobItem(runId: string, itemKey: string, step: JobItemStep, detail?: string): Promise<void>;
-  jobItems(runId: string): Promise<JobItem[]>;
+  /** By item key; `filter` narrows them (progress reads the failed ones only, not all of a large run). */
+  jobItems(runId: string, filter?: JobItemFilter): Promise<JobItem[]>;
   jobItemCounts(runId: string): Promise<JobItemCounts>;
   /** Lease lock: true when `owner` now holds `name` for `ttlMs` (free, expired, or already its own: renewed). */
   tryAcquireLock(name: string, owner: string, ttlMs: number): Promise<boolean>;

@@ -208,8 +208,15 @@ export function runStoreContract(
           ['c3', false, false, true],
         ]);
         expect(items[1].detail).toBe('SMTP refused: 550 no such user');
+        expect((await sut.jobItems(runId, { failed: true })).map((i) => [i.itemKey, i.detail])).toEqual([
+          ['c2', 'SMTP refused: 550 no such user'],
+          ['c3', 'printer error'],
+        ]);
+        expect((await sut.jobItems(runId, { failed: false })).map((i) => i.itemKey)).toEqual(['c1']);
         await sut.markJobItem(runId, 'c2', 'emailed');
         expect(await sut.jobItemCounts(runId)).toEqual({ total: 3, printed: 2, emailed: 2, failed: 1 });
+        expect((await sut.jobItems(runId, { failed: true })).map((i) => i.itemKey)).toEqual(['c3']);
+        expect(await sut.jobItems(uid('none'), { failed: true })).toEqual([]);
         expect(await sut.jobItemCounts(uid('none'))).toEqual({ total: 0, printed: 0, emailed: 0, failed: 0 });
       });
     });

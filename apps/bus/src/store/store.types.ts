@@ -304,6 +304,12 @@ export interface JobItem {
   updatedAt: string;
 }
 
+/** Which of a run's items `jobItems` returns; every item without one. */
+export interface JobItemFilter {
+  /** true: only items whose last mark is a failure (in-flight marks included); false: only the others. */
+  failed?: boolean;
+}
+
 export interface JobItemCounts {
   total: number;
   printed: number;

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import type { SmtpOutboundConfig } from './smtp.config';
 
@@ -27,7 +27,10 @@ export class SmtpClient {
 
   constructor(private readonly config: SmtpOutboundConfig) {}
 
-  private get pool(): Transporter<SMTPPool.SentMessageInfo> {
+  private async pool(): Promise<Transporter<SMTPPool.SentMessageInfo>> {
+    if (this.transport) return this.transport;
+    // Loaded on first use: a bus without an SMTP system does not carry nodemailer in memory.
+    const { createTransport } = await import('nodemailer');
     this.transport ??= createTransport({
       pool: true,
       host: this.config.host,
@@ -52,7 +55,7 @@ export class SmtpClient {
   }
 
   async send(message: SmtpEnvelopeMessage): Promise<SmtpSendResult> {
-    const info = await this.pool.sendMail({ ...message, envelope: { from: message.from.address, to: [message.to.address] } });
+    const info = await (await this.pool()).sendMail({ ...message, envelope: { from: message.from.address, to: [message.to.address] } });
     return {
       messageId: info.messageId,
       accepted: (info.accepted ?? []).map(String),
@@ -63,7 +66,7 @@ export class SmtpClient {
 
   /** Connects and says EHLO (and logs in); throws what nodemailer throws. */
   async verify(): Promise<void> {
-    await this.pool.verify();
+    await (await this.pool()).verify();
   }
 
   close(): void {
@@ -87,6 +90,28 @@ function openSocket(host: string, port: number, timeoutMs: number, done: (error:
     clearTimeout(timer);
     socket.removeAllListeners('error');
     socket.setKeepAlive(true);
+    coalesceWrites(socket);
     done(null, { connection: socket });
   });
+}
+
+/**
+ * nodemailer writes a message as many small chunks (commands, headers, body lines, the final dot);
+ * with TCP_NODELAY each went out as a packet and a syscall of its own. Writes made in one event-loop
+ * turn are corked and leave together at the turn's end.
+ */
+export function coalesceWrites(socket: Socket): void {
+  const write = socket.write;
+  let corked = false;
+  socket.write = function (this: Socket, ...args: Parameters<Socket['write']>) {
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as Socket['write'];
 }

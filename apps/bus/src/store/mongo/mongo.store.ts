@@ -301,8 +301,10 @@ export class MongoStore implements BusStore {
     }
   }
 
-  async jobItems(runId: string): Promise<T.JobItem[]> {
-    const docs = await this.m.jobItems.find({ runId }).sort({ itemKey: 1 }).lean<JobItemDoc[]>();
+  async jobItems(runId: string, filter: T.JobItemFilter = {}): Promise<T.JobItem[]> {
+    // `failed: false` also matches a document without the field, as the SQLite store's 0 default does.
+    const query = filter.failed === undefined ? { runId } : filter.failed ? { runId, failed: true } : { runId, failed: { $ne: true } };
+    const docs = await this.m.jobItems.find(query).sort({ itemKey: 1 }).lean<JobItemDoc[]>();
     return docs.map((d) => {
       const item: T.JobItem = { runId: d.runId, itemKey: d.itemKey, printed: !!d.printed, emailed: !!d.emailed, failed: !!d.failed, updatedAt: d.updatedAt.toISOString() };
       if (d.detail !== undefined && d.detail !== null) item.detail = d.detail;

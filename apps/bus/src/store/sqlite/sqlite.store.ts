@@ -39,7 +39,7 @@ export class SqliteStore implements BusStore {
   private readonly journal: SqliteJournal;
   private readonly journalDb?: Database;
   private readonly journalWriter?: JournalThread;
-  /** Hot-path writes (claims, delivery records) share one transaction per event-loop turn. */
+  /** Hot-path writes (claims, delivery records, job ledger and item marks) share one transaction per event-loop turn. */
   private readonly commits: GroupCommit;
   private readonly deadLetters: SqliteDeadLetters;
   private readonly fileLeases: SqliteFileLeases;
@@ -256,14 +256,15 @@ export class SqliteStore implements BusStore {
   async markJobItem(runId: string, itemKey: string, step: T.JobItemStep, detail?: string): Promise<void> {
     // A success clears an earlier failure (a retried item); a failure keeps what already succeeded.
     const column = step === 'printed' ? 'printed = 1, failed = 0' : step === 'emailed' ? 'emailed = 1, failed = 0' : 'failed = 1';
-    this.stmt(`INSERT INTO job_items (run_id, item_key, printed, emailed, failed, detail, updated_at) VALUES (@runId, @itemKey, @printed, @emailed, @failed, @detail, @at)
+    await this.commits.write(() => this.stmt(`INSERT INTO job_items (run_id, item_key, printed, emailed, failed, detail, updated_at) VALUES (@runId, @itemKey, @printed, @emailed, @failed, @detail, @at)
       ON CONFLICT (run_id, item_key) DO UPDATE SET ${column}, detail = coalesce(@detail, detail), updated_at = @at`).run({
       runId, itemKey, printed: step === 'printed' ? 1 : 0, emailed: step === 'emailed' ? 1 : 0, failed: step === 'failed' ? 1 : 0, detail: detail ?? null, at: now(),
-    });
+    }));
   }
 
-  async jobItems(runId: string): Promise<T.JobItem[]> {
-    const rows = this.stmt('SELECT * FROM job_items WHERE run_id = ? ORDER BY item_key').all(runId) as JobItemRow[];
+  async jobItems(runId: string, filter: T.JobItemFilter = {}): Promise<T.JobItem[]> {
+    const failed = filter.failed === undefined ? null : filter.failed ? 1 : 0;
+    const rows = this.stmt('SELECT * FROM job_items WHERE run_id = ? AND (? IS NULL OR failed = ?) ORDER BY item_key').all(runId, failed, failed) as JobItemRow[];
     return rows.map((r) =>
       compact({ runId: r.run_id, itemKey: r.item_key, printed: r.printed === 1, emailed: r.emailed === 1, failed: r.failed === 1, detail: r.detail, updatedAt: r.updated_at }),
     );
@@ -287,12 +288,13 @@ export class SqliteStore implements BusStore {
     this.stmt('DELETE FROM locks WHERE name = ? AND owner = ?').run(name, owner);
   }
 
-  async claimJobEffect(key: T.JobEffectKey, start: T.JobEffectStart): Promise<T.JobEffectClaim> {
-    return this.effects.claim(key, start);
+  // The ledger and the item marks are written per letter, several times each: they share the hot path's group commit.
+  claimJobEffect(key: T.JobEffectKey, start: T.JobEffectStart): Promise<T.JobEffectClaim> {
+    return this.commits.write(() => this.effects.claim(key, start));
   }
 
-  async transitionJobEffect(key: T.JobEffectKey, from: readonly T.JobEffectState[], to: T.JobEffectState, detail?: string, owner?: string): Promise<boolean> {
-    return this.effects.transition(key, from, to, detail, owner);
+  transitionJobEffect(key: T.JobEffectKey, from: readonly T.JobEffectState[], to: T.JobEffectState, detail?: string, owner?: string): Promise<boolean> {
+    return this.commits.write(() => this.effects.transition(key, from, to, detail, owner));
   }
 
   async listJobEffects(job: string, search?: T.JobEffectSearch): Promise<T.JobEffect[]> {
