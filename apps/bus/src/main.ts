@@ -1,3 +1,5 @@
+// First, before any module allocates: the heap settings apply to the heap as it grows from here.
+import './heap-settings';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { loadEnv } from './config/env.schema';

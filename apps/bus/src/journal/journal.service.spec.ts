@@ -58,6 +58,19 @@ describe(Journal.name, () => {
     expect(ids(store.calls[0])).toEqual(['m1:message', 'm1:delivered']);
   });
 
+  it.each([
+    ['serialized by the caller', (e: CanonicalEnvelope) => JSON.stringify(e)],
+    ['serialized here', () => undefined],
+  ])('should buffer the canonical message as JSON text only, %s', async (_, text) => {
+    sut = make();
+    sut.received(envelope('m1'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted', undefined, text(envelope('m1')));
+    await sut.flush();
+    const event = store.calls[0][0];
+    if (event.kind !== 'message') throw new Error('expected the message record');
+    expect(event.message).not.toHaveProperty('canonical');
+    expect(JSON.parse(event.message.canonicalJson ?? '')).toEqual(envelope('m1'));
+  });
+
   it('should flush as soon as a full batch is buffered', async () => {
     sut = make({ maxBatch: 4 });
     const written = store.nextCalls();

@@ -91,7 +91,7 @@ export class Journal {
     routes: readonly RouteRef[],
     status: 'accepted' | 'unrouted',
     businessKeys?: string[],
-    /** The envelope as JSON text, when the caller serialized it already (to publish it). */
+    /** The envelope as JSON text, when the caller serialized it already (to publish it); serialized here otherwise. */
     canonicalJson?: string,
   ): void {
     if (!this.enabled) return;
@@ -108,8 +108,9 @@ export class Journal {
         receivedAt: at,
         initialStatus: status,
         rawNative: native ? captureRaw(native, this.maxRawBytes) : undefined,
-        canonical: envelope,
-        ...(canonicalJson !== undefined ? { canonicalJson } : {}),
+        // Only the text: a buffered event then holds one compact string instead of the envelope's object graph
+        // (a 64 KB message has over a thousand objects), and the writer thread is handed that string as it is.
+        canonicalJson: canonicalJson ?? JSON.stringify(envelope),
         routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
         ...(businessKeys?.length ? { businessKeys } : {}),
       },

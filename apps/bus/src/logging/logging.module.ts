@@ -16,8 +16,8 @@ const SECRET_HEADERS = ['req.headers["x-api-key"]', 'req.headers.authorization',
 /**
  * Structured logs: one JSON object per line (level label, ISO time, `context`, the fields of
  * {@link logLine}), or coloured lines with `LOG_FORMAT=pretty`. Requests are not logged one by one
- * (quiet when healthy); an admin or health request that ends in a 5xx is, with its secret headers
- * redacted, and lines written while one is handled carry its `reqId`.
+ * (quiet when healthy); an admin request that ends in a 5xx is, with its secret headers redacted, and
+ * lines written while one of {@link OPERATOR_ROUTES} is handled carry its `reqId`.
  *
  * pino-http keeps its logger in a module-wide singleton: several bus applications in one process
  * (tests) share the settings of the first one.
@@ -48,11 +48,20 @@ function pinoModule(settings: LogSettings): DynamicModule {
   };
   return LoggerModule.forRoot({
     pinoHttp: settings.format === 'pretty' ? [options, prettyStream()] : options,
-    // Not on the systems' endpoints, the hot path: measured with `npm run bench -- --quick`, the
-    // per-request logger cost visible CPU per message, and their lines carry the message id anyway.
-    exclude: [{ path: 'adapters/*path', method: RequestMethod.ALL }],
+    forRoutes: OPERATOR_ROUTES,
   });
 }
+
+/**
+ * The routes with a request logger: the operators' ones. The systems' endpoints (`/adapters/*`, the hot
+ * path) have none, not even an exclusion check per request: the logger cost visible CPU per message,
+ * and their own warnings and errors carry the message id anyway.
+ */
+export const OPERATOR_ROUTES = [
+  { path: 'admin/*path', method: RequestMethod.ALL },
+  { path: 'health/*path', method: RequestMethod.ALL },
+  { path: 'metrics', method: RequestMethod.ALL },
+];
 
 /** pino-pretty in the main thread (no worker): a terminal is the only reader of this format. */
 function prettyStream(): DestinationStream {

@@ -74,10 +74,12 @@ export interface JournalMessageInput {
   /** `unrouted` when no route matched; every other status is derived from the hops. */
   initialStatus: 'accepted' | 'unrouted';
   rawNative?: RawNative;
+  /** The parsed form, for writers that have no text; a store takes `canonicalJson` when both are given. */
   canonical?: CanonicalEnvelope;
   /**
-   * `canonical` as JSON text, when the caller has it already (the body it published): a store that keeps
-   * text writes it as it is, and the SQLite journal hands its writer thread one string, not an object graph.
+   * `canonical` as JSON text; the Journal gives only this, so its buffer holds one string per message rather
+   * than an object graph. A store that keeps text writes it as it is; the SQLite journal hands it to its writer
+   * thread as one string.
    */
   canonicalJson?: string;
   routes: RouteRef[];

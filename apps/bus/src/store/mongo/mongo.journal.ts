@@ -147,7 +147,9 @@ function messageUpdate(msg: T.JournalMessageInput): UpdateQuery<MessageDoc> {
   if (msg.causationId) set.causationId = msg.causationId;
   if (msg.configVersion) set.configVersion = msg.configVersion;
   if (msg.rawNative) set.rawNative = msg.rawNative;
-  if (msg.canonical) set.canonical = msg.canonical;
+  // A document, not text, as before: older and newer records read back alike.
+  const canonical = msg.canonicalJson !== undefined ? JSON.parse(msg.canonicalJson) : msg.canonical;
+  if (canonical) set.canonical = canonical;
   if (msg.businessKeys?.length) set.businessKeys = msg.businessKeys;
   return { $set: set, $setOnInsert: { status: msg.initialStatus } };
 }

@@ -10,16 +10,6 @@ const WORKER = join(__dirname, `sqlite.journal-worker${__filename.endsWith('.ts'
 const EXEC_ARGV = WORKER.endsWith('.ts') ? ['--require', 'ts-node/register/transpile-only'] : [];
 
 /**
- * A message record with its canonical JSON text loses the parsed copy: postMessage then copies one
- * string instead of cloning every object of the envelope (a 64 KB message has over a thousand).
- */
-function withoutParsedCanonical(event: JournalEvent): JournalEvent {
-  if (event.kind !== 'message' || event.message.canonicalJson === undefined || event.message.canonical === undefined) return event;
-  const { canonical: _parsed, ...message } = event.message;
-  return { ...event, message };
-}
-
-/**
  * The main thread's side of the journal's writer thread: each call posts one request and settles
  * with its reply. A thread that died fails the calls in flight (the Journal keeps those events and
  * retries) and is started again by the next call.
@@ -32,7 +22,7 @@ export class JournalThread {
   constructor(private readonly filename: string) {}
 
   append(events: JournalEvent[]): Promise<void> {
-    return this.call({ op: 'append', events: events.map(withoutParsedCanonical) });
+    return this.call({ op: 'append', events });
   }
 
   purge(cutoff: string): Promise<void> {
