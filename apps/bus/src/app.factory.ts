@@ -49,8 +49,8 @@ export async function createBusApp(options: BusAppOptions): Promise<INestApplica
   const [nestApp] = server.listeners('request') as RequestListener[];
   server.removeAllListeners('request');
   server.on('request', ingressHandlerFirst(app.get(IngressService), bodyLimit, nestApp));
-  // Raw bytes for every other system route (queries): only the system's codec may parse its body.
-  app.use('/adapters', rawBody(bodyLimit));
+  // Raw bytes for the query route: only the asking system's codec may parse its body.
+  app.use('/adapters/:system/queries', rawBody(bodyLimit));
   app.use('/admin', json({ limit: '1mb' }));
   app.use('/console', consoleAssets());
   app.useGlobalPipes(validationPipe());

@@ -106,5 +106,10 @@ describe('health, admin access, metrics and docs', () => {
     const doc = await fetch(`${bus.url}/docs-json`).then((r) => r.json());
 
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/adapters/{system}/messages', '/adapters/{system}/queries/{name}', '/admin/dead-letters/{id}/replay', '/health/ready']));
+    const ingress = doc.paths['/adapters/{system}/messages'].post;
+    expect(ingress.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(
+      expect.arrayContaining(['path:system', 'header:X-Api-Key', 'header:Idempotency-Key']),
+    );
+    expect(Object.keys(ingress.responses)).toEqual(expect.arrayContaining(['202', '400', '401', '413', '415', '503']));
   });
 });

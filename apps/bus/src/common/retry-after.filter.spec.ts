@@ -2,7 +2,8 @@ import { Controller, Get, HttpException, type INestApplication } from '@nestjs/c
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { ApiError } from './api-error';
-import { DEFAULT_RETRY_AFTER_SECONDS, RetryAfterFilter } from './retry-after.filter';
+import { DEFAULT_RETRY_AFTER_SECONDS } from './http-answer';
+import { RetryAfterFilter } from './retry-after.filter';
 
 @Controller()
 class FailingController {
@@ -45,11 +46,14 @@ describe(RetryAfterFilter.name, () => {
     const res = await request(app.getHttpServer()).get('/plain');
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe(String(DEFAULT_RETRY_AFTER_SECONDS));
+    expect(res.body).toEqual({ statusCode: 503, message: 'down' });
   });
 
   it('should leave other refusals as they are', async () => {
     const res = await request(app.getHttpServer()).get('/refused');
     expect(res.status).toBe(404);
     expect(res.headers['retry-after']).toBeUndefined();
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.body).toEqual({ statusCode: 404, code: 'INGRESS.UNKNOWN_SYSTEM', message: 'Unknown system "x".' });
   });
 });

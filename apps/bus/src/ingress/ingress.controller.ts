@@ -1,18 +1,14 @@
-import { Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { RequestWithRawBody } from '../common/raw-body.middleware';
-import { IngressService } from './ingress.service';
+import { Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 
 /**
- * `POST /adapters/{system}/messages`: where legacy systems post their native messages. Requests are
- * answered by `ingressHandlerFirst` (ingress.http-handler.ts) before Express sees them; this class
- * declares the route and its contract for the OpenAPI document, with the same one call.
+ * `POST /adapters/{system}/messages`: where legacy systems post their native messages. Declaration
+ * only: `ingressHandlerFirst` (ingress.http-handler.ts) answers these requests before Express and
+ * Nest's router see them; this class gives the route and its contract to the OpenAPI document.
  */
 @ApiTags('ingress')
 @Controller('adapters')
 export class IngressController {
-  constructor(private readonly ingress: IngressService) {}
-
   @Post(':system/messages')
   @HttpCode(202)
   @ApiOperation({
@@ -24,6 +20,7 @@ export class IngressController {
       'whether or not the first attempt reached the broker: it keeps the first message id and correlation id. ' +
       'Without an Idempotency-Key (and without a native id in the mapping), a retry after a 503 may deliver twice.',
   })
+  @ApiParam({ name: 'system', description: 'The posting system, as named in the bus config' })
   @ApiHeader({ name: 'X-Api-Key', required: true, description: "The posting system's own key" })
   @ApiHeader({
     name: 'Idempotency-Key',
@@ -42,14 +39,7 @@ export class IngressController {
     description: 'Not accepted, or not known to be (broker unreachable, confirm lost): retry with the same Idempotency-Key after Retry-After; it is delivered once',
     headers: { 'Retry-After': { description: 'Seconds to wait before the retry', schema: { type: 'integer' } } },
   })
-  post(
-    @Param('system') system: string,
-    @Req() req: RequestWithRawBody,
-    @Headers('x-api-key') apiKey?: string,
-    @Headers('content-type') contentType?: string,
-    @Headers('idempotency-key') idempotencyKey?: string,
-    @Headers('x-correlation-id') correlationId?: string,
-  ) {
-    return this.ingress.accept({ system, apiKey, contentType, idempotencyKey, correlationId, body: req.rawBody ?? Buffer.alloc(0) });
+  post(): never {
+    throw new Error('POST /adapters/{system}/messages is answered by ingressHandlerFirst; this route is a declaration for the OpenAPI document');
   }
 }

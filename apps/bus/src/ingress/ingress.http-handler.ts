@@ -1,7 +1,7 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { sendHttpException, sendInternalError, sendJson } from '../common/http-answer';
 import { payloadTooLarge, readRawBody } from '../common/raw-body.middleware';
-import { retryAfterSeconds } from '../common/retry-after.filter';
 import type { IngressService } from './ingress.service';
 
 /** `/adapters/{system}/messages`, with or without a query string; the system name is one path segment. */
@@ -11,9 +11,9 @@ const INGRESS_PATH = /^\/adapters\/([^/?#]+)\/messages(?:\?|$)/;
  * Answers `POST /adapters/{system}/messages` straight from node:http, in front of Express and Nest's
  * router, and hands every other request to `next` (the Nest application). This is the bus's hot path:
  * there Express, its router and Nest's route pipeline cost about a third of the bus's CPU per message
- * (docs/benchmarks.md). The route is still declared by IngressController for the OpenAPI document; the
- * work is IngressService's either way, and the answers are the ones the exception filter writes (the
- * ApiError body, Retry-After on every 503).
+ * (docs/benchmarks.md). IngressController only declares the route for the OpenAPI document; refusals
+ * go out through the same `sendHttpException` as the exception filter's (the ApiError body, Retry-After
+ * on every 503).
  */
 export function ingressHandlerFirst(ingress: IngressService, bodyLimit: () => number, next: RequestListener): RequestListener {
   const logger = new Logger('ingress');
@@ -22,7 +22,7 @@ export function ingressHandlerFirst(ingress: IngressService, bodyLimit: () => nu
     if (system === undefined) return next(req, res);
     accept(ingress, system, req, res, bodyLimit()).catch((err: unknown) => {
       logger.error(`Answering POST ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
-      if (!res.headersSent) send(res, HttpStatus.INTERNAL_SERVER_ERROR, { statusCode: 500, message: 'Internal server error' });
+      if (!res.headersSent) sendInternalError(res);
       else res.destroy();
     });
   };
@@ -30,7 +30,7 @@ export function ingressHandlerFirst(ingress: IngressService, bodyLimit: () => nu
 
 async function accept(ingress: IngressService, system: string, req: IncomingMessage, res: ServerResponse, limit: number): Promise<void> {
   const body = await readRawBody(req, limit);
-  if (!body) return send(res, HttpStatus.PAYLOAD_TOO_LARGE, payloadTooLarge(limit));
+  if (!body) return sendJson(res, HttpStatus.PAYLOAD_TOO_LARGE, payloadTooLarge(limit));
   const h = req.headers;
   try {
     const accepted = await ingress.accept({
@@ -41,13 +41,10 @@ async function accept(ingress: IngressService, system: string, req: IncomingMess
       idempotencyKey: header(h['idempotency-key']),
       correlationId: header(h['x-correlation-id']),
     });
-    send(res, HttpStatus.ACCEPTED, accepted);
+    sendJson(res, HttpStatus.ACCEPTED, accepted);
   } catch (err) {
     if (!(err instanceof HttpException)) throw err;
-    const status = err.getStatus();
-    if (status === HttpStatus.SERVICE_UNAVAILABLE) res.setHeader('Retry-After', String(retryAfterSeconds(err)));
-    const answer = err.getResponse();
-    send(res, status, typeof answer === 'object' ? answer : { statusCode: status, message: answer });
+    sendHttpException(res, err);
   }
 }
 
@@ -64,10 +61,4 @@ function systemOf(url: string | undefined): string | undefined {
 /** A repeated header reads as Express and Nest read it: the values joined (Node joins all but a few). */
 function header(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }
