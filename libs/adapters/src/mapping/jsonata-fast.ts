@@ -44,6 +44,7 @@ export type FastEvaluator = (input: unknown, bindings?: Record<string, unknown>)
 export function compileFast(ast: unknown): FastEvaluator | undefined {
   if (!supported(ast as Node)) return undefined;
   const root = ast as Node;
+  markNamePaths(root);
   return (input, bindings) => {
     // JSONata wraps an array input in an outer sequence with rules of its own.
     if (Array.isArray(input)) throw FALLBACK;
@@ -155,6 +156,38 @@ function supportedPairs(lhs: Node['lhs']): boolean {
   return true;
 }
 
+// ---- plain field paths (`payload.customerId`), the bulk of a mapping ----
+
+/** On a path node whose steps are all field names: those names (set at compile time). */
+const NAMES: unique symbol = Symbol('jsonata-fast names');
+type PathNode = Node & { [NAMES]?: string[] };
+
+function markNamePaths(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(markNamePaths);
+  if (!node || typeof node !== 'object') return;
+  const n = node as PathNode;
+  if (n.type === 'path' && n.steps!.every((step) => step.type === 'name')) n[NAMES] = n.steps!.map((step) => step.value as string);
+  for (const value of Object.values(n)) markNamePaths(value);
+}
+
+/** Returned by `walkNames` where the general path evaluation must decide (an array on the way). */
+const GENERAL: unique symbol = Symbol('jsonata-fast general');
+
+/**
+ * A path of field names over objects, walked directly: what evaluatePath gives when no value on the
+ * way is an array (there JSONata maps over the items and flattens, so the general evaluation runs).
+ */
+function walkNames(names: string[], input: unknown): unknown {
+  let value = input;
+  for (let i = 0; i < names.length; i++) {
+    if (value === null || typeof value !== 'object') return undefined;
+    if (Array.isArray(value)) return GENERAL;
+    if (!Object.prototype.hasOwnProperty.call(value, names[i])) return undefined;
+    value = (value as Record<string, unknown>)[names[i]];
+  }
+  return isSequence(value) ? GENERAL : value;
+}
+
 // ---- evaluation, after jsonata.js ----
 
 function sequence(...items: unknown[]): Sequence {
@@ -169,9 +202,12 @@ const isSequence = (v: unknown): v is Sequence => Array.isArray(v) && (v as Sequ
 function evaluate(node: Node, input: unknown, env: Env): unknown {
   let result: unknown;
   switch (node.type) {
-    case 'path':
-      result = evaluatePath(node, input, env);
+    case 'path': {
+      const names = (node as PathNode)[NAMES];
+      const walked = names ? walkNames(names, input) : GENERAL;
+      result = walked === GENERAL ? evaluatePath(node, input, env) : walked;
       break;
+    }
     case 'name':
       result = lookup(input, node.value as string);
       break;
@@ -267,8 +303,17 @@ function append(a: unknown, b: unknown): unknown {
 }
 
 function evaluateGroup(pairs: [Node, Node][], input: unknown, env: Env): Record<string, unknown> {
+  const result = Object.create(null) as Record<string, unknown>;
+  if (!Array.isArray(input)) {
+    // One item: every pair's group is that item, in the pairs' order.
+    for (let p = 0; p < pairs.length; p++) {
+      const value = evaluate(pairs[p][1], input, env);
+      if (value !== undefined) result[pairs[p][0].value as string] = value;
+    }
+    return result;
+  }
   // An empty input still makes one object (JSONata pushes `undefined` into it; a copy spares the caller's data).
-  const items: unknown[] = Array.isArray(input) ? (input.length > 0 ? input : [undefined]) : sequence(input);
+  const items: unknown[] = input.length > 0 ? input : [undefined];
   // Keys are distinct literals (checked at compile time): each pair's group holds the items in order.
   const groups = new Map<string, { data: unknown; pair: number }>();
   for (const item of items) {
@@ -279,7 +324,6 @@ function evaluateGroup(pairs: [Node, Node][], input: unknown, env: Env): Record<
       else groups.set(key, { data: item, pair: p });
     }
   }
-  const result = Object.create(null) as Record<string, unknown>;
   for (const [key, group] of groups) {
     const value = evaluate(pairs[group.pair][1], group.data, env);
     if (value !== undefined) result[key] = value;
