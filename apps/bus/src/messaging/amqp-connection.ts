@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import * as amqp from 'amqplib';
 import { Logger } from '@nestjs/common';
+import { batchFrameWrites } from './frame-writes';
 import { BrokerUnavailableError } from './messaging.errors';
 import { MessagingLog, redactUrl, type MessagingLogger } from './messaging.log';
 
@@ -183,6 +184,8 @@ export class AmqpConnection extends EventEmitter {
         timeout: 10_000,
       });
       model.on('error', () => undefined); // 'close' follows every 'error'
+      // One socket write per pass of amqplib's writer (frame-writes.spec.ts fails if amqplib moves its internals).
+      batchFrameWrites(model);
       model.on('blocked', (reason: string) => {
         this.blockedReason = reason;
         this.logger.warn(MessagingLog.blocked(this.redactedUrl, reason));
