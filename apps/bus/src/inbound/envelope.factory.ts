@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ErrorCodes,
   MESSAGE_TYPES,
@@ -8,6 +8,7 @@ import {
   type CanonicalEnvelope,
 } from '@bus/canonical-model';
 import type { ProblemDetail } from '../common/api-error';
+import { timeOrderedId } from './time-ordered-id';
 
 export interface DraftProblem extends ProblemDetail {
   code: string;
@@ -30,8 +31,8 @@ export function derivedMessageId(seed: string, index: number): string {
 /** Turns a mapping's draft into a full envelope: the only place message ids are minted. */
 @Injectable()
 export class EnvelopeFactory {
-  /** `id`: a derived id (derivedMessageId) for an input read again with the same identity; random otherwise. */
-  create(source: string, draft: CanonicalDraft, configVersion: string, correlationId: string | undefined, now = new Date(), id: string = randomUUID()): CanonicalEnvelope {
+  /** `id`: a derived id (derivedMessageId) for an input read again with the same identity; a new time-ordered one otherwise. */
+  create(source: string, draft: CanonicalDraft, configVersion: string, correlationId: string | undefined, now = new Date(), id: string = timeOrderedId(now.getTime())): CanonicalEnvelope {
     return {
       id,
       type: draft.type,
