@@ -7,7 +7,7 @@ import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
 import { InboundRejection } from './inbound-rejection';
-import { derivedMessageId } from './envelope.factory';
+import { derivedMessageId, hashedMessageId } from './envelope.factory';
 import { FileUsageCounter } from '../processors/file-usage.counter';
 import { logLine } from '../logging/log-line';
 
@@ -141,7 +141,12 @@ interface FileCheckpointParts {
  * (read before a crash and again after it): it counts as passed. Other ids: another record had the key first.
  */
 function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boolean {
-  return idSeed !== undefined && messageIds.every((id, i) => id === derivedMessageId(idSeed, i));
+  return idSeed !== undefined && messageIds.every((id, i) => isRowId(id, idSeed, i));
+}
+
+/** Whether `id` is the id this row's `index`-th message gets, or got before ids were ordered by line. */
+function isRowId(id: string, idSeed: string, index: number): boolean {
+  return id === derivedMessageId(idSeed, index) || id === hashedMessageId(idSeed, index);
 }
 
 /**
@@ -153,7 +158,7 @@ function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boole
 function isDuplicate(result: { duplicate: boolean; messageIds: string[] }, idSeed: string | undefined): boolean {
   if (idSeed === undefined) return result.duplicate;
   if (result.duplicate) return !isRowReadAgain(result.messageIds, idSeed);
-  return result.messageIds.length > 0 && result.messageIds.every((id, i) => id !== derivedMessageId(idSeed, i));
+  return result.messageIds.length > 0 && result.messageIds.every((id, i) => !isRowId(id, idSeed, i));
 }
 
 /** The last line a checkpoint covers (the file adapter's `line`); all lines when it names none. */
