@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS journal_destinations (
   updated_at TEXT NOT NULL,
   PRIMARY KEY (message_id, destination)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_jd_destination ON journal_destinations (destination, message_id);
+-- No (destination, message_id) index: every query reaches a message's destinations by the key, and
+-- "waiting per destination" by ix_jd_status; files of earlier versions lose theirs here.
+DROP INDEX IF EXISTS ix_jd_destination;
 CREATE INDEX IF NOT EXISTS ix_jd_updated ON journal_destinations (updated_at);
 CREATE INDEX IF NOT EXISTS ix_jd_status ON journal_destinations (status, destination);
 
