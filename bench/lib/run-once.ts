@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { runLoad, type LoadResult } from '../load';
+import { runPacedLoad } from '../paced-load';
 import { bodyTemplate, type MessageScenario } from '../scenarios';
 import type { SinkReport } from '../sink';
 import { destinationPath, destinationSystems, sourceSystem, writeBenchConfig } from './bench-config';
@@ -62,15 +63,18 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
       const parts = await Promise.all(children.map((child, i) => {
         const t = bodyTemplate(scenario.codec, scenario.bodyBytes, `${runId}-${i}`);
         const share = amount === undefined ? undefined : Math.ceil(amount / children.length);
-        return runLoad({
+        const options = {
           url: `http://127.0.0.1:${child.port}/adapters/${source}/messages`,
           headers: { 'content-type': template.contentType, 'x-api-key': API_KEY },
           body: t.body,
           connections: Math.max(1, Math.floor((share === undefined ? 50 : Math.min(50, share)) / children.length)),
           amount: share,
           durationS,
-          overallRate: overallRate === undefined ? undefined : overallRate / children.length,
-        });
+        };
+        // A latency run paces its requests evenly (paced-load.ts); throughput runs are closed loop.
+        return overallRate !== undefined && durationS !== undefined
+          ? runPacedLoad({ ...options, durationS, overallRate: overallRate / children.length })
+          : runLoad(options);
       }));
       return combineLoads(parts);
     };

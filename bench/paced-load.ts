@@ -1,0 +1,78 @@
+/**
+ * The load generator of the latency runs: requests at an even pace, open loop.
+ *
+ * autocannon's `overallRate` gives each connection a quota per second and releases it at the start of
+ * every second, so each connection sends back to back until its quota is used and then idles: the load
+ * is a burst at full speed followed by a pause, and the latency of a pipeline that needs most of the
+ * second for its quota is the queue of that burst. Here request n is due at `start + n / rate`, goes out
+ * on a free keep-alive socket of `connections` (or waits for one), and its `sentAt` is the time it was
+ * due, so a pipeline that answers late is charged for the wait (no coordinated omission).
+ */
+import * as http from 'node:http';
+import type { LoadOptions, LoadResult } from './load';
+import { nowMs } from './lib/stats';
+
+export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: number }): Promise<LoadResult> {
+  const url = new URL(o.url);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+  const statuses: Record<string, number> = {};
+  const total = Math.round(o.overallRate * o.durationS);
+  const startedAt = nowMs();
+  let sent = 0;
+  let answered = 0;
+  let errors = 0;
+  let firstAcceptedAt = NaN;
+  let lastAnswerAt = NaN;
+
+  return new Promise((resolve) => {
+    const finish = () => {
+      agent.destroy();
+      const endedAt = Number.isNaN(lastAnswerAt) ? nowMs() : lastAnswerAt;
+      const accepted = statuses['202'] ?? 0;
+      resolve({
+        sent,
+        accepted,
+        refused: Object.entries(statuses).filter(([s]) => s !== '202').reduce((a, [, c]) => a + c, 0),
+        errors,
+        startedAt,
+        firstAcceptedAt,
+        endedAt,
+        acceptedPerSecond: accepted / ((endedAt - startedAt) / 1000),
+        statuses,
+      });
+    };
+    const settled = () => {
+      if (++answered === total) finish();
+    };
+    const send = (n: number) => {
+      const dueAt = startedAt + (n * 1000) / o.overallRate;
+      const body = o.body(n, dueAt);
+      const req = http.request(
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { ...o.headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            const at = nowMs();
+            const code = String(res.statusCode);
+            statuses[code] = (statuses[code] ?? 0) + 1;
+            if (code === '202' && Number.isNaN(firstAcceptedAt)) firstAcceptedAt = at;
+            lastAnswerAt = at;
+            settled();
+          });
+        },
+      );
+      req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
+      req.on('error', () => {
+        errors++;
+        settled();
+      });
+      req.end(body);
+    };
+    // Every millisecond tick sends what has fallen due since the last one.
+    const tick = setInterval(() => {
+      const due = Math.min(total, Math.floor(((nowMs() - startedAt) * o.overallRate) / 1000) + 1);
+      while (sent < due) send(sent++);
+      if (sent === total) clearInterval(tick);
+    }, 1);
+  });
+}
