@@ -32,6 +32,8 @@ export interface LoadResult {
   acceptedPerSecond: number;
   /** status codes other than 202 with their counts, for error messages */
   statuses: Record<string, number>;
+  /** requests that got no answer, by error code (paced runs), for error messages */
+  errorKinds?: Record<string, number>;
 }
 
 export function runLoad(o: LoadOptions): Promise<LoadResult> {

@@ -21,6 +21,7 @@ export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: 
   let sent = 0;
   let answered = 0;
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   let firstAcceptedAt = NaN;
   let lastAnswerAt = NaN;
 
@@ -39,6 +40,7 @@ export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: 
         endedAt,
         acceptedPerSecond: accepted / ((endedAt - startedAt) / 1000),
         statuses,
+        errorKinds,
       });
     };
     const settled = () => {
@@ -62,8 +64,10 @@ export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: 
         },
       );
       req.setTimeout(30_000, () => req.destroy(new Error('no answer within 30 s')));
-      req.on('error', () => {
+      req.on('error', (err: NodeJS.ErrnoException) => {
         errors++;
+        const kind = err.code ?? err.message;
+        errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
         settled();
       });
       req.end(body);

@@ -104,7 +104,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     const delivered = Math.min(...dests.map((_, i) => report.paths[destinationPath(i + 1)]?.distinct ?? 0));
     const problems: string[] = [];
     if (!complete) problems.push(`${delivered} of ${result.accepted} accepted messages reached every destination within ${timeoutMs / 1000} s`);
-    if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)})`);
+    if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)}${result.errorKinds && result.errors ? `, errors ${JSON.stringify(result.errorKinds)}` : ''})`);
     if (result.accepted === 0) problems.push('nothing accepted');
     return {
       ingressPerS: result.acceptedPerSecond,
