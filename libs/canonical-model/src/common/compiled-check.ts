@@ -41,6 +41,8 @@ interface PropertyPlan {
 
 interface ClassPlan {
   cls: Function;
+  /** `cls.name`, read once: a function's name is a getter call. */
+  targetName: string;
   properties: PropertyPlan[];
   known: Set<string>;
 }
@@ -115,7 +117,7 @@ function compile(cls: Function): ClassPlan | null {
     }
     properties.push(plan);
   }
-  return { cls, properties, known };
+  return { cls, targetName: cls.name, properties, known };
 }
 
 /** An object as JSON.parse makes it, or a mapping (with no prototype); anything else is left to class-validator. */
@@ -158,12 +160,18 @@ function nestedValid(value: unknown, type: Function | null, elementOfArray: bool
 
 function objectValid(plan: ClassPlan, plain: Record<string, unknown>, depth: number): boolean {
   if (depth > 32) return false;
-  for (const key of Object.keys(plain)) if (!plan.known.has(key)) return false; // also '__proto__'
+  for (const key in plain) if (!plan.known.has(key)) return false; // also '__proto__'
+  // One arguments object per object walked, filled in per property: a rate line has several constrained fields.
+  let args: ValidationArguments | undefined;
   for (const property of plan.properties) {
     const value = plain[property.name];
     if (property.optional && (value === null || value === undefined)) continue;
     if (property.constraints.length) {
-      const args: ValidationArguments = { targetName: plan.cls.name, property: property.name, object: plain, value, constraints: [] };
+      if (args === undefined) args = { targetName: plan.targetName, property: property.name, object: plain, value, constraints: [] };
+      else {
+        args.property = property.name;
+        args.value = value;
+      }
       for (const c of property.constraints) {
         args.constraints = c.constraints;
         if (!passes(c, value, args)) return false;
