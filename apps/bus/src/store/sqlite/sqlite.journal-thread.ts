@@ -8,6 +8,13 @@ type Request = JournalRequest extends infer R ? (R extends { id: number } ? Omit
 // Built code runs the .js worker; tests and the bench's ts-node runs load the .ts source.
 const WORKER = join(__dirname, `sqlite.journal-worker${__filename.endsWith('.ts') ? '.ts' : '.js'}`);
 const EXEC_ARGV = WORKER.endsWith('.ts') ? ['--require', 'ts-node/register/transpile-only'] : [];
+/**
+ * The thread's garbage is the batches it is handed (each message's canonical JSON and native text), dead
+ * once written. With V8's default young generation the thread's heap grew far past that: 4 MB took the
+ * bus's peak RSS with 64 KB messages from 330-342 to 288-313 MB, CPU within the rounds' spread (8 MB:
+ * 306-328 MB; docs/benchmarks.md).
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 /**
  * The main thread's side of the journal's writer thread: each call posts one request and settles
@@ -57,7 +64,7 @@ export class JournalThread {
   }
 
   private start(): Worker {
-    const worker = new Worker(WORKER, { workerData: { filename: this.filename }, execArgv: EXEC_ARGV });
+    const worker = new Worker(WORKER, { workerData: { filename: this.filename }, execArgv: EXEC_ARGV, resourceLimits: THREAD_LIMITS });
     worker.on('message', (reply: JournalReply) => {
       const call = this.pending.get(reply.id);
       this.pending.delete(reply.id);
