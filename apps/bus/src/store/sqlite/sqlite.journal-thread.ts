@@ -11,8 +11,8 @@ const EXEC_ARGV = WORKER.endsWith('.ts') ? ['--require', 'ts-node/register/trans
 /**
  * The thread's garbage is the batches it is handed (each message's canonical JSON and native text), dead
  * once written. With V8's default young generation the thread's heap grew far past that: 4 MB took the
- * bus's peak RSS with 64 KB messages from 330-342 to 288-313 MB, CPU within the rounds' spread (8 MB:
- * 306-328 MB; docs/benchmarks.md).
+ * bus's peak RSS with 64 KB messages from 330-342 to 297 MB, CPU within the rounds' spread (8 MB: 318 MB;
+ * docs/benchmarks.md).
  */
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
