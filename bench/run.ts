@@ -4,7 +4,7 @@
  *   npm run bench                       full run, 3 rounds, writes docs/benchmarks.md
  *   npm run bench -- --rounds 5         more rounds
  *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
- *   npm run bench -- --profile --profile-scenarios headline,size-64k
+ *   npm run bench -- --profile --profile-scenarios headline,size-64k   (a latency scenario: profiled at its rounds' rate)
  *   npm run bench -- --only mail-merge-10k --profile --profile-scenarios mail-merge-10k   the mail merge's main thread
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
@@ -188,12 +188,15 @@ async function main(): Promise<number> {
           profile += formatSummary('bus, mail-merge-10k', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
           continue;
         }
-        const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages' && !s.latencySeconds);
-        if (!scenario) throw new Error(`--profile-scenarios: "${id}" is not a throughput scenario`);
+        const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages');
+        if (!scenario) throw new Error(`--profile-scenarios: "${id}" is not a message scenario`);
+        // A latency scenario is profiled at the rate its rounds ran at (so it must be in --only).
+        const rate = scenario.latencySeconds ? results.get(scenario.id)?.rate : undefined;
+        if (scenario.latencySeconds && rate === undefined) throw new Error(`--profile-scenarios: "${id}" needs its rounds in this run (add it to --only)`);
         for (const pipeline of pipelines) {
           const file = path.join(RESULTS, `${pipeline}-${scenario.id}.cpuprofile`);
-          log(`profiling ${pipeline} in ${scenario.id} -> ${path.relative(ROOT, file)}`);
-          await runOnce({ ...ctx, profileFile: file }, pipeline, scenario, 0);
+          log(`profiling ${pipeline} in ${scenario.id}${rate ? ` at ${rate} msgs/s` : ''} -> ${path.relative(ROOT, file)}`);
+          await runOnce({ ...ctx, profileFile: file }, pipeline, scenario, 0, rate);
           profile += formatSummary(`${pipeline}, ${scenario.id}`, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
         }
       }
