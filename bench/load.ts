@@ -16,8 +16,6 @@ export interface LoadOptions {
   /** total requests; or `durationS` */
   amount?: number;
   durationS?: number;
-  /** requests per second over all connections (latency run) */
-  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -36,12 +34,42 @@ export interface LoadResult {
   errorKinds?: Record<string, number>;
 }
 
+/** The answers of one load run as they come, and the LoadResult they add up to; both generators use it. */
+export class AnswerTally {
+  readonly startedAt = nowMs();
+  private firstAcceptedAt = NaN;
+  private lastAnswerAt = NaN;
+  private readonly statuses: Record<string, number> = {};
+
+  answered(statusCode: number): void {
+    const at = nowMs();
+    this.statuses[statusCode] = (this.statuses[statusCode] ?? 0) + 1;
+    if (statusCode === 202 && Number.isNaN(this.firstAcceptedAt)) this.firstAcceptedAt = at;
+    this.lastAnswerAt = at;
+  }
+
+  result(sent: number, errors: number, errorKinds?: Record<string, number>): LoadResult {
+    const endedAt = Number.isNaN(this.lastAnswerAt) ? nowMs() : this.lastAnswerAt;
+    const accepted = this.statuses['202'] ?? 0;
+    return {
+      sent,
+      accepted,
+      refused: Object.entries(this.statuses).filter(([s]) => s !== '202').reduce((a, [, c]) => a + c, 0),
+      errors,
+      startedAt: this.startedAt,
+      firstAcceptedAt: this.firstAcceptedAt,
+      endedAt,
+      acceptedPerSecond: accepted / ((endedAt - this.startedAt) / 1000),
+      statuses: this.statuses,
+      ...(errorKinds ? { errorKinds } : {}),
+    };
+  }
+}
+
+/** Closed loop: each of `connections` sends its next request when the last is answered (throughput runs). */
 export function runLoad(o: LoadOptions): Promise<LoadResult> {
   let n = 0;
-  let firstAcceptedAt = NaN;
-  let lastAnswerAt = NaN;
-  const statuses: Record<string, number> = {};
-  const startedAt = nowMs();
+  const tally = new AnswerTally();
   return new Promise((resolve, reject) => {
     const instance = autocannon({
       url: o.url,
@@ -49,7 +77,6 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       pipelining: 1,
       timeout: 30,
       ...(o.amount !== undefined ? { amount: o.amount } : { duration: o.durationS }),
-      ...(o.overallRate !== undefined ? { overallRate: o.overallRate } : {}),
       requests: [
         {
           method: 'POST',
@@ -59,25 +86,8 @@ export function runLoad(o: LoadOptions): Promise<LoadResult> {
       ],
     }, (err: Error | null, result: any) => {
       if (err) return reject(err);
-      const endedAt = Number.isNaN(lastAnswerAt) ? nowMs() : lastAnswerAt;
-      const accepted = statuses['202'] ?? 0;
-      resolve({
-        sent: n,
-        accepted,
-        refused: Object.entries(statuses).filter(([s]) => s !== '202').reduce((a, [, c]) => a + c, 0),
-        errors: (result.errors ?? 0) + (result.timeouts ?? 0),
-        startedAt,
-        firstAcceptedAt,
-        endedAt,
-        acceptedPerSecond: accepted / ((endedAt - startedAt) / 1000),
-        statuses,
-      });
+      resolve(tally.result(n, (result.errors ?? 0) + (result.timeouts ?? 0)));
     });
-    instance.on('response', (_client: unknown, statusCode: number) => {
-      const at = nowMs();
-      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-      if (statusCode === 202 && Number.isNaN(firstAcceptedAt)) firstAcceptedAt = at;
-      lastAnswerAt = at;
-    });
+    instance.on('response', (_client: unknown, statusCode: number) => tally.answered(statusCode));
   });
 }

@@ -9,56 +9,33 @@
  * due, so a pipeline that answers late is charged for the wait (no coordinated omission).
  */
 import * as http from 'node:http';
-import type { LoadOptions, LoadResult } from './load';
+import { AnswerTally, type LoadOptions, type LoadResult } from './load';
 import { nowMs } from './lib/stats';
 
-export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: number }): Promise<LoadResult> {
+export function runPacedLoad(o: Omit<LoadOptions, 'amount'> & { durationS: number; overallRate: number }): Promise<LoadResult> {
   const url = new URL(o.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
-  const statuses: Record<string, number> = {};
+  const tally = new AnswerTally();
   const total = Math.round(o.overallRate * o.durationS);
-  const startedAt = nowMs();
   let sent = 0;
-  let answered = 0;
+  let settledCount = 0;
   let errors = 0;
   const errorKinds: Record<string, number> = {};
-  let firstAcceptedAt = NaN;
-  let lastAnswerAt = NaN;
 
   return new Promise((resolve) => {
-    const finish = () => {
-      agent.destroy();
-      const endedAt = Number.isNaN(lastAnswerAt) ? nowMs() : lastAnswerAt;
-      const accepted = statuses['202'] ?? 0;
-      resolve({
-        sent,
-        accepted,
-        refused: Object.entries(statuses).filter(([s]) => s !== '202').reduce((a, [, c]) => a + c, 0),
-        errors,
-        startedAt,
-        firstAcceptedAt,
-        endedAt,
-        acceptedPerSecond: accepted / ((endedAt - startedAt) / 1000),
-        statuses,
-        errorKinds,
-      });
-    };
     const settled = () => {
-      if (++answered === total) finish();
+      if (++settledCount < total) return;
+      agent.destroy();
+      resolve(tally.result(sent, errors, errorKinds));
     };
     const send = (n: number) => {
-      const dueAt = startedAt + (n * 1000) / o.overallRate;
-      const body = o.body(n, dueAt);
+      const body = o.body(n, tally.startedAt + (n * 1000) / o.overallRate);
       const req = http.request(
         { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { ...o.headers, 'content-length': Buffer.byteLength(body) } },
         (res) => {
           res.resume();
           res.on('end', () => {
-            const at = nowMs();
-            const code = String(res.statusCode);
-            statuses[code] = (statuses[code] ?? 0) + 1;
-            if (code === '202' && Number.isNaN(firstAcceptedAt)) firstAcceptedAt = at;
-            lastAnswerAt = at;
+            tally.answered(res.statusCode ?? 0);
             settled();
           });
         },
@@ -74,7 +51,7 @@ export function runPacedLoad(o: LoadOptions & { durationS: number; overallRate: 
     };
     // Every millisecond tick sends what has fallen due since the last one.
     const tick = setInterval(() => {
-      const due = Math.min(total, Math.floor(((nowMs() - startedAt) * o.overallRate) / 1000) + 1);
+      const due = Math.min(total, Math.floor(((nowMs() - tally.startedAt) * o.overallRate) / 1000) + 1);
       while (sent < due) send(sent++);
       if (sent === total) clearInterval(tick);
     }, 1);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
-import { runLoad, type LoadResult } from '../load';
+import { runLoad, type LoadOptions, type LoadResult } from '../load';
 import { runPacedLoad } from '../paced-load';
 import { bodyTemplate, type MessageScenario } from '../scenarios';
 import type { SinkReport } from '../sink';
@@ -63,7 +63,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
       const parts = await Promise.all(children.map((child, i) => {
         const t = bodyTemplate(scenario.codec, scenario.bodyBytes, `${runId}-${i}`);
         const share = amount === undefined ? undefined : Math.ceil(amount / children.length);
-        const options = {
+        const options: LoadOptions = {
           url: `http://127.0.0.1:${child.port}/adapters/${source}/messages`,
           headers: { 'content-type': template.contentType, 'x-api-key': API_KEY },
           body: t.body,
@@ -104,7 +104,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     const delivered = Math.min(...dests.map((_, i) => report.paths[destinationPath(i + 1)]?.distinct ?? 0));
     const problems: string[] = [];
     if (!complete) problems.push(`${delivered} of ${result.accepted} accepted messages reached every destination within ${timeoutMs / 1000} s`);
-    if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)}${result.errorKinds && result.errors ? `, errors ${JSON.stringify(result.errorKinds)}` : ''})`);
+    if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)}${result.errorKinds && result.errors ? `; no answer: ${JSON.stringify(result.errorKinds)}` : ''})`);
     if (result.accepted === 0) problems.push('nothing accepted');
     return {
       ingressPerS: result.acceptedPerSecond,

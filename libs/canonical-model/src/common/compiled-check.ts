@@ -162,16 +162,13 @@ function objectValid(plan: ClassPlan, plain: Record<string, unknown>, depth: num
   if (depth > 32) return false;
   for (const key in plain) if (!plan.known.has(key)) return false; // also '__proto__'
   // One arguments object per object walked, filled in per property: a rate line has several constrained fields.
-  let args: ValidationArguments | undefined;
+  const args: ValidationArguments = { targetName: plan.targetName, property: '', object: plain, value: undefined, constraints: [] };
   for (const property of plan.properties) {
     const value = plain[property.name];
     if (property.optional && (value === null || value === undefined)) continue;
     if (property.constraints.length) {
-      if (args === undefined) args = { targetName: plan.targetName, property: property.name, object: plain, value, constraints: [] };
-      else {
-        args.property = property.name;
-        args.value = value;
-      }
+      args.property = property.name;
+      args.value = value;
       for (const c of property.constraints) {
         args.constraints = c.constraints;
         if (!passes(c, value, args)) return false;
