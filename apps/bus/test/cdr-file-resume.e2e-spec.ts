@@ -125,6 +125,30 @@ describe('a call-record file whose bus stopped mid-file', () => {
   it('should bill every row exactly once after a new bus resumed the file, and report the whole file', async () => {
     const { accountNo, conferenceId } = await customerWithConference('Resume GmbH');
 
+    // The reader stops at its first checkpoint past line 300, whatever the machine's speed: that save is kept
+    // (the store holds that line), then the bus waits here while the operator looks, and from then on the
+    // store refuses this bus's checkpoints and claims, so it reads no further before it is closed.
+    const store = bus.store;
+    const save = store.saveFileCheckpoint.bind(store);
+    const claim = store.claimFileLease.bind(store);
+    let stopped = false;
+    let atStop!: (line: number) => void;
+    const reachedStop = new Promise<number>((resolve) => (atStop = resolve));
+    let letGo!: () => void;
+    const goOn = new Promise<void>((resolve) => (letGo = resolve));
+    const refuse = () => Promise.reject(new Error('this bus is about to stop (test)'));
+    store.saveFileCheckpoint = async (sha, owner, leaseMs, checkpoint) => {
+      if (stopped) return refuse();
+      const line = (checkpoint?.file as { line?: number } | undefined)?.line ?? 0;
+      const held = await save(sha, owner, leaseMs, checkpoint);
+      if (line < 300) return held;
+      stopped = true;
+      atStop(line);
+      await goOn;
+      return refuse();
+    };
+    store.claimFileLease = (...args) => (stopped ? refuse() : claim(...args));
+
     const { file, records } = await simulateCalls(conferenceId, CALLS);
     const sha256 = createHash('sha256').update(await readFile(path.join(cdrDir, file))).digest('hex');
     // What an operator sees while it is read: GET /admin/files/{sha256} (404 until it is claimed).
@@ -132,11 +156,15 @@ describe('a call-record file whose bus stopped mid-file', () => {
       const res = await fetch(`${bus.url}/admin/files/${sha256}`, { headers: { Authorization: `Bearer ${bus.adminToken}` } });
       return res.status === 200 ? ((await res.json()) as FileRecord) : undefined;
     };
-    const reading = await waitFor('the reader past line 300', async () => {
-      const entry = await ledgerEntry();
-      return ((entry?.checkpoint as { file?: { line?: number } } | undefined)?.file?.line ?? 0) >= 300 ? entry : undefined;
-    }, 60_000, 5);
-    expect(reading).toMatchObject({ status: 'processing', owner: expect.any(String), leaseUntil: expect.any(String), checkpoint: { file: { offset: expect.any(Number), passed: expect.any(Number) } } });
+    const stopLine = await reachedStop;
+    expect(stopLine).toBeLessThan(CALLS);
+    expect(await ledgerEntry()).toMatchObject({
+      status: 'processing',
+      owner: expect.any(String),
+      leaseUntil: expect.any(String),
+      checkpoint: { file: { line: stopLine, offset: expect.any(Number), passed: expect.any(Number) } },
+    });
+    letGo();
     const firstBus = bus;
     await firstBus.close({ keepBroker: true, keepDir: true });
 
@@ -152,8 +180,7 @@ describe('a call-record file whose bus stopped mid-file', () => {
 
     const report = await reportOf(file);
     expect(report.resumedAfterLines?.length).toBe(1);
-    expect(report.resumedAfterLines[0]).toBeGreaterThanOrEqual(300);
-    expect(report.resumedAfterLines[0]).toBeLessThan(CALLS);
+    expect(report.resumedAfterLines[0]).toBe(stopLine);
     expect(report).toMatchObject({ outcome: 'processed', rows: CALLS, passed: CALLS, duplicates: 0, failed: 0 });
 
     const lines = await waitFor(`${CALLS} lines at billing`, async () => ((await usageAt(accountNo)).length >= CALLS ? usageAt(accountNo) : undefined), 120_000, 200);
