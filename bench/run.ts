@@ -6,6 +6,7 @@
  *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
  *   npm run bench -- --profile --profile-scenarios headline,size-64k   (a latency scenario: profiled at its rounds' rate)
  *   npm run bench -- --only mail-merge-10k --profile --profile-scenarios mail-merge-10k   the mail merge's main thread
+ *   npm run bench -- --only cdr-1m --cdr-rows 100000 --profile --profile-scenarios cdr-1m   the bus reading a CDR file
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
  *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
@@ -186,6 +187,13 @@ async function main(): Promise<number> {
           log(`profiling bus in mail-merge-10k (${letters} letters, main thread) -> ${path.relative(ROOT, file)}`);
           await runMailMerge({ ...ctx, profileFile: file }, letters);
           profile += formatSummary('bus, mail-merge-10k', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+          continue;
+        }
+        if (id.trim() === 'cdr-1m') {
+          const file = path.join(RESULTS, 'bus-cdr-1m.cpuprofile');
+          log(`profiling bus in cdr-1m (${cdrRows} rows) -> ${path.relative(ROOT, file)}`);
+          await runCdr({ ...ctx, profileFile: file }, cdrRows);
+          profile += formatSummary('bus, cdr-1m', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
           continue;
         }
         const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages');

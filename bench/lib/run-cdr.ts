@@ -7,7 +7,7 @@ import { destinationPath } from './bench-config';
 import { deleteQueues } from './broker';
 import { freePort, spawnHttpReady } from './children';
 import { sampleProcess } from './proc-stats';
-import type { RunContext, RunFigures } from './run-once';
+import { startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
 import { nowMs } from './stats';
 
 // Asterisk Master.csv, the bridge's CDR format (libs/adapters/src/mapping/mappers/bridge-cdr.mapper.ts).
@@ -69,8 +69,10 @@ export async function runCdr(ctx: RunContext, rows: number): Promise<RunFigures>
   await writeCdrFile(part, rows, prefix);
   await ctx.sink.call({ cmd: 'reset' });
   const port = await freePort();
-  const child = await spawnHttpReady('bus', [...ctx.busLaunch.nodeArgs], {
+  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
+  const child = await spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
     ...ctx.busLaunch.env,
+    ...(ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {}),
     PORT: String(port),
     AMQP_URL: ctx.amqpUrl,
     BUS_CONFIG: writeCdrConfig(dir, prefix, dropDir, ctx.sinkUrl, ctx),
@@ -80,6 +82,7 @@ export async function runCdr(ctx: RunContext, rows: number): Promise<RunFigures>
     LOG_LEVEL: 'warn',
   }, port, '/health/ready');
   try {
+    if (ctx.profileFile) await startProfile(child);
     const before = sampleProcess(child.pid);
     const droppedAt = nowMs();
     renameSync(part, path.join(dropDir, 'cdr.csv'));
@@ -97,6 +100,7 @@ export async function runCdr(ctx: RunContext, rows: number): Promise<RunFigures>
     clearInterval(poll);
     if (Number.isNaN(readAt)) ctx.log(`  the file was not in ${processed} when the last row arrived: ${existsSync(processed) ? readdirSync(processed).join(', ') : 'no folder'}; ${readdirSync(dropDir).join(', ')}`);
     const after = sampleProcess(child.pid);
+    if (ctx.profileFile) await writeProfile(child, ctx.profileFile);
     const report = (await ctx.sink.call({ cmd: 'report' })).report as SinkReport;
     const delivered = report.paths[destinationPath(1)]?.distinct ?? 0;
     return {
