@@ -8,6 +8,12 @@ describe(derivedMessageId.name, () => {
     expect(derivedMessageId('bridge-cdr:f1:7', 0)).toMatch(UUID_V8);
   });
 
+  it('should give a row the id earlier versions gave it, so a file resumed after an upgrade counts its rows right', () => {
+    expect(derivedMessageId('bridge-cdr:f1:7', 0)).toBe('b797d6a0-9e71-8000-8000-1c002350fb49');
+    expect(derivedMessageId('bridge-cdr:f1:4294967295', 4095)).toBe('b797d6a0-9e71-8fff-bfff-fffff1aa2a83');
+    expect(hashedMessageId('bridge-cdr:f1:7', 0)).toBe('e350fb49-9ee0-5073-9a89-bb69f7208e75');
+  });
+
   it("should sort a file's rows in line order, and give every line, index and file its own id", () => {
     const lines = [1, 2, 3, 10, 63, 64, 65, 1000, 16_384, 1_048_576, 2 ** 32 - 1];
     const ids = lines.map((line) => derivedMessageId(`bridge-cdr:f1:${line}`, 0));

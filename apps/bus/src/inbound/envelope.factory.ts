@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   ErrorCodes,
   MESSAGE_TYPES,
@@ -32,8 +32,8 @@ export function derivedMessageId(seed: string, index: number): string {
     return hashedMessageId(seed, index);
   }
   const b = Buffer.alloc(16);
-  createHash('sha256').update(seed.slice(0, at)).digest().copy(b, 0, 0, 6);
-  const tail = createHash('sha256').update(`${seed}#${index}`).digest();
+  fileHash(seed.slice(0, at)).copy(b, 0, 0, 6);
+  const tail = sha256(`${seed}#${index}`);
   b[6] = 0x80 | ((line >>> 28) & 0x0f); // version 8
   b[7] = (line >>> 20) & 0xff;
   b[8] = 0x80 | ((line >>> 14) & 0x3f); // RFC variant
@@ -45,12 +45,21 @@ export function derivedMessageId(seed: string, index: number): string {
   return uuidText(b);
 }
 
+/** The rows of one file share their first bytes: hashed once per file, not once per row. */
+let lastFile: { seed: string; hash: Buffer } | undefined;
+function fileHash(seed: string): Buffer {
+  if (lastFile?.seed !== seed) lastFile = { seed, hash: sha256(seed) };
+  return lastFile.hash;
+}
+
+const sha256 = (text: string): Buffer => hash('sha256', text, 'buffer');
+
 /**
  * The name-based id rows got before ids were ordered by line (shaped like a version 5 UUID), still
  * recognised so a file read partly before an upgrade and resumed after it counts its rows right.
  */
 export function hashedMessageId(seed: string, index: number): string {
-  const h = createHash('sha256').update(`${seed}#${index}`).digest();
+  const h = sha256(`${seed}#${index}`);
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   return uuidText(h);
