@@ -68,7 +68,8 @@ export class Dispatcher {
       // Before the publish: once accepted, a usage record may be priced at once with these rates.
       await this.rateBook.observe(envelope);
       await this.publish(envelope, options.native);
-      if (key) await this.confirm(source, key, envelope);
+      // Not waited for: the broker has the message, and an unmarked claim only means a retry publishes it once more.
+      if (key) void this.confirm(source, key, envelope);
       published++;
     }
     return {

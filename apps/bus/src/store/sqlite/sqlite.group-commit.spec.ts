@@ -29,4 +29,50 @@ describe(GroupCommit.name, () => {
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(db.prepare('SELECT k FROM t ORDER BY k').pluck().all()).toEqual(['x', 'y']);
   });
+
+  describe('a write nobody waits on (writeSoon)', () => {
+    /** Counts the transactions the group commit opens. */
+    const counted = () => {
+      const db = open();
+      let transactions = 0;
+      const transaction = db.transaction.bind(db);
+      db.transaction = ((fn: Parameters<typeof transaction>[0]) => {
+        transactions++;
+        return transaction(fn);
+      }) as typeof db.transaction;
+      return { db, commits: () => transactions };
+    };
+
+    it('should commit with the next write, before it, in one transaction', async () => {
+      const { db, commits } = counted();
+      const sut = new GroupCommit(db, 60_000);
+      const insert = db.prepare('INSERT OR IGNORE INTO t (k) VALUES (?)');
+
+      const soon = sut.writeSoon(() => insert.run('a').changes);
+      const next = sut.write(() => insert.run('a').changes);
+
+      expect(await Promise.all([soon, next])).toEqual([1, 0]);
+      expect(commits()).toBe(1);
+    });
+
+    it('should commit alone once no other write came', async () => {
+      const db = open();
+      const sut = new GroupCommit(db, 5);
+      const insert = db.prepare('INSERT INTO t (k) VALUES (?)');
+
+      await sut.writeSoon(() => insert.run('alone'));
+
+      expect(db.prepare('SELECT k FROM t').pluck().all()).toEqual(['alone']);
+    });
+
+    it('should be written by the flush before the store closes', () => {
+      const db = open();
+      const sut = new GroupCommit(db, 60_000);
+      void sut.writeSoon(() => db.prepare('INSERT INTO t (k) VALUES (?)').run('late'));
+
+      sut.flush();
+
+      expect(db.prepare('SELECT k FROM t').pluck().all()).toEqual(['late']);
+    });
+  });
 });
