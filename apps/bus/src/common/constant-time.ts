@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** Compared against when there is no expected secret, so a refusal costs the same either way. */
 const NO_SECRET = randomBytes(32);
@@ -7,7 +7,7 @@ const NO_SECRET = randomBytes(32);
 const expectedDigests = new Map<string, Buffer>();
 const MAX_REMEMBERED = 1000;
 
-const digest = (value: string | Buffer): Buffer => createHash('sha256').update(value).digest();
+const digest = (value: string | Buffer): Buffer => hash('sha256', value, 'buffer');
 const NO_SECRET_DIGEST = digest(NO_SECRET);
 
 function expectedDigest(expected: string | undefined): Buffer {
