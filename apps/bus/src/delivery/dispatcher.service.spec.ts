@@ -118,4 +118,43 @@ describe(Dispatcher.name, () => {
     await sut.dispatch('crm', [mint()]);
     expect(new Set(publisher.published.map((e) => e.id)).size).toBe(2);
   });
+
+  it('should write every record of one input before the first confirm comes back, in order, and wait for all of them', async () => {
+    const confirms: Array<() => void> = [];
+    publisher.publish = (e) => {
+      publisher.published.push(e);
+      return new Promise<void>((resolve) => confirms.push(resolve));
+    };
+    const records = [mint(), mint(), mint()];
+
+    let answered = false;
+    const dispatched = sut.dispatch('crm', records, { idempotencyKey: 'k5' }).then((r) => ((answered = true), r));
+    await waitUntil(() => confirms.length === 3);
+    confirms[0]();
+    confirms[2]();
+    await new Promise((r) => setImmediate(r));
+
+    expect(publisher.published.map((e) => e.id)).toEqual(records.map((e) => e.id));
+    expect(answered).toBe(false);
+    confirms[1]();
+    expect(await dispatched).toMatchObject({ messageIds: records.map((e) => e.id), duplicate: false });
+  });
+
+  it('should publish a record whose key comes twice in one input once, and answer both with its id', async () => {
+    const [a, again] = [mint({ nativeId: 'EVT-9' }), mint({ nativeId: 'EVT-9' })];
+
+    const result = await sut.dispatch('crm', [a, again]);
+
+    expect(result.messageIds).toEqual([a.id, a.id]);
+    expect(publisher.published.map((e) => e.id)).toEqual([a.id]);
+  });
 });
+
+/** Resolves once `condition` holds, checking every few milliseconds; fails after 10 s. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

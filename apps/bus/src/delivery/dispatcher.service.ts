@@ -3,6 +3,7 @@ import { businessKeysOf } from '../journal/business-keys';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { ActiveConfig } from '../config/active-config';
+import type { RouteMatch } from '../routing/route-table';
 import { ConfigService } from '../config/config.service';
 import { Publisher } from '../messaging/publisher';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
@@ -50,33 +51,47 @@ export class Dispatcher {
     private readonly inFlight: DispatchesInFlight,
   ) {}
 
+  /**
+   * Many records of one input (a webhook's batch of events) cost one claim commit and one wait for the
+   * broker, not one of each per record: claimed together, published in order without waiting in between,
+   * their confirms awaited together.
+   */
   async dispatch(source: string, envelopes: CanonicalEnvelope[], options: DispatchOptions = {}): Promise<DispatchResult> {
+    const keys = envelopes.map((minted, i) => this.dedupKey(minted, options, i, envelopes.length));
+    // Every record of a file counts, published before or not: see FileUsageCounter.
+    for (const minted of envelopes) this.fileUsage.observe(minted, options.native);
+    const claims = await Promise.all(envelopes.map((minted, i) => (keys[i] ? this.store.claimIngressKey(source, keys[i]!, minted.id, minted.correlationId) : undefined)));
+    const seen = new Set<string>();
     const accepted: CanonicalEnvelope[] = [];
-    let published = 0;
+    const toPublish: number[] = [];
     for (const [i, minted] of envelopes.entries()) {
-      // Every record of a file counts, published before or not: see FileUsageCounter.
-      this.fileUsage.observe(minted, options.native);
-      const key = this.dedupKey(minted, options, i, envelopes.length);
-      const claim = key ? await this.store.claimIngressKey(source, key, minted.id, minted.correlationId) : undefined;
+      const claim = claims[i];
       // The same message again keeps the ids it was first given, so a destination sees the same Idempotency-Key.
-      const envelope = claim?.duplicate ? { ...minted, id: claim.messageId, correlationId: claim.correlationId ?? minted.correlationId } : minted;
-      accepted.push(envelope);
+      accepted.push(claim?.duplicate ? { ...minted, id: claim.messageId, correlationId: claim.correlationId ?? minted.correlationId } : minted);
       if (claim?.duplicate && claim.state === 'confirmed') continue;
+      // A key twice in one input: the second is the first record again.
+      const key = keys[i];
+      if (key !== undefined && seen.has(key)) continue;
+      if (key !== undefined) seen.add(key);
       // An unconfirmed claim is a publish of unknown outcome (failed, or its confirm lost with the connection):
       // publish again under the same id; the delivery ledger drops the copy a destination already has.
-      // A throw from here on leaves the claim unconfirmed, never released, for the sender's retry.
-      // Before the publish: once accepted, a usage record may be priced at once with these rates.
-      await this.rateBook.observe(envelope);
-      await this.publish(envelope, options.native);
-      // Not waited for: the broker has the message, and an unmarked claim only means a retry publishes it once more.
-      if (key) void this.confirm(source, key, envelope);
-      published++;
+      toPublish.push(i);
     }
+    // Before the publish: once accepted, a usage record may be priced at once with these rates.
+    for (const i of toPublish) await this.rateBook.observe(accepted[i]);
+    const outcomes = await this.publish(toPublish.map((i) => accepted[i]), options.native);
+    toPublish.forEach((i, n) => {
+      // Not waited for: the broker has the message, and an unmarked claim only means a retry publishes it once more.
+      if (keys[i] !== undefined && outcomes[n].status === 'fulfilled') void this.confirm(source, keys[i]!, accepted[i]);
+    });
+    // A record the broker did not confirm keeps its claim unconfirmed, never released, for the sender's retry.
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return {
       messageId: accepted[0].id,
       correlationId: accepted[0].correlationId,
       messageIds: accepted.map((e) => e.id),
-      duplicate: published === 0,
+      duplicate: toPublish.length === 0,
     };
   }
 
@@ -105,23 +120,32 @@ export class Dispatcher {
     return undefined;
   }
 
-  private async publish(envelope: CanonicalEnvelope, native?: NativeMessage): Promise<void> {
+  /** Each envelope's publish, settled: routed one by one, then written in order, their confirms awaited together. */
+  private async publish(envelopes: CanonicalEnvelope[], native?: NativeMessage): Promise<PromiseSettledResult<void>[]> {
+    if (envelopes.length === 0) return [];
     const active = this.config.active();
     // Held until the broker confirmed: a reload that removes a destination waits for it (see DispatchesInFlight).
     const leave = this.inFlight.enter(active.version);
     try {
-      await this.routeAndPublish(active, envelope, native);
+      const matches: RouteMatch[][] = [];
+      for (const envelope of envelopes) matches.push(await this.route(active, envelope));
+      // Each call writes its message before its first await, so the broker gets them in this order.
+      return await Promise.allSettled(envelopes.map((envelope, i) => this.publishRouted(active, envelope, matches[i], native)));
     } finally {
       leave();
     }
   }
 
-  private async routeAndPublish(active: ActiveConfig, envelope: CanonicalEnvelope, native?: NativeMessage): Promise<void> {
+  private async route(active: ActiveConfig, envelope: CanonicalEnvelope): Promise<RouteMatch[]> {
     const { matches, conditionErrors } = await active.routeTable.match(envelope);
     for (const e of conditionErrors) {
       const text = `Route "${e.route}" condition failed for message ${envelope.id} (${envelope.type} from ${envelope.source}): ${e.message}. The route was skipped; fix its "when" expression.`;
       this.logger.warn(logLine(text, { ...fieldsOf(envelope), route: e.route }));
     }
+    return matches;
+  }
+
+  private async publishRouted(active: ActiveConfig, envelope: CanonicalEnvelope, matches: RouteMatch[], native?: NativeMessage): Promise<void> {
     const acceptedAt = Date.now();
     this.metrics.received(envelope.source, envelope.type);
     if (matches.length === 0) {
