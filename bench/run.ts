@@ -180,20 +180,19 @@ async function main(): Promise<number> {
     }
 
     let profile = '';
+    const fileProfiles: Record<string, { size: string; run: (c: RunContext) => Promise<unknown> }> = {
+      'mail-merge-10k': { size: `${letters} letters, main thread`, run: (c) => runMailMerge(c, letters) },
+      'cdr-1m': { size: `${cdrRows} rows`, run: (c) => runCdr(c, cdrRows) },
+    };
     if (args.profile && !quick) {
       for (const id of args['profile-scenarios']!.split(',')) {
-        if (id.trim() === 'mail-merge-10k') {
-          const file = path.join(RESULTS, 'bus-mail-merge-10k.cpuprofile');
-          log(`profiling bus in mail-merge-10k (${letters} letters, main thread) -> ${path.relative(ROOT, file)}`);
-          await runMailMerge({ ...ctx, profileFile: file }, letters);
-          profile += formatSummary('bus, mail-merge-10k', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
-          continue;
-        }
-        if (id.trim() === 'cdr-1m') {
-          const file = path.join(RESULTS, 'bus-cdr-1m.cpuprofile');
-          log(`profiling bus in cdr-1m (${cdrRows} rows) -> ${path.relative(ROOT, file)}`);
-          await runCdr({ ...ctx, profileFile: file }, cdrRows);
-          profile += formatSummary('bus, cdr-1m', summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+        // The bus alone, in a file scenario: one run with the profiler.
+        const fileRun = fileProfiles[id.trim()];
+        if (fileRun) {
+          const file = path.join(RESULTS, `bus-${id.trim()}.cpuprofile`);
+          log(`profiling bus in ${id.trim()} (${fileRun.size}) -> ${path.relative(ROOT, file)}`);
+          await fileRun.run({ ...ctx, profileFile: file });
+          profile += formatSummary(`bus, ${id.trim()}`, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
           continue;
         }
         const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages');

@@ -7,7 +7,7 @@ import { destinationPath } from './bench-config';
 import { deleteQueues } from './broker';
 import { freePort, spawnHttpReady } from './children';
 import { sampleProcess } from './proc-stats';
-import { startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
+import { profilerLaunch, startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
 import { nowMs } from './stats';
 
 // Asterisk Master.csv, the bridge's CDR format (libs/adapters/src/mapping/mappers/bridge-cdr.mapper.ts).
@@ -69,10 +69,10 @@ export async function runCdr(ctx: RunContext, rows: number): Promise<RunFigures>
   await writeCdrFile(part, rows, prefix);
   await ctx.sink.call({ cmd: 'reset' });
   const port = await freePort();
-  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
-  const child = await spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
+  const profiler = profilerLaunch(ctx);
+  const child = await spawnHttpReady('bus', [...profiler.nodeArgs, ...ctx.busLaunch.nodeArgs], {
     ...ctx.busLaunch.env,
-    ...(ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {}),
+    ...profiler.env,
     PORT: String(port),
     AMQP_URL: ctx.amqpUrl,
     BUS_CONFIG: writeCdrConfig(dir, prefix, dropDir, ctx.sinkUrl, ctx),

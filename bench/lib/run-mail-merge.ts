@@ -7,7 +7,7 @@ import { SMTPServer } from 'smtp-server';
 import { deleteQueues } from './broker';
 import { freePort, spawnHttpReady } from './children';
 import { sampleProcess } from './proc-stats';
-import { startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
+import { profilerLaunch, startProfile, writeProfile, type RunContext, type RunFigures } from './run-once';
 import { nowMs } from './stats';
 
 const TEMPLATES = path.resolve(__dirname, '..', '..', 'config', 'templates');
@@ -87,10 +87,10 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
   const smtp = await startCountingSmtp();
   const port = await freePort();
   const adminToken = randomUUID();
-  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
-  const child = await spawnHttpReady('bus', [...profiler, ...ctx.busLaunch.nodeArgs], {
+  const profiler = profilerLaunch(ctx);
+  const child = await spawnHttpReady('bus', [...profiler.nodeArgs, ...ctx.busLaunch.nodeArgs], {
     ...ctx.busLaunch.env,
-    ...(ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {}),
+    ...profiler.env,
     PORT: String(port),
     AMQP_URL: ctx.amqpUrl,
     BUS_CONFIG: writeConfig(dir, spoolDir, smtp.port),

@@ -167,8 +167,7 @@ function sampleAll(children: Child[]): ProcSample {
 
 async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: MessageScenario, prefix: string, baselineName: string): Promise<Child[]> {
   const shape = { prefix, destinations: scenario.destinations };
-  const profiler = ctx.profileFile ? ['-r', ctx.compiled('lib/cpu-profiler.ts')] : [];
-  const profileEnv = ctx.profileFile ? { BENCH_CPU_PROFILE: ctx.profileFile } : {};
+  const { nodeArgs: profiler, env: profileEnv } = profilerLaunch(ctx);
   if (pipeline === 'node-red') {
     if (ctx.profileFile) throw new Error('--profile does not profile Node-RED');
     return [await startNodeRed({
@@ -240,6 +239,11 @@ function safeSample(pid: number): ProcSample | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Node arguments and environment that preload the CPU profiler into a pipeline (none without `--profile`). */
+export function profilerLaunch(ctx: Pick<RunContext, 'profileFile' | 'compiled'>): { nodeArgs: string[]; env: Record<string, string> } {
+  return ctx.profileFile ? { nodeArgs: ['-r', ctx.compiled('lib/cpu-profiler.ts')], env: { BENCH_CPU_PROFILE: ctx.profileFile } } : { nodeArgs: [], env: {} };
 }
 
 export async function startProfile(child: Child): Promise<void> {
