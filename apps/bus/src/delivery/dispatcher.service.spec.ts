@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import { BrokerUnavailableError } from '../messaging/messaging.errors';
 import { SqliteStore } from '../store/sqlite/sqlite.store';
@@ -33,9 +36,7 @@ describe(Dispatcher.name, () => {
   let publisher: FakePublisher;
   let sut: Dispatcher;
 
-  beforeEach(() => {
-    store = new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 });
-    publisher = new FakePublisher();
+  const dispatcherOn = (on: SqliteStore) => {
     const config = {
       active: () => ({ version: 'v1', config: { businessKeys: {} }, routeTable: { match: async () => ({ matches: [{ destination: 'erp', route: 'customers' }], conditionErrors: [] }) } }),
     };
@@ -43,7 +44,13 @@ describe(Dispatcher.name, () => {
     const metrics = { received: () => undefined, unrouted: () => undefined, routed: () => undefined };
     const rateBook = { observe: async () => undefined };
     const fileUsage = { observe: () => undefined };
-    sut = new Dispatcher(config as never, publisher as never, store, journal as never, metrics as never, rateBook as never, fileUsage as never, new DispatchesInFlight());
+    return new Dispatcher(config as never, publisher as never, on, journal as never, metrics as never, rateBook as never, fileUsage as never, new DispatchesInFlight());
+  };
+
+  beforeEach(() => {
+    store = new SqliteStore({ filename: ':memory:', purgeIntervalMs: 0 });
+    publisher = new FakePublisher();
+    sut = dispatcherOn(store);
   });
 
   afterEach(() => store.close());
@@ -111,6 +118,21 @@ describe(Dispatcher.name, () => {
     expect(retry).toMatchObject({ messageId: first.id, duplicate: false });
     expect(again).toMatchObject({ messageId: first.id, correlationId: first.correlationId, duplicate: true });
     expect(publisher.published.map((e) => e.id)).toEqual([first.id, first.id]);
+  });
+
+  it('should have the key marked confirmed in the store when it answers, so a retry through another instance is a duplicate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dispatcher-'));
+    const [mine, other] = [0, 1].map(() => new SqliteStore({ filename: join(dir, 'bus.db'), purgeIntervalMs: 0 }));
+    try {
+      const first = mint();
+      await dispatcherOn(mine).dispatch('crm', [first], { idempotencyKey: 'k6' });
+
+      expect(await other.claimIngressKey('crm', 'key:k6', 'retry')).toMatchObject({ messageId: first.id, duplicate: true, state: 'confirmed' });
+    } finally {
+      mine.close();
+      other.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('should publish a message without a key every time, as before', async () => {

@@ -80,10 +80,8 @@ export class Dispatcher {
     // Before the publish: once accepted, a usage record may be priced at once with these rates.
     for (const i of toPublish) await this.rateBook.observe(accepted[i]);
     const outcomes = await this.publish(toPublish.map((i) => accepted[i]), options.native);
-    toPublish.forEach((i, n) => {
-      // Not waited for: the broker has the message, and an unmarked claim only means a retry publishes it once more.
-      if (keys[i] !== undefined && outcomes[n].status === 'fulfilled') void this.confirm(source, keys[i]!, accepted[i]);
-    });
+    // Marked before the answer, in one commit: a retry after the 2xx then reads `confirmed` and is answered as a duplicate.
+    await Promise.all(toPublish.map((i, n) => (keys[i] !== undefined && outcomes[n].status === 'fulfilled' ? this.confirm(source, keys[i]!, accepted[i]) : undefined)));
     // A record the broker did not confirm keeps its claim unconfirmed, never released, for the sender's retry.
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;

@@ -11,28 +11,12 @@ interface Pending {
  * promise settles once that transaction committed. A commit costs about the same for one row as for
  * fifty, and the hot path (ingress claims, delivery records) writes a row per message.
  * If the batch fails, each write is retried alone, so one bad write cannot fail the others.
- *
- * A write nobody waits on (`writeSoon`) rides along with the next commit, or commits alone after
- * `soonMs`: at moderate rates, where every turn commits alone, that saves a commit per such write.
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
-  private soon: Pending[] = [];
-  private soonTimer?: NodeJS.Timeout;
 
-  constructor(
-    private readonly db: Database,
-    private readonly soonMs = 10,
-  ) {}
-
-  /** Commits with the next write, or within `soonMs`; for writes whose loss in a crash the caller tolerates. */
-  writeSoon<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.soon.push({ run, resolve: resolve as (value: unknown) => void, reject });
-      this.soonTimer ??= setTimeout(() => this.flush(), this.soonMs);
-    });
-  }
+  constructor(private readonly db: Database) {}
 
   write<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -47,11 +31,7 @@ export class GroupCommit {
   /** Runs what is queued now; also called before close so nothing is left behind. */
   flush(): void {
     this.scheduled = false;
-    clearTimeout(this.soonTimer);
-    this.soonTimer = undefined;
-    // The deferred writes first: they were asked for before anything queued now, so a read in this batch sees them.
-    const batch = this.soon.length ? [...this.soon, ...this.queue] : this.queue;
-    this.soon = [];
+    const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
     // A write asked for while the store closed (a timer's renewal, a late delivery record): refuse it

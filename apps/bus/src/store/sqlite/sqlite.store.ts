@@ -143,8 +143,7 @@ export class SqliteStore implements BusStore {
   }
 
   async confirmIngressKey(system: string, key: string, messageId: string): Promise<void> {
-    // With the next commit: a confirm lost in a crash leaves the key `claimed`, and a retry then publishes again under the same id.
-    await this.commits.writeSoon(() =>
+    await this.commits.write(() =>
       this.stmt(`UPDATE ingress_keys SET state = 'confirmed' WHERE system = ? AND key = ? AND message_id = ?`).run(system, key, messageId),
     );
   }
