@@ -89,6 +89,17 @@ describe(HttpClient.name, () => {
     expect(error.message).toMatch(/timed out after 50 ms/);
   });
 
+  it('should time out a call still waiting for a free connection, without waiting for one', async () => {
+    const { url } = await serve(() => undefined); // holds every connection
+    let settled = 0;
+    const holding = Array.from({ length: 64 }, () => sut.call(post(url, { timeoutMs: 60_000 })).catch(() => undefined).finally(() => settled++));
+    const error = await failure(post(url, { timeoutMs: 50 }));
+    expect(error.message).toMatch(/timed out after 50 ms/);
+    expect(settled).toBe(0);
+    sut.close();
+    await Promise.all(holding);
+  });
+
   it('should throw a TransientDeliveryError when the connection is refused', async () => {
     const port = await closedPort();
     const error = await failure(post(`http://127.0.0.1:${port}/in`));

@@ -10,7 +10,7 @@ export interface HttpCall {
   url: URL;
   headers: Record<string, string>;
   body?: Buffer;
-  /** From connect to the last byte of the answer. */
+  /** From the call (a wait for a free socket included) to the last byte of the answer. */
   timeoutMs: number;
 }
 
@@ -53,6 +53,8 @@ class ResponseTooLarge extends Error {}
 /** One call's request (the retry on a fresh socket replaces it) and whether its time ran out. */
 interface Attempt {
   request?: http.ClientRequest;
+  /** Rejects the call's exchange; settling twice is harmless. */
+  fail?: (err: Error) => void;
   timedOut: boolean;
 }
 
@@ -73,7 +75,11 @@ export class HttpClient {
     const attempt: Attempt = { timedOut: false };
     const timer = setTimeout(() => {
       attempt.timedOut = true;
-      attempt.request?.destroy(new Error(`no answer within ${c.timeoutMs} ms`));
+      const err = new Error(`no answer within ${c.timeoutMs} ms`);
+      attempt.request?.destroy(err);
+      // A request still queued for a socket (all MAX_SOCKETS busy) reports its destruction only once it gets
+      // one: fail the call now, so a query's deadline holds against a saturated pool. Nothing was sent.
+      attempt.fail?.(err);
     }, c.timeoutMs);
     try {
       response = await this.exchange(c, attempt, true);
@@ -122,6 +128,7 @@ export class HttpClient {
 
   private exchange(c: HttpCall, attempt: Attempt, mayRetryStaleSocket: boolean): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
+      attempt.fail = reject;
       const headers: Record<string, string | number> = { ...c.headers };
       if (c.body) headers['Content-Length'] = c.body.length;
       const lib = c.url.protocol === 'https:' ? https : http;

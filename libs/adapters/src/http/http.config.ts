@@ -33,7 +33,7 @@ export class HttpOutboundConfig {
   @Secret('url') @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] })
   url!: string;
 
-  /** Per attempt, from connect to the last byte of the answer. @default 5000 */
+  /** Per attempt, from the call (a wait for a free socket included) to the last byte of the answer. @default 5000 */
   @Type(() => Number) @IsInt() @Min(1) @Max(600_000)
   timeoutMs = 5000;
 
