@@ -124,6 +124,50 @@ describe(HttpClient.name, () => {
     expect(srv.connections()).toBe(1);
   });
 
+  it('should send a call once more on a fresh connection when its connection closes before any answer', async () => {
+    let attempts = 0;
+    const srv = await serve((_req, res) => (++attempts === 2 ? res.socket?.destroy() : res.writeHead(204).end()));
+    await sut.call(post(srv.url));
+    await expect(sut.call(post(srv.url))).resolves.toMatchObject({ status: 204 });
+    expect(srv.requests.map((r) => r.headers['idempotency-key'])).toEqual(['msg-1:billing', 'msg-1:billing', 'msg-1:billing']);
+  });
+
+  it('should not send a call again when its connection closes after the answer began', async () => {
+    let attempts = 0;
+    const srv = await serve((_req, res) => {
+      attempts++;
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('partial');
+      setImmediate(() => res.socket?.destroy());
+    });
+    await expect(sut.call(post(srv.url))).rejects.toBeInstanceOf(TransientDeliveryError);
+    expect(attempts).toBe(1);
+  });
+
+  it('should send the credentials of the URL as basic authorization', async () => {
+    const { url, nextRequest } = await serve((_req, res) => res.writeHead(204).end());
+    await sut.call(post(url.replace('http://', 'http://bill%40ing:s3cr%3At@')));
+    const received = await nextRequest();
+    expect(received.headers.authorization).toBe(`Basic ${Buffer.from('bill@ing:s3cr:t').toString('base64')}`);
+  });
+
+  it('should refuse an answer over 32 MiB as permanent', async () => {
+    const { url } = await serve((_req, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(1024 * 1024, 'x');
+      let sent = 0;
+      const more = () => {
+        while (sent < 40 && res.write(chunk)) sent++;
+        if (sent < 40) res.once('drain', more);
+        else res.end();
+      };
+      more();
+    });
+    const error = await failure(post(url));
+    expect(error).toBeInstanceOf(PermanentDeliveryError);
+    expect(error.message).toMatch(/more than 33554432 bytes/);
+  });
+
   it('should report up for a listening destination and down with the reason for a closed port', async () => {
     const { url } = await serve((_req, res) => res.writeHead(204).end());
     await expect(sut.probe(new URL(url), 1000)).resolves.toEqual({ status: 'up' });
