@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     profile: { type: 'boolean', default: false },
     only: { type: 'string' },
     'bus-entry': { type: 'string' },
+    'bus-entry-b': { type: 'string' },
     'skip-build': { type: 'boolean', default: false },
     'baseline-only': { type: 'boolean', default: false },
     'queue-type': { type: 'string', default: 'quorum' },
@@ -69,16 +70,23 @@ async function main(): Promise<number> {
   // The peers run in the headline only, after baseline and bus in each round; never in the quick CI run.
   if (args.peers && quick) log('--peers is ignored with --quick (the CI run stays free of the peers)');
   const peers = args.peers && !quick;
-  const pipelinesOf = (s: MessageScenario): Pipeline[] => (peers && s.id === 'headline' ? [...pipelines, 'node-red'] : pipelines);
+  // A second bus build (an A/B of a change) runs right after the first in every message scenario and round.
+  const busB = args['bus-entry-b'] && !args['baseline-only'] ? args['bus-entry-b'] : undefined;
+  const pipelinesOf = (s: MessageScenario): Pipeline[] => [
+    ...pipelines,
+    ...(busB ? (['bus-b'] as const) : []),
+    ...(peers && s.id === 'headline' ? (['node-red'] as const) : []),
+  ];
   mkdirSync(RESULTS, { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'bpi-bench-'));
 
   const nodeRedVersion = peers ? ensureNodeRed(log) : undefined;
   const compiled = compileBench();
   const busLaunch: BusLaunch | undefined = args['baseline-only'] ? undefined : buildBus({ entry: args['bus-entry'], skipBuild: args['skip-build'], log });
+  const busLaunchB: BusLaunch | undefined = busB ? buildBus({ entry: busB, log }) : undefined;
   const sink = await forkReady('sink', compiled('sink.ts'), {});
   const ctx: RunContext = {
-    amqpUrl, tmp, sink, sinkUrl: `http://127.0.0.1:${sink.port}`, busLaunch, compiled, brokerPid: brokerPid(),
+    amqpUrl, tmp, sink, sinkUrl: `http://127.0.0.1:${sink.port}`, busLaunch, busLaunchB, compiled, brokerPid: brokerPid(),
     quick, queueType, prefetch: 50, log,
   };
 
@@ -224,6 +232,7 @@ async function main(): Promise<number> {
         queueType,
         prefetch: ctx.prefetch,
         nodeRed: nodeRedVersion,
+        busB: busLaunchB?.describe,
       },
       results,
       profile,

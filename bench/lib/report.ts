@@ -7,6 +7,8 @@ export interface ScenarioResult {
   title: string;
   baseline: RunFigures[];
   bus: RunFigures[];
+  /** the second bus build of `--bus-entry-b`, in every message scenario */
+  'bus-b'?: RunFigures[];
   /** the peer of `--peers`, in the headline only */
   'node-red'?: RunFigures[];
   /** set when the scenario did not run */
@@ -27,6 +29,8 @@ export interface ReportMeta {
   prefetch: number;
   /** Node-RED's version when `--peers` ran it */
   nodeRed?: string;
+  /** what `--bus-entry-b` ran, when given */
+  busB?: string;
 }
 
 type Figure = { key: keyof RunFigures; label: string; digits: number; better: 'higher' | 'lower' };
@@ -59,32 +63,43 @@ function cell(runs: RunFigures[], f: Figure): string {
   return ok.length > 1 ? `${m.toFixed(f.digits)} (${min.toFixed(f.digits)}–${max.toFixed(f.digits)})` : m.toFixed(f.digits);
 }
 
-function ratio(s: ScenarioResult, f: Figure, other: RunFigures[] = s.baseline): string {
-  const r = med(s.bus, f.key) / med(other, f.key);
+function ratio(s: ScenarioResult, f: Figure, other: RunFigures[] = s.baseline, of: RunFigures[] = s.bus): string {
+  const r = med(of, f.key) / med(other, f.key);
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
+}
+
+/** A pipeline beside baseline and bus in a scenario's table: its medians, and one ratio against the bus. */
+interface ExtraColumn {
+  name: string;
+  runs: RunFigures[];
+  ratioHead: string;
+  ratio: (f: Figure) => string;
+}
+
+function extraColumns(s: ScenarioResult): ExtraColumn[] {
+  const columns: ExtraColumn[] = [];
+  const busB = s['bus-b'];
+  if (busB?.length) columns.push({ name: 'bus B', runs: busB, ratioHead: 'bus B / bus', ratio: (f) => ratio(s, f, s.bus, busB) });
+  const nodeRed = s['node-red'];
+  if (nodeRed?.length) columns.push({ name: 'Node-RED', runs: nodeRed, ratioHead: 'bus / Node-RED', ratio: (f) => ratio(s, f, nodeRed) });
+  return columns;
 }
 
 export function scenarioTable(s: ScenarioResult): string {
   const head = `### ${s.id}: ${s.title}${s.rate ? ` (fixed ${s.rate.toFixed(0)} msgs/s)` : ''}`;
   if (s.skipped) return `${head}\n\nskipped: ${s.skipped}\n`;
-  const nodeRed = s['node-red']?.length ? s['node-red'] : undefined;
+  const extras = extraColumns(s);
   const lines = [
     head,
     '',
-    nodeRed
-      ? '| figure | baseline median (min–max) | bus median (min–max) | Node-RED median (min–max) | bus / baseline | bus / Node-RED |'
-      : '| figure | baseline median (min–max) | bus median (min–max) | bus / baseline |',
-    nodeRed ? '|---|---:|---:|---:|---:|---:|' : '|---|---:|---:|---:|',
-    ...FIGURES.map((f) =>
-      nodeRed
-        ? `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${cell(nodeRed, f)} | ${ratio(s, f)} | ${ratio(s, f, nodeRed)} |`
-        : `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} | ${ratio(s, f)} |`,
-    ),
+    `| figure | baseline median (min–max) | bus median (min–max) |${extras.map((e) => ` ${e.name} median (min–max) |`).join('')} bus / baseline |${extras.map((e) => ` ${e.ratioHead} |`).join('')}`,
+    `|---|---:|---:|${extras.map(() => '---:|').join('')}---:|${extras.map(() => '---:|').join('')}`,
+    ...FIGURES.map((f) => `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} |${extras.map((e) => ` ${cell(e.runs, f)} |`).join('')} ${ratio(s, f)} |${extras.map((e) => ` ${e.ratio(f)} |`).join('')}`),
   ];
   const problems = [
     ...s.baseline.map((r, i) => ['baseline', i, r] as const),
     ...s.bus.map((r, i) => ['bus', i, r] as const),
-    ...(nodeRed ?? []).map((r, i) => ['Node-RED', i, r] as const),
+    ...extras.flatMap((e) => e.runs.map((r, i) => [e.name, i, r] as const)),
   ]
     .filter(([, , r]) => r.problem)
     .map(([who, i, r]) => `- ${who}, round ${i + 1}: ${r.problem}`);
@@ -180,6 +195,7 @@ export function renderReport(meta: ReportMeta, results: Map<string, ScenarioResu
     `- Node ${meta.node}, RabbitMQ ${meta.rabbitmq}`,
     `- Command: \`${meta.command}\` (${meta.rounds} rounds)`,
     `- Bus: ${meta.bus}; queues ${meta.queueType}, prefetch ${meta.prefetch}, 50 concurrent HTTP clients (autocannon)`,
+    ...(meta.busB ? [`- Bus B (\`--bus-entry-b\`): ${meta.busB}, right after the bus in every message scenario and round; "bus B / bus" compares the two builds`] : []),
     ...(meta.nodeRed ? [`- Peers: Node-RED ${meta.nodeRed} (bench/peers/node-red) in the headline, after baseline and bus in each round`] : []),
     '- Latency: from the load generator stamping `sentAt` into the body to the sink receiving the delivery.',
     '- CPU and RSS: /proc of the pipeline process alone (utime+stime, VmHWM); the load generator, the sink',

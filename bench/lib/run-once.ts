@@ -12,8 +12,11 @@ import { forkReady, freePort, spawnHttpReady, type Child } from './children';
 import { startNodeRed } from './peers';
 import { sampleProcess, type ProcSample } from './proc-stats';
 
-/** baseline and bus run in every scenario; node-red (a peer, `--peers`) in the headline only. */
-export type Pipeline = 'baseline' | 'bus' | 'node-red';
+/**
+ * baseline and bus run in every scenario; bus-b (a second build of the bus, `--bus-entry-b`) in every message
+ * scenario; node-red (a peer, `--peers`) in the headline only.
+ */
+export type Pipeline = 'baseline' | 'bus' | 'bus-b' | 'node-red';
 
 /** The figures of one pipeline in one scenario in one round. */
 export interface RunFigures {
@@ -36,6 +39,8 @@ export interface RunContext {
   sink: Child;
   sinkUrl: string;
   busLaunch?: BusLaunch;
+  /** `--bus-entry-b`: another build of the bus, run after the first in every message scenario (A/B of a change) */
+  busLaunchB?: BusLaunch;
   compiled: (relative: string) => string;
   brokerPid?: number;
   quick: boolean;
@@ -120,7 +125,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     };
   } finally {
     for (const child of children) await child.stop();
-    if (pipeline === 'bus') {
+    if (pipeline === 'bus' || pipeline === 'bus-b') {
       await deleteQueues(ctx.amqpUrl, [`bus.${prefix}-`]);
     } else {
       // The baseline deletes its own; this catches a crash. Node-RED exits before its flow's cleanup is done.
@@ -195,7 +200,8 @@ async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: Mess
       ...profileEnv,
     }, 30_000, profiler)];
   }
-  if (!ctx.busLaunch) throw new Error('the bus was not built');
+  const launch = pipeline === 'bus-b' ? ctx.busLaunchB : ctx.busLaunch;
+  if (!launch) throw new Error(`the ${pipeline === 'bus-b' ? 'second bus (--bus-entry-b)' : 'bus'} was not built`);
   const dir = path.join(ctx.tmp, prefix);
   const config = writeBenchConfig(dir, {
     ...shape,
@@ -213,8 +219,8 @@ async function startPipeline(ctx: RunContext, pipeline: Pipeline, scenario: Mess
   try {
     for (let i = 0; i < (scenario.instances ?? 1); i++) {
       const port = await freePort();
-      instances.push(await spawnHttpReady(i === 0 ? 'bus' : `bus ${i + 1}`, [...(i === 0 ? profiler : []), ...ctx.busLaunch.nodeArgs], {
-        ...ctx.busLaunch.env,
+      instances.push(await spawnHttpReady(i === 0 ? pipeline : `${pipeline} ${i + 1}`, [...(i === 0 ? profiler : []), ...launch.nodeArgs], {
+        ...launch.env,
         ...(i === 0 ? profileEnv : {}),
         PORT: String(port),
         AMQP_URL: ctx.amqpUrl,
