@@ -9,7 +9,7 @@
  *   npm run bench -- --only cdr-1m --cdr-rows 100000 --profile --profile-scenarios cdr-1m   the bus reading a CDR file
  *   npm run bench -- --quick            a few seconds, small counts, 1 round (CI); writes bench-results/
  *   npm run bench -- --only headline,fan-out-5   a subset
- *   npm run bench -- --bus-entry dist/apps/bus/main.js   run a bus built by `nest build bus`
+ *   npm run bench -- --bus-entry dist/apps/bus/apps/bus/src/main.js   run a bus built by `nest build bus`
  *   npm run bench -- --cdr-rows 1000000   the CDR file scenario at full size (default 20,000 rows)
  *   npm run bench -- --letters 10000      the mail-merge scenario size (default 2,000; 10,000 is the issue's figure)
  *   npm run bench -- --peers              also Node-RED doing the headline job (bench/peers/node-red, installed on demand)

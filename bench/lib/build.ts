@@ -39,7 +39,7 @@ export interface BusLaunch {
 
 /**
  * Builds the bus with tsc into bench-results/build/bus (not dist/, so a bench never races another
- * build of dist/), or uses a given entry such as dist/apps/bus/main.js from `nest build bus`.
+ * build of dist/), or uses a given entry such as dist/apps/bus/apps/bus/src/main.js from `nest build bus`.
  * The private build resolves the `@bus/*` paths at run time with tsconfig-paths.
  */
 export function buildBus(options: { entry?: string; skipBuild?: boolean; log: (s: string) => void }): BusLaunch {

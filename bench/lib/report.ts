@@ -63,7 +63,8 @@ function cell(runs: RunFigures[], f: Figure): string {
   return ok.length > 1 ? `${m.toFixed(f.digits)} (${min.toFixed(f.digits)}–${max.toFixed(f.digits)})` : m.toFixed(f.digits);
 }
 
-function ratio(s: ScenarioResult, f: Figure, other: RunFigures[] = s.baseline, of: RunFigures[] = s.bus): string {
+/** `of` / `other` on one figure, from their medians. */
+function ratio(f: Figure, of: RunFigures[], other: RunFigures[]): string {
   const r = med(of, f.key) / med(other, f.key);
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';
 }
@@ -79,9 +80,9 @@ interface ExtraColumn {
 function extraColumns(s: ScenarioResult): ExtraColumn[] {
   const columns: ExtraColumn[] = [];
   const busB = s['bus-b'];
-  if (busB?.length) columns.push({ name: 'bus B', runs: busB, ratioHead: 'bus B / bus', ratio: (f) => ratio(s, f, s.bus, busB) });
+  if (busB?.length) columns.push({ name: 'bus B', runs: busB, ratioHead: 'bus B / bus', ratio: (f) => ratio(f, busB, s.bus) });
   const nodeRed = s['node-red'];
-  if (nodeRed?.length) columns.push({ name: 'Node-RED', runs: nodeRed, ratioHead: 'bus / Node-RED', ratio: (f) => ratio(s, f, nodeRed) });
+  if (nodeRed?.length) columns.push({ name: 'Node-RED', runs: nodeRed, ratioHead: 'bus / Node-RED', ratio: (f) => ratio(f, s.bus, nodeRed) });
   return columns;
 }
 
@@ -94,7 +95,7 @@ export function scenarioTable(s: ScenarioResult): string {
     '',
     `| figure | baseline median (min–max) | bus median (min–max) |${extras.map((e) => ` ${e.name} median (min–max) |`).join('')} bus / baseline |${extras.map((e) => ` ${e.ratioHead} |`).join('')}`,
     `|---|---:|---:|${extras.map(() => '---:|').join('')}---:|${extras.map(() => '---:|').join('')}`,
-    ...FIGURES.map((f) => `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} |${extras.map((e) => ` ${cell(e.runs, f)} |`).join('')} ${ratio(s, f)} |${extras.map((e) => ` ${e.ratio(f)} |`).join('')}`),
+    ...FIGURES.map((f) => `| ${f.label} | ${cell(s.baseline, f)} | ${cell(s.bus, f)} |${extras.map((e) => ` ${cell(e.runs, f)} |`).join('')} ${ratio(f, s.bus, s.baseline)} |${extras.map((e) => ` ${e.ratio(f)} |`).join('')}`),
   ];
   const problems = [
     ...s.baseline.map((r, i) => ['baseline', i, r] as const),

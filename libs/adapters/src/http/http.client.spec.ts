@@ -1,7 +1,7 @@
 import { ErrorCodes } from '@bus/canonical-model';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { closedPort, startHttpTestServer, type HttpTestServer, type TestHandler } from '../testing/http-test-server';
-import { HttpClient, type HttpCall } from './http.client';
+import { HttpClient, MAX_RESPONSE_BYTES, MAX_SOCKETS, type HttpCall } from './http.client';
 
 describe(HttpClient.name, () => {
   let sut: HttpClient;
@@ -92,7 +92,7 @@ describe(HttpClient.name, () => {
   it('should time out a call still waiting for a free connection, without waiting for one', async () => {
     const { url } = await serve(() => undefined); // holds every connection
     let settled = 0;
-    const holding = Array.from({ length: 64 }, () => sut.call(post(url, { timeoutMs: 60_000 })).catch(() => undefined).finally(() => settled++));
+    const holding = Array.from({ length: MAX_SOCKETS }, () => sut.call(post(url, { timeoutMs: 60_000 })).catch(() => undefined).finally(() => settled++));
     const error = await failure(post(url, { timeoutMs: 50 }));
     expect(error.message).toMatch(/timed out after 50 ms/);
     expect(settled).toBe(0);
@@ -155,17 +155,18 @@ describe(HttpClient.name, () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200);
       const chunk = Buffer.alloc(1024 * 1024, 'x');
+      const chunks = MAX_RESPONSE_BYTES / chunk.length + 8;
       let sent = 0;
       const more = () => {
-        while (sent < 40 && res.write(chunk)) sent++;
-        if (sent < 40) res.once('drain', more);
+        while (sent < chunks && res.write(chunk)) sent++;
+        if (sent < chunks) res.once('drain', more);
         else res.end();
       };
       more();
     });
     const error = await failure(post(url));
     expect(error).toBeInstanceOf(PermanentDeliveryError);
-    expect(error.message).toMatch(/more than 33554432 bytes/);
+    expect(error.message).toContain(`more than ${MAX_RESPONSE_BYTES} bytes`);
   });
 
   it('should report up for a listening destination and down with the reason for a closed port', async () => {

@@ -15,9 +15,9 @@ export interface HttpCall {
 }
 
 /** Keeps a slow destination from holding many idle sockets while still pipelining bursts. */
-const MAX_SOCKETS = 64;
+export const MAX_SOCKETS = 64;
 /** Answers are held in memory; anything bigger is a misconfigured endpoint, not an answer. */
-const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const SNIPPET_CHARS = 200;
 
 /** Statuses that say "try again later" rather than "this message is wrong". */
