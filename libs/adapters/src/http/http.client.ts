@@ -50,11 +50,10 @@ interface RawResponse {
 
 class ResponseTooLarge extends Error {}
 
-/** One call's request (the retry on a fresh socket replaces it) and whether its time ran out. */
+/** One call's exchange (the retry on a fresh socket replaces it) and whether its time ran out. */
 interface Attempt {
-  request?: http.ClientRequest;
-  /** Rejects the call's exchange; settling twice is harmless. */
-  fail?: (err: Error) => void;
+  /** Ends the exchange now: destroys its request and fails the call (settling twice is harmless). */
+  cancel?: (err: Error) => void;
   timedOut: boolean;
 }
 
@@ -75,11 +74,7 @@ export class HttpClient {
     const attempt: Attempt = { timedOut: false };
     const timer = setTimeout(() => {
       attempt.timedOut = true;
-      const err = new Error(`no answer within ${c.timeoutMs} ms`);
-      attempt.request?.destroy(err);
-      // A request still queued for a socket (all MAX_SOCKETS busy) reports its destruction only once it gets
-      // one: fail the call now, so a query's deadline holds against a saturated pool. Nothing was sent.
-      attempt.fail?.(err);
+      attempt.cancel?.(new Error(`no answer within ${c.timeoutMs} ms`));
     }, c.timeoutMs);
     try {
       response = await this.exchange(c, attempt, true);
@@ -128,7 +123,6 @@ export class HttpClient {
 
   private exchange(c: HttpCall, attempt: Attempt, mayRetryStaleSocket: boolean): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      attempt.fail = reject;
       const headers: Record<string, string | number> = { ...c.headers };
       if (c.body) headers['Content-Length'] = c.body.length;
       const lib = c.url.protocol === 'https:' ? https : http;
@@ -151,7 +145,12 @@ export class HttpClient {
         if (mayRetryStaleSocket && !attempt.timedOut && req.reusedSocket && e.code === 'ECONNRESET') this.exchange(c, attempt, false).then(resolve, reject);
         else reject(e);
       });
-      attempt.request = req;
+      attempt.cancel = (err) => {
+        req.destroy(err);
+        // A request still queued for a socket (all MAX_SOCKETS busy) reports its destruction only once it gets
+        // one: fail the call now, so a query's deadline holds against a saturated pool. Nothing was sent.
+        reject(err);
+      };
       req.end(c.body);
     });
   }
