@@ -7,7 +7,8 @@ import { AmqpConnection } from '../src/messaging/amqp-connection';
 import { Consumer, type Delivery, type FaultEvent, type Outcome } from '../src/messaging/consumer';
 import { Publisher } from '../src/messaging/publisher';
 import { TopologyError, UnroutableError } from '../src/messaging/messaging.errors';
-import { queueNames } from '../src/messaging/topology';
+import { declareDestination, queueNames } from '../src/messaging/topology';
+import { BUNDLE_CONTENT_TYPE } from '../src/messaging/bundle';
 import { deferred, deleteByPrefix, drainQueue, RecordingLogger, requireBroker, TEST_AMQP_URL, testPrefix, waitFor } from './support/broker';
 
 jest.setTimeout(30_000);
@@ -250,6 +251,85 @@ describe('messaging against RabbitMQ', () => {
     await waitFor('all 500 messages', () => got.size === 500);
     await handle.cancel();
     expect(await messageCount(queueNames('billing', prefix).work)).toBe(0);
+  });
+
+  it('should carry messages published together as bundles and deliver, retry and dead-letter each on its own', async () => {
+    const msgs = Array.from({ length: 40 }, () => envelope());
+    const [retried, dead] = [msgs[3], msgs[35]];
+    const names = queueNames('billing', prefix);
+    await connection.withChannel((ch) => declareDestination(ch, 'billing', { prefix, queueType: 'quorum', redeliveryDelaysMs: [100] }));
+    await connection.withChannel((ch) => declareDestination(ch, 'archive', { prefix, queueType: 'quorum', redeliveryDelaysMs: [100] }));
+
+    await Promise.all(msgs.map((m, i) => publisher.publish(m, ['billing', 'archive'], { [BusHeaders.SOURCE]: 'sales', [BusHeaders.ACCEPTED_AT]: i })));
+
+    // One turn's 40 publishes: a bundle of 32 and one of 8, in each destination's queue.
+    expect(await messageCount(names.work)).toBe(2);
+    const seen: Delivery[] = [];
+    const handle = await sut.consume('billing', async (d) => {
+      seen.push(d);
+      if (d.envelope.id === dead.id) return { kind: 'deadLetter', error: { code: ErrorCodes.DELIVERY_REJECTED, message: 'billing answered 422' } };
+      return d.envelope.id === retried.id && d.attempts === 0 ? transient() : { kind: 'ack' };
+    }, { prefix, immediateRetries: 0, redeliveryDelaysMs: [100] });
+    await waitFor('every message delivered and the retried one again', () => seen.length === 41);
+    await waitFor('the dead-lettered copy', async () => (await messageCount(names.deadLetter)) === 1);
+    await waitFor('both bundles acked', async () => (await messageCount(names.work)) === 0 && handle.inFlightCount === 0);
+    await handle.cancel();
+
+    expect(seen.filter((d) => d.attempts === 0).map((d) => d.envelope.id)).toEqual(msgs.map((m) => m.id));
+    expect(seen.filter((d) => d.attempts === 1).map((d) => d.envelope.id)).toEqual([retried.id]);
+    expect(seen[7].properties.messageId).toBe(msgs[7].id);
+    expect(seen[7].headers).toMatchObject({ [BusHeaders.SOURCE]: 'sales', [BusHeaders.ACCEPTED_AT]: 7 });
+    const [copy] = await drainQueue(names.deadLetter);
+    expect(JSON.parse(copy.content.toString())).toEqual(dead);
+    expect(copy.properties).toMatchObject({ messageId: dead.id, contentType: 'application/json' });
+    expect(copy.properties.headers).toMatchObject({ [BusHeaders.SOURCE]: 'sales', [BusHeaders.ACCEPTED_AT]: 35, [BusHeaders.FAULT_CODE]: ErrorCodes.DELIVERY_REJECTED });
+    expect(copy.properties.headers?.[BusHeaders.BUNDLE]).toBeUndefined();
+    expect(await messageCount(queueNames('archive', prefix).work)).toBe(2);
+  });
+
+  it('should deliver no more records at once than its prefetch, bundles included', async () => {
+    let running = 0;
+    let most = 0;
+    const done = new Set<string>();
+    const handle = await sut.consume('billing', async (d) => {
+      most = Math.max(most, ++running);
+      await new Promise((resolve) => setImmediate(resolve));
+      running--;
+      done.add(d.envelope.id);
+      return { kind: 'ack' };
+    }, { prefix, prefetch: 3 });
+
+    await Promise.all(Array.from({ length: 64 }, () => publisher.publish(envelope(), ['billing'])));
+
+    await waitFor('all 64 messages', () => done.size === 64);
+    await handle.cancel();
+    expect(most).toBe(3);
+  });
+
+  it('should publish each message on its own when bundles are off', async () => {
+    const single = new Publisher(connection, { prefix, bundleRecords: 1 });
+    await connection.withChannel((ch) => declareDestination(ch, 'billing', { prefix, queueType: 'quorum', redeliveryDelaysMs: [] }));
+
+    await Promise.all(Array.from({ length: 10 }, () => single.publish(envelope(), ['billing'])));
+
+    expect(await messageCount(queueNames('billing', prefix).work)).toBe(10);
+  });
+
+  it('should dead-letter a bundle that does not read as one, whole and with the reason', async () => {
+    const names = await connection.withChannel((ch) => declareDestination(ch, 'billing', { prefix, queueType: 'quorum', redeliveryDelaysMs: [] }));
+    const body = Buffer.from('{"p":{"messageId":"m-1"},"h":{}}\n{"id":"m-1"}\n{"p":{"messageId":"m-2"}}');
+    await publisher.publishToQueue(names.work, body, { [BusHeaders.BUNDLE]: 2 }, { messageId: 'bundle-1', contentType: BUNDLE_CONTENT_TYPE });
+    let calls = 0;
+
+    const handle = await sut.consume('billing', async () => (calls++, { kind: 'ack' }), { prefix });
+
+    await waitFor('the dead-lettered bundle', async () => (await messageCount(names.deadLetter)) === 1);
+    await handle.cancel();
+    const [copy] = await drainQueue(names.deadLetter);
+    expect(calls).toBe(0);
+    expect(copy.content.equals(body)).toBe(true);
+    expect(copy.properties.headers?.[BusHeaders.FAULT_CODE]).toBe(ErrorCodes.CANONICAL_INVALID);
+    expect(logger.warnings().some((w) => w.includes('Bundle bundle-1') && w.includes('record 2 is cut short'))).toBe(true);
   });
 
   it('should wait for an in-flight handler and its ack when cancelled', async () => {

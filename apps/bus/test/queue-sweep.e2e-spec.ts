@@ -53,6 +53,8 @@ describe(moveAllMessages.name, () => {
     const queued = Array.from({ length: 300 }, envelope);
     await Promise.all(queued.slice(0, 250).map((e) => publisher.publish(e, ['billing'], { [BusHeaders.CONFIG_VERSION]: 'v1' })));
     await Promise.all(queued.slice(250).map((e) => publisher.publishToQueue(names.retry(60_000), e, { [BusHeaders.ATTEMPTS]: 1 })));
+    // Published together, the 250 wait as bundles of 32: each moves as one copy per message.
+    expect(await depth(names.work)).toBe(8);
     const events: FaultEvent[] = [];
     const fault = { code: ErrorCodes.CONFIG_DESTINATION_REMOVED, message: 'system billing was removed in config version v2' };
 
@@ -73,6 +75,7 @@ describe(moveAllMessages.name, () => {
     expect(dead.map((m) => m.properties.messageId).sort()).toEqual(queued.map((e) => e.id).sort());
     expect(dead[0].properties.headers).toMatchObject({ [BusHeaders.FAULT_CODE]: 'CONFIG.DESTINATION_REMOVED', [BusHeaders.FAULT_MESSAGE]: fault.message, [BusHeaders.DESTINATION]: 'billing', [BusHeaders.FAULT_ADAPTER]: 'http' });
     expect(events).toHaveLength(300);
+    expect(events.find((e) => e.envelope?.id === queued[0].id)).toMatchObject({ kind: 'deadLetter', attempts: 1, queue: names.deadLetter, fault });
     expect(events.find((e) => e.envelope?.id === queued[299].id)).toMatchObject({ kind: 'deadLetter', attempts: 2, queue: names.deadLetter, fault });
   });
 
@@ -89,7 +92,7 @@ describe(moveAllMessages.name, () => {
 
   it('should put the message in hand back and stop when its copy cannot be published', async () => {
     const names = await connection.withChannel((ch) => declareDestination(ch, 'billing', { prefix, queueType: 'quorum', redeliveryDelaysMs: [] }));
-    await Promise.all([envelope(), envelope()].map((e) => publisher.publish(e, ['billing'])));
+    for (const e of [envelope(), envelope()]) await publisher.publish(e, ['billing']);
 
     const sut = moveAllMessages(connection, publisher, { destination: 'billing', from: [names.work], to: `${prefix}.no-such-queue`, fault: { code: 'X.Y', message: 'test' }, logger });
 

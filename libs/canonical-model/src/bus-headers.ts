@@ -24,6 +24,8 @@ export const BusHeaders = {
   DEAD_LETTER_ID: 'x-bus-dead-letter-id',
   /** Epoch milliseconds after which the asker of a query no longer waits for the answer. */
   DEADLINE: 'x-bus-deadline',
+  /** On a bundle (several messages in one AMQP message, see the messaging README): how many it carries. */
+  BUNDLE: 'x-bus-bundle',
 } as const;
 
 export type BusHeader = (typeof BusHeaders)[keyof typeof BusHeaders];

@@ -142,6 +142,14 @@ export class DeliveryConfig {
   @JSONSchema({ default: 50, description: 'Unacknowledged messages per destination consumer' })
   prefetch: number = 50;
 
+  @Optional() @IsInt() @Min(1) @Max(1000)
+  @JSONSchema({
+    default: 32,
+    description:
+      'Messages for the same destinations accepted together travel as one AMQP message of up to this many (a bundle); 1 sends each on its own. Read at start',
+  })
+  bundleRecords: number = 32;
+
   @Optional() @IsInt() @Min(0) @Max(100)
   @JSONSchema({ default: 2, description: 'In-process retries before delayed redelivery' })
   immediateRetries: number = 2;

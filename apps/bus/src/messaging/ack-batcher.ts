@@ -4,6 +4,9 @@ export interface AckSink {
   nack(deliveryTag: number, requeue: boolean): void;
 }
 
+/** What a delivery settles its message with: the channel's batcher, or a bundle's share of it. */
+export type Acks = Pick<AckBatcher, 'ack' | 'nack' | 'isDiscarded'>;
+
 /**
  * How acks are coalesced. `maxDelayMs: 0` coalesces what completes in one event-loop turn.
  * Measured here (1 KB messages, quorum queue, 50 publishers, prefetch 50, median of 3 rounds of

@@ -3,7 +3,10 @@ import { Logger } from '@nestjs/common';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import type { AmqpConnection } from './amqp-connection';
 import type { Publisher } from './publisher';
-import { AckBatcher, type AckBatchOptions } from './ack-batcher';
+import { AckBatcher, type AckBatchOptions, type Acks } from './ack-batcher';
+import { BundleAcks } from './bundle-acks';
+import { isBundle, unbundle } from './bundle';
+import { RecordSlots } from './record-slots';
 import { DeliveryRun, type DeliveryRunContext } from './delivery-run';
 import type { DeliveryPolicy, Outcome } from './delivery-policy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
@@ -36,7 +39,7 @@ export type DeliveryHandler = (delivery: Delivery) => Promise<Outcome>;
 
 /** How {@link Consumer.consume} reads one destination's queue. */
 export interface ConsumeOptions extends NamingOptions, Partial<DeliveryPolicy> {
-  /** Unacked messages in flight (bus.yaml `delivery.prefetch`). @default 50 */
+  /** Unacked messages in flight, and records delivered at once (bus.yaml `delivery.prefetch`). @default 50 */
   prefetch?: number;
   /** @default 2 */
   immediateRetries?: number;
@@ -113,6 +116,7 @@ export class Consumer {
 class Subscription implements ConsumerHandle {
   readonly queue: string;
   private readonly context: DeliveryRunContext;
+  private readonly slots: RecordSlots;
   private model?: amqp.ChannelModel;
   private channel?: amqp.Channel;
   private consumerTag?: string;
@@ -138,6 +142,7 @@ class Subscription implements ConsumerHandle {
   ) {
     const names = queueNames(system, options.prefix);
     this.queue = names.work;
+    this.slots = new RecordSlots(options.prefetch ?? 50);
     this.context = {
       system,
       names,
@@ -271,14 +276,35 @@ class Subscription implements ConsumerHandle {
     if (!batcher) return;
     batcher.track(msg.fields.deliveryTag);
     this.inFlight++;
-    new DeliveryRun(this.context, msg, batcher)
-      .run()
-      .catch((err: Error) =>
-        this.logger.error(logLine(MessagingLog.copyFailed(String(msg.properties.messageId), this.system, this.queue, err), { messageId: String(msg.properties.messageId), system: this.system, queue: this.queue })),
-      )
-      .finally(() => {
-        if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-      });
+    const records = isBundle(msg) ? this.recordsOf(msg) : undefined;
+    const acks = records ? new BundleAcks(batcher, msg.fields.deliveryTag, records.length) : batcher;
+    void Promise.all((records ?? [msg]).map((record) => this.deliver(record, acks))).finally(() => {
+      if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+    });
+  }
+
+  /** A bundle's records; undefined when it does not read as one (it is then dead-lettered whole, as an unreadable body). */
+  private recordsOf(msg: amqp.ConsumeMessage): amqp.Message[] | undefined {
+    try {
+      return unbundle(msg);
+    } catch (err) {
+      this.logger.warn(MessagingLog.bundleUnreadable(String(msg.properties.messageId), this.system, this.queue, err as Error));
+      return undefined;
+    }
+  }
+
+  private async deliver(msg: amqp.Message, acks: Acks): Promise<void> {
+    await this.slots.take();
+    try {
+      // Cancelled, or the channel closed, while it waited: left unacked, the broker requeues it.
+      if (this.abort.signal.aborted || acks.isDiscarded) return;
+      await new DeliveryRun(this.context, msg, acks).run();
+    } catch (err) {
+      const messageId = String(msg.properties.messageId);
+      this.logger.error(logLine(MessagingLog.copyFailed(messageId, this.system, this.queue, err as Error), { messageId, system: this.system, queue: this.queue }));
+    } finally {
+      this.slots.give();
+    }
   }
 
   private scheduleResubscribe(): void {

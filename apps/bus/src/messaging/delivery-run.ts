@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
-import type { AckBatcher } from './ack-batcher';
+import type { Acks } from './ack-batcher';
 import type { Delivery, DeliveryHandler, FaultEvent } from './consumer';
 import { attemptsOf, decide, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
 import { publishFaultCopy } from './fault-copy';
@@ -37,8 +37,8 @@ export class DeliveryRun {
 
   constructor(
     private readonly ctx: DeliveryRunContext,
-    private readonly msg: amqp.ConsumeMessage,
-    private readonly batcher: AckBatcher,
+    private readonly msg: amqp.Message,
+    private readonly batcher: Acks,
   ) {
     this.headers = msg.properties.headers ?? {};
     this.attempts = attemptsOf(this.headers);

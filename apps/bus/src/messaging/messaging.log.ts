@@ -45,6 +45,8 @@ export const MessagingLog = {
     `Message ${id} (${type}) to ${destination} dead-lettered to ${queue} after attempt ${attempt}: ${code} ${message}. Fix the cause, then replay it from the admin API.`,
   copyFailed: (id: string, destination: string, queue: string, err: Error) =>
     `Could not move message ${id} for ${destination} to ${queue}: ${err.message}. It stays on its queue and is retried.`,
+  bundleUnreadable: (id: string, destination: string, queue: string, err: Error) =>
+    `Bundle ${id} on ${queue} (for ${destination}) does not read as a bundle: ${err.message}. It is dead-lettered whole; its records are in its body.`,
   faultHookFailed: (id: string, destination: string, queue: string, err: Error) =>
     `Message ${id} for ${destination} is safe in ${queue}, but recording it failed: ${err.message}`,
   queryHandlerFailed: (queue: string, id: string, err: Error) => `Query ${id} from ${queue} failed: ${err.message}`,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
-import type { CanonicalEnvelope } from '@bus/canonical-model';
+import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { AmqpConnection } from './amqp-connection';
+import { BUNDLE_CONTENT_TYPE, encodeBundle, fitsBundle, type BundleRecord } from './bundle';
 import { BrokerUnavailableError, UnroutableError } from './messaging.errors';
 import { declareCore, deliverExchange, unroutedQueue, type NamingOptions, type QueueType } from './topology';
 
@@ -19,6 +20,21 @@ export interface PublisherOptions extends NamingOptions {
   declareCore?: boolean;
   /** Queue type of `bus.unrouted` when declared here. @default 'quorum' */
   queueType?: QueueType;
+  /**
+   * Messages for the same destinations published in one event-loop turn travel as bundles of up to this
+   * many (bus.yaml `delivery.bundleRecords`; see bundle.ts). 1 publishes each on its own. @default 32
+   */
+  bundleRecords?: number;
+  /** A bundle is sent once its bodies reach this many bytes. @default 262144 */
+  bundleBytes?: number;
+}
+
+/** Publishes of one event-loop turn waiting to go out as one bundle. */
+interface OpenBundle {
+  destinations: readonly string[];
+  records: BundleRecord[];
+  settle: Array<{ resolve: () => void; reject: (err: Error) => void }>;
+  bytes: number;
 }
 
 interface Pending {
@@ -63,21 +79,65 @@ export class Publisher {
   }
 
   private declaring?: Promise<void>;
+  /** Keyed by the destinations, in order; sent at the end of the event-loop turn, or once full. */
+  private readonly open = new Map<string, OpenBundle>();
+  private flushing?: NodeJS.Immediate;
 
   /**
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
    * when the broker confirmed; rejects with BROKER.UNAVAILABLE when disconnected (at once, nothing
    * is buffered) and with {@link UnroutableError} when no destination queue is bound.
    * `json`: the envelope already serialized, when the caller needs the text too (the journal keeps it).
+   * Messages for the same destinations published in one event-loop turn go out as one bundle, in the
+   * order of the calls; each call settles with its bundle's confirm.
    */
   publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}, json?: string): Promise<void> {
     if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
+    const text = json ?? JSON.stringify(envelope);
+    const key = destinations.join('\n');
+    const maxRecords = this.options.bundleRecords ?? 32;
+    if (maxRecords <= 1 || !fitsBundle(text)) {
+      this.sendBundle(key); // keeps the order of the calls
+      return this.sendTo(destinations, Buffer.from(text), envelopeProps(envelope), headers);
+    }
+    let open = this.open.get(key);
+    if (!open) {
+      open = { destinations, records: [], settle: [], bytes: 0 };
+      this.open.set(key, open);
+      this.flushing ??= setImmediate(() => this.flushAll());
+    }
+    const bundle = open;
+    const done = new Promise<void>((resolve, reject) => bundle.settle.push({ resolve, reject }));
+    bundle.records.push({ props: recordProps(envelope), headers, json: text });
+    bundle.bytes += text.length;
+    if (bundle.records.length >= maxRecords || bundle.bytes >= (this.options.bundleBytes ?? 256 * 1024)) this.sendBundle(key);
+    return done;
+  }
+
+  private flushAll(): void {
+    this.flushing = undefined;
+    for (const key of [...this.open.keys()]) this.sendBundle(key);
+  }
+
+  /** Sends what waits for these destinations: a lone record as a message of its own, several as a bundle. */
+  private sendBundle(key: string): void {
+    const bundle = this.open.get(key);
+    if (!bundle) return;
+    this.open.delete(key);
+    const { records, destinations } = bundle;
+    const sent =
+      records.length === 1
+        ? this.sendTo(destinations, Buffer.from(records[0].json), { ...records[0].props, contentType: 'application/json' }, records[0].headers)
+        : this.sendTo(destinations, encodeBundle(records), { messageId: randomUUID(), timestamp: nowSeconds(), contentType: BUNDLE_CONTENT_TYPE }, { [BusHeaders.BUNDLE]: records.length }, records);
+    sent.then(
+      () => bundle.settle.forEach((s) => s.resolve()),
+      (err: Error) => bundle.settle.forEach((s) => s.reject(err)),
+    );
+  }
+
+  private sendTo(destinations: readonly string[], content: Buffer, props: amqp.Options.Publish, headers: MessageHeaders, bundled?: readonly BundleRecord[]): Promise<void> {
     const [first, ...rest] = destinations;
-    return this.send(this.exchange, first, Buffer.from(json ?? JSON.stringify(envelope)), {
-      ...envelopeProps(envelope),
-      headers,
-      ...(rest.length ? { CC: rest } : {}),
-    });
+    return this.send(this.exchange, first, content, { ...props, headers, ...(rest.length ? { CC: rest } : {}) }, bundled);
   }
 
   /**
@@ -92,7 +152,8 @@ export class Publisher {
     return this.send('', queue, content, { ...base, ...props, headers });
   }
 
-  private async send(exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish): Promise<void> {
+  /** `bundled`: the records `content` carries, so that errors name them. */
+  private async send(exchange: string, routingKey: string, content: Buffer, options: amqp.Options.Publish, bundled?: readonly BundleRecord[]): Promise<void> {
     if (this.declaring) await this.declaring;
     const channel = this.connection.publishChannel();
     if (!channel) throw this.unavailable();
@@ -100,12 +161,13 @@ export class Publisher {
     if (blocked) throw new BrokerUnavailableError(`RabbitMQ does not accept messages right now (${blocked}: a memory or disk alarm). Retry later.`);
     const state = this.stateOf(channel);
     const messageId = (options.messageId ??= randomUUID());
+    const what = bundled ? bundleName(messageId, bundled) : `message ${messageId}`;
     return new Promise<void>((resolve, reject) => {
       const pending: Pending = {};
       const onConfirm = (err: unknown) => {
         untrack(state, messageId, pending);
-        if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm message ${messageId} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. It may or may not be stored; retry later.`));
-        else if (pending.returned) reject(unroutable(messageId, pending.returned));
+        if (err) reject(new BrokerUnavailableError(`RabbitMQ did not confirm ${what} to ${exchange || 'queue'} ${routingKey}: ${(err as Error)?.message ?? err}. It may or may not be stored; retry later.`));
+        else if (pending.returned) reject(unroutable(what, pending.returned));
         else resolve();
       };
       const publish = (): boolean => {
@@ -155,14 +217,22 @@ export class Publisher {
 }
 
 function envelopeProps(envelope: CanonicalEnvelope): amqp.Options.Publish {
-  return {
-    messageId: envelope.id,
-    correlationId: envelope.correlationId,
-    type: envelope.type,
-    // AMQP timestamps are whole seconds.
-    timestamp: Math.floor(Date.now() / 1000),
-    contentType: 'application/json',
-  };
+  return { ...recordProps(envelope), contentType: 'application/json' };
+}
+
+function recordProps(envelope: CanonicalEnvelope): BundleRecord['props'] {
+  return { messageId: envelope.id, correlationId: envelope.correlationId, type: envelope.type, timestamp: nowSeconds() };
+}
+
+/** AMQP timestamps are whole seconds. */
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A bundle in an error: its id and the ids of the messages it carries, so a log search finds them. */
+function bundleName(bundleId: string, records: readonly BundleRecord[]): string {
+  const ids = records.slice(0, 5).map((r) => r.props.messageId);
+  return `bundle ${bundleId} (${records.length} messages: ${ids.join(', ')}${records.length > 5 ? ', …' : ''})`;
 }
 
 function track(state: ChannelState, id: string, pending: Pending): void {
@@ -179,10 +249,10 @@ function untrack(state: ChannelState, id: string, pending: Pending): void {
   if (list.length === 0) state.byMessageId.delete(id);
 }
 
-function unroutable(messageId: string, r: NonNullable<Pending['returned']>): UnroutableError {
+function unroutable(what: string, r: NonNullable<Pending['returned']>): UnroutableError {
   const target = r.exchange ? `exchange ${r.exchange} with routing key "${r.routingKey}"` : `queue ${r.routingKey}`;
   return new UnroutableError(
-    `RabbitMQ returned message ${messageId}: no queue receives ${target} (${r.replyCode} ${r.replyText}). Declare the destination's queue (is the system in bus.yaml?) and retry.`,
+    `RabbitMQ returned ${what}: no queue receives ${target} (${r.replyCode} ${r.replyText}). Declare the destination's queue (is the system in bus.yaml?) and retry.`,
     r.exchange,
     r.routingKey,
   );

@@ -4,6 +4,7 @@ import type { AmqpConnection } from './amqp-connection';
 import type { FaultEvent } from './consumer';
 import type { Fault } from './delivery-policy';
 import { attemptsOf } from './delivery-policy';
+import { isBundle, unbundle } from './bundle';
 import { parseEnvelope } from './delivery-run';
 import { publishFaultCopy } from './fault-copy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
@@ -102,26 +103,44 @@ class QueueMover {
     return Promise.race([this.settled(), timeout]).finally(() => clearTimeout(timer));
   }
 
+  /** A bundle moves as a copy per record, all confirmed before the bundle is acked. */
   private async moveOne(msg: amqp.Message): Promise<void> {
     const { options } = this;
     // After a failure, the rest go back untouched: the move is tried again as a whole later.
     if (this.failure) return void this.channel.nack(msg, false, true);
-    const attempts = attemptsOf(msg.properties.headers ?? {});
-    let headers: Record<string, unknown>;
+    const records = isBundle(msg) ? unbundleOrWhole(msg) : [msg];
+    let copies: Array<{ record: amqp.Message; headers: Record<string, unknown>; attempts: number }>;
     try {
-      headers = await publishFaultCopy(this.publisher, options.to, msg, options.fault, { destination: options.destination, attempts, adapter: options.adapter, deadLetterId: randomUUID() });
+      copies = await Promise.all(
+        records.map(async (record) => {
+          const attempts = attemptsOf(record.properties.headers ?? {});
+          const headers = await publishFaultCopy(this.publisher, options.to, record, options.fault, { destination: options.destination, attempts, adapter: options.adapter, deadLetterId: randomUUID() });
+          return { record, headers, attempts };
+        }),
+      );
     } catch (err) {
       this.failure ??= err as Error;
       return void this.channel.nack(msg, false, true);
     }
     this.channel.ack(msg);
-    this.count++;
-    const event: FaultEvent = { kind: 'deadLetter', envelope: parseEnvelope(msg.content), destination: options.destination, fault: options.fault, attempts: attempts + 1, queue: options.to, headers };
-    try {
-      await options.onMoved?.(event);
-    } catch (err) {
-      options.logger.error(MessagingLog.faultHookFailed(String(msg.properties.messageId), options.destination, options.to, err as Error));
+    this.count += copies.length;
+    for (const { record, headers, attempts } of copies) {
+      const event: FaultEvent = { kind: 'deadLetter', envelope: parseEnvelope(record.content), destination: options.destination, fault: options.fault, attempts: attempts + 1, queue: options.to, headers };
+      try {
+        await options.onMoved?.(event);
+      } catch (err) {
+        options.logger.error(MessagingLog.faultHookFailed(String(record.properties.messageId), options.destination, options.to, err as Error));
+      }
     }
+  }
+}
+
+/** A bundle that does not read as one is moved as it is: its records are in its body. */
+function unbundleOrWhole(msg: amqp.Message): amqp.Message[] {
+  try {
+    return unbundle(msg);
+  } catch {
+    return [msg];
   }
 }
 
