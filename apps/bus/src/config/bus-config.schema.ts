@@ -139,7 +139,7 @@ export class DeliveryConfig {
   queueType: 'quorum' | 'classic' = 'quorum';
 
   @Optional() @IsInt() @Min(1) @Max(10_000)
-  @JSONSchema({ default: 50, description: 'Unacknowledged messages per destination consumer' })
+  @JSONSchema({ default: 50, description: 'Messages each destination consumer delivers at once (and unacknowledged AMQP messages, a bundle counting once)' })
   prefetch: number = 50;
 
   @Optional() @IsInt() @Min(1) @Max(1000)
