@@ -79,9 +79,9 @@ export class Publisher {
   }
 
   private declaring?: Promise<void>;
-  /** Keyed by the destinations, in order; sent at the end of the event-loop turn, or once full. */
+  /** Keyed by the destinations, in order; sent once the current task and its promise jobs are done, or once full. */
   private readonly open = new Map<string, OpenBundle>();
-  private flushing?: NodeJS.Immediate;
+  private flushing = false;
 
   /**
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
@@ -104,7 +104,12 @@ export class Publisher {
     if (!open) {
       open = { destinations, records: [], settle: [], bytes: 0 };
       this.open.set(key, open);
-      this.flushing ??= setImmediate(() => this.flushAll());
+      // A tick callback queued from a promise job runs once the whole promise queue is drained: the records
+      // resumed by one store commit all reach publish() first, and no later I/O waits for them.
+      if (!this.flushing) {
+        this.flushing = true;
+        process.nextTick(() => this.flushAll());
+      }
     }
     const bundle = open;
     const done = new Promise<void>((resolve, reject) => bundle.settle.push({ resolve, reject }));
@@ -115,7 +120,7 @@ export class Publisher {
   }
 
   private flushAll(): void {
-    this.flushing = undefined;
+    this.flushing = false;
     for (const key of [...this.open.keys()]) this.sendBundle(key);
   }
 
