@@ -40,8 +40,22 @@ export function fitsBundle(json: string): boolean {
   return !json.includes('\n');
 }
 
-export function isBundle(msg: amqp.Message): boolean {
+function isBundle(msg: amqp.Message): boolean {
   return msg.properties.contentType === BUNDLE_CONTENT_TYPE;
+}
+
+/**
+ * The messages an AMQP message carries: a bundle's records, or the message itself. A bundle that does not
+ * read as one is handed on whole (its records stay in its body), after `onUnreadable` heard why.
+ */
+export function messagesIn(msg: amqp.Message, onUnreadable: (err: Error) => void = () => undefined): amqp.Message[] {
+  if (!isBundle(msg)) return [msg];
+  try {
+    return unbundle(msg);
+  } catch (err) {
+    onUnreadable(err as Error);
+    return [msg];
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AmqpConnection } from './amqp-connection';
 import type { Publisher } from './publisher';
 import { AckBatcher, type AckBatchOptions, type Acks } from './ack-batcher';
 import { BundleAcks } from './bundle-acks';
-import { isBundle, unbundle } from './bundle';
+import { messagesIn } from './bundle';
 import { RecordSlots } from './record-slots';
 import { DeliveryRun, type DeliveryRunContext } from './delivery-run';
 import type { DeliveryPolicy, Outcome } from './delivery-policy';
@@ -276,21 +276,11 @@ class Subscription implements ConsumerHandle {
     if (!batcher) return;
     batcher.track(msg.fields.deliveryTag);
     this.inFlight++;
-    const records = isBundle(msg) ? this.recordsOf(msg) : undefined;
-    const acks = records ? new BundleAcks(batcher, msg.fields.deliveryTag, records.length) : batcher;
-    void Promise.all((records ?? [msg]).map((record) => this.deliver(record, acks))).finally(() => {
+    const messages = messagesIn(msg, (err) => this.logger.warn(MessagingLog.bundleUnreadable(String(msg.properties.messageId), this.system, this.queue, err)));
+    const acks = messages.length > 1 ? new BundleAcks(batcher, msg.fields.deliveryTag, messages.length) : batcher;
+    void Promise.all(messages.map((m) => this.deliver(m, acks))).finally(() => {
       if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
-  }
-
-  /** A bundle's records; undefined when it does not read as one (it is then dead-lettered whole, as an unreadable body). */
-  private recordsOf(msg: amqp.ConsumeMessage): amqp.Message[] | undefined {
-    try {
-      return unbundle(msg);
-    } catch (err) {
-      this.logger.warn(MessagingLog.bundleUnreadable(String(msg.properties.messageId), this.system, this.queue, err as Error));
-      return undefined;
-    }
   }
 
   private async deliver(msg: amqp.Message, acks: Acks): Promise<void> {

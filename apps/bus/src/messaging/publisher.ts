@@ -98,7 +98,7 @@ export class Publisher {
     const maxRecords = this.options.bundleRecords ?? 32;
     if (maxRecords <= 1 || !fitsBundle(text)) {
       this.sendBundle(key); // keeps the order of the calls
-      return this.sendTo(destinations, Buffer.from(text), envelopeProps(envelope), headers);
+      return this.sendTo(destinations, Buffer.from(text), jsonProps(recordProps(envelope)), headers);
     }
     let open = this.open.get(key);
     if (!open) {
@@ -132,7 +132,7 @@ export class Publisher {
     const { records, destinations } = bundle;
     const sent =
       records.length === 1
-        ? this.sendTo(destinations, Buffer.from(records[0].json), { ...records[0].props, contentType: 'application/json' }, records[0].headers)
+        ? this.sendTo(destinations, Buffer.from(records[0].json), jsonProps(records[0].props), records[0].headers)
         : this.sendTo(destinations, encodeBundle(records), { messageId: randomUUID(), timestamp: nowSeconds(), contentType: BUNDLE_CONTENT_TYPE }, { [BusHeaders.BUNDLE]: records.length }, records);
     sent.then(
       () => bundle.settle.forEach((s) => s.resolve()),
@@ -153,7 +153,7 @@ export class Publisher {
   publishToQueue(queue: string, body: Buffer | CanonicalEnvelope, headers: MessageHeaders = {}, props: PublishProps = {}): Promise<void> {
     const isBuffer = Buffer.isBuffer(body);
     const content = isBuffer ? body : Buffer.from(JSON.stringify(body));
-    const base = isBuffer ? { contentType: 'application/json' } : envelopeProps(body);
+    const base = isBuffer ? { contentType: 'application/json' } : jsonProps(recordProps(body));
     return this.send('', queue, content, { ...base, ...props, headers });
   }
 
@@ -221,8 +221,8 @@ export class Publisher {
   }
 }
 
-function envelopeProps(envelope: CanonicalEnvelope): amqp.Options.Publish {
-  return { ...recordProps(envelope), contentType: 'application/json' };
+function jsonProps(props: BundleRecord['props']): amqp.Options.Publish {
+  return { ...props, contentType: 'application/json' };
 }
 
 function recordProps(envelope: CanonicalEnvelope): BundleRecord['props'] {

@@ -4,7 +4,7 @@ import type { AmqpConnection } from './amqp-connection';
 import type { FaultEvent } from './consumer';
 import type { Fault } from './delivery-policy';
 import { attemptsOf } from './delivery-policy';
-import { isBundle, unbundle } from './bundle';
+import { messagesIn } from './bundle';
 import { parseEnvelope } from './delivery-run';
 import { publishFaultCopy } from './fault-copy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
@@ -108,7 +108,7 @@ class QueueMover {
     const { options } = this;
     // After a failure, the rest go back untouched: the move is tried again as a whole later.
     if (this.failure) return void this.channel.nack(msg, false, true);
-    const records = isBundle(msg) ? unbundleOrWhole(msg) : [msg];
+    const records = messagesIn(msg);
     let copies: Array<{ record: amqp.Message; headers: Record<string, unknown>; attempts: number }>;
     try {
       copies = await Promise.all(
@@ -132,15 +132,6 @@ class QueueMover {
         options.logger.error(MessagingLog.faultHookFailed(String(record.properties.messageId), options.destination, options.to, err as Error));
       }
     }
-  }
-}
-
-/** A bundle that does not read as one is moved as it is: its records are in its body. */
-function unbundleOrWhole(msg: amqp.Message): amqp.Message[] {
-  try {
-    return unbundle(msg);
-  } catch {
-    return [msg];
   }
 }
 
