@@ -172,6 +172,8 @@ export interface AdapterDefinition<I extends object = object, O extends object =
   /** class-validator classes checked at startup for every configured instance. */
   config: AdapterConfigClasses<I, O>;
   create(config: { inbound?: I; outbound?: O }, ctx: AdapterContext): AdapterInstance;
+  /** Optional: outbound settings that hold only with some codecs; each problem's path is under `outbound`. */
+  codecProblems?(outbound: O, codec: string): Array<{ path: string; message: string }>;
 }
 
 export const defineAdapter = <I extends object, O extends object>(d: AdapterDefinition<I, O>) => d;

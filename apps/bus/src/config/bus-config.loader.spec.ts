@@ -252,6 +252,17 @@ extra: 1
         expect.stringMatching(/^systems\.bridge\.outbound: adapter drop has no outbound side/),
       ]);
     });
+
+    it('should ask the adapter which outbound settings the codec cannot carry, with full paths', async () => {
+      const picky = defineAdapter({
+        ...(ADAPTERS[1] as AdapterDefinition<object, PipeOutbound>),
+        id: 'picky',
+        codecProblems: (_outbound: PipeOutbound, codec: string) => [{ path: 'batches["usage.priced"]', message: `needs another codec than ${codec}` }],
+      });
+      const file = await write(VALID.replace('adapter: sink', 'adapter: picky'));
+      const err = await loadBusConfig(file, ENV, { ...deps, adapters: [...ADAPTERS, picky] }).catch((e: ConfigError) => e);
+      expect((err as ConfigError).problems).toEqual([{ path: 'systems.archive.outbound.batches["usage.priced"]', message: 'needs another codec than json' }]);
+    });
   });
 
   describe('layer 4: cross-references', () => {

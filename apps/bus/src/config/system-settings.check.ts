@@ -43,6 +43,9 @@ export function checkSystemSettings(config: BusConfig, deps: ConfigLoaderDeps): 
       for (const e of errors) problems.push({ path: joinPath(at(direction), e.path), message: e.message });
       checked[direction] = value;
     }
+    if (checked.outbound && adapter.codecProblems) {
+      for (const e of adapter.codecProblems(checked.outbound, codec.id)) problems.push({ path: joinPath(at('outbound'), e.path), message: e.message });
+    }
     systems.set(name, checked);
   }
   return { systems, problems };

@@ -14,4 +14,12 @@ export const httpAdapter = defineAdapter<HttpInboundConfig, HttpOutboundConfig>(
   capabilities: { inbound: true, outbound: { idempotent: true }, query: true, maturity: 'beta' },
   config: { inbound: HttpInboundConfig, outbound: HttpOutboundConfig },
   create: (config, ctx) => new HttpInstance(config.outbound, new HttpClient(), ctx),
+  // A batch is a JSON array of the records with their keys in them.
+  codecProblems: (outbound, codec) =>
+    codec === 'json'
+      ? []
+      : Object.keys(outbound.batches ?? {}).map((type) => ({
+          path: `batches["${type}"]`,
+          message: `sends ${type} as a JSON array, which needs codec json (this system has codec ${codec}); remove it from outbound.batches or use codec json`,
+        })),
 });

@@ -27,6 +27,24 @@ export class HttpQueryConfig {
   path!: string;
 }
 
+/**
+ * How to send one canonical type many records per call: a JSON array of the mapped records, each
+ * carrying its own Idempotency-Key in `keyField`, to `path`. For destinations with a bulk endpoint.
+ */
+export class HttpBatchConfig {
+  /** Appended to `url`, e.g. `/usage/batch`. */
+  @IsString() @IsNotEmpty()
+  path!: string;
+
+  /** Most records in one call. @default 100 */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10_000)
+  maxRecords = 100;
+
+  /** The field of each record that holds its Idempotency-Key (`<message id>:<system>`). @default 'idempotencyKey' */
+  @IsString() @IsNotEmpty()
+  keyField = 'idempotencyKey';
+}
+
 /** Settings under `outbound:` for an HTTP system: where and how the bus delivers. */
 export class HttpOutboundConfig {
   /** Base URL, e.g. `${BILLING_URL}`; host names without a dot (`billing:8080`) are fine. */
@@ -48,6 +66,13 @@ export class HttpOutboundConfig {
   /** @default 'POST' */
   @IsIn(['POST', 'PUT', 'PATCH'])
   method: 'POST' | 'PUT' | 'PATCH' = 'POST';
+
+  /**
+   * Per canonical message type sent in batches, e.g. `usage.priced: { path: /usage/batch, maxRecords: 200 }`.
+   * Needs codec json; a type not listed goes one message per call.
+   */
+  @IsOptional() @IsRecordOf(HttpBatchConfig)
+  batches?: Record<string, HttpBatchConfig>;
 
   /** Per canonical query type this system answers, e.g. `billing-period.get: { method: GET, path: /periods/{period} }`. */
   @IsOptional() @IsRecordOf(HttpQueryConfig)

@@ -1,7 +1,8 @@
 import type { AdapterContext, AdapterHealth, AdapterInstance, DeliveryReceipt, NativeMessage, RequestContext, SendContext } from '../adapter';
 import { MappingError, PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
+import { HttpBatchSender } from './http.batch-sender';
 import type { HttpClient } from './http.client';
-import type { HttpOutboundConfig } from './http.config';
+import type { HttpBatchConfig, HttpOutboundConfig } from './http.config';
 import { joinUrl, queryUrl } from './http.urls';
 
 /** A health probe must answer fast even when the destination's own timeout is long. */
@@ -28,6 +29,8 @@ const say = {
 export class HttpInstance implements AdapterInstance {
   /** Per message type; URLs derive from config only, so they are built once. */
   private readonly sendUrls = new Map<string, URL>();
+  /** Per message type sent in batches (`outbound.batches`). */
+  private readonly batchSenders = new Map<string, HttpBatchSender>();
 
   constructor(
     private readonly config: HttpOutboundConfig | undefined,
@@ -37,6 +40,8 @@ export class HttpInstance implements AdapterInstance {
 
   async send(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt> {
     const config = this.outbound();
+    const batch = config.batches?.[ctx.type];
+    if (batch) return this.batchSender(config, ctx.type, batch).send(msg, ctx);
     return this.client.call({
       method: config.method,
       url: this.sendUrl(config, ctx.type, msg),
@@ -83,6 +88,23 @@ export class HttpInstance implements AdapterInstance {
 
   async close(): Promise<void> {
     this.client.close();
+  }
+
+  private batchSender(config: HttpOutboundConfig, type: string, batch: HttpBatchConfig): HttpBatchSender {
+    let sender = this.batchSenders.get(type);
+    if (!sender) {
+      const url = joinUrl(config.url, batch.path);
+      const call = (body: Buffer, records: number) =>
+        this.client.call({
+          method: 'POST',
+          url,
+          headers: { ...config.headers, 'Content-Type': 'application/json', 'X-Batch-Records': String(records) },
+          body,
+          timeoutMs: config.timeoutMs,
+        });
+      this.batchSenders.set(type, (sender = new HttpBatchSender(batch, call, { system: this.ctx.instanceName, type })));
+    }
+    return sender;
   }
 
   private outbound(): HttpOutboundConfig {
