@@ -1,0 +1,151 @@
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { startHttpTestServer, type HttpTestServer, type RecordedRequest } from '@bus/adapters/testing';
+import { startTestBus, type TestBus } from './support/bus-harness';
+import { waitFor } from './support/broker';
+
+jest.setTimeout(120_000);
+
+const ROWS = 300;
+/** Asterisk Master.csv columns, in file order (no header line). */
+const COLUMNS = ['accountcode', 'src', 'dst', 'dcontext', 'clid', 'channel', 'dstchannel', 'lastapp', 'lastdata', 'start', 'answer', 'end', 'duration', 'billsec', 'disposition', 'amaflags', 'uniqueid', 'userfield'];
+const REFUSED_CUSTOMER = 'C-REFUSED';
+
+/** Asterisk Master.csv rows of one bridge; row 137 bills a customer the destination does not know. */
+function masterCsv(runId: string): string {
+  let text = '';
+  for (let i = 1; i <= ROWS; i++) {
+    const customer = i === 137 ? REFUSED_CUSTOMER : `C-${1000 + (i % 7)}`;
+    text += `${customer},+4930${i},8000,conferences,Caller ${i},SIP/trunk-${i},,ConfBridge,CONF-1001,2026-12-03 10:00:00,2026-12-03 10:00:04,2026-12-03 10:30:04,1804,1800,ANSWERED,DOCUMENTATION,${runId}.${i},\n`;
+  }
+  return text;
+}
+
+const yaml = `systems:
+  bridge:
+    adapter: file
+    codec: json
+    mapper: bridge-cdr
+    inbound:
+      dropDir: "\${CDR_DIR}"
+      pattern: "*.csv"
+      readiness: rename
+      csvColumns: [${COLUMNS.join(', ')}]
+      meta: { timeZone: Europe/Berlin }
+  billing:
+    adapter: http
+    codec: json
+    mapping: mappings/usage-billing
+    outbound:
+      url: "\${BILLING_URL}"
+      timeoutMs: 5000
+      batches:
+        usage.recorded: { path: /usage/batch, maxRecords: 50 }
+routes:
+  - { name: calls, from: bridge, types: [usage.recorded], to: [billing] }
+delivery: { immediateRetries: 0, redeliveryDelays: [100ms, 200ms] }
+`;
+
+/**
+ * A bulk billing API: takes a JSON array of usage records, keeps each record's effect once by its
+ * idempotencyKey, refuses (422) a call holding a record of an unknown customer, and can be told to
+ * answer 503 to its next calls.
+ */
+function bulkBilling() {
+  const applied = new Map<string, number>();
+  const state = { unavailable: 0, calls: 0, largest: 0 };
+  const handle = (req: RecordedRequest, res: import('node:http').ServerResponse) => {
+    state.calls++;
+    if (state.unavailable > 0) {
+      state.unavailable--;
+      return res.writeHead(503).end('billing is restarting');
+    }
+    const records = JSON.parse(req.body.toString()) as Array<{ idempotencyKey: string; kunde: string }>;
+    const unknown = records.find((r) => r.kunde === REFUSED_CUSTOMER);
+    if (unknown) return res.writeHead(422, { 'content-type': 'text/plain' }).end(`unknown customer ${unknown.kunde}`);
+    state.largest = Math.max(state.largest, records.length);
+    for (const r of records) applied.set(r.idempotencyKey, (applied.get(r.idempotencyKey) ?? 0) + 1);
+    res.writeHead(200).end();
+  };
+  return { applied, state, handle };
+}
+
+describe('call records delivered in batches to a bulk endpoint', () => {
+  let bus: TestBus | undefined;
+  let server: HttpTestServer | undefined;
+  let cdrDir: string;
+
+  beforeEach(async () => {
+    cdrDir = await mkdtemp(path.join(tmpdir(), 'bus-e2e-batches-'));
+  });
+  afterEach(async () => {
+    await bus?.close();
+    await server?.close();
+    bus = server = undefined;
+    await rm(cdrDir, { recursive: true, force: true });
+  });
+
+  async function start(billing: ReturnType<typeof bulkBilling>) {
+    server = await startHttpTestServer(billing.handle);
+    bus = await startTestBus({
+      yaml,
+      vars: { CDR_DIR: cdrDir, BILLING_URL: server.url },
+      files: { 'mappings/usage-billing/outbound/usage.recorded.jsonata': '{ "id": payload.usageId, "kunde": payload.customerId, "sekunden": payload.billableSeconds }' },
+    });
+  }
+
+  async function drop(name: string): Promise<void> {
+    await writeFile(path.join(cdrDir, `${name}.part`), masterCsv(name));
+    await rename(path.join(cdrDir, `${name}.part`), path.join(cdrDir, name));
+  }
+
+  const admin = async (p: string) => (await fetch(`${bus!.url}/admin/${p}`, { headers: { authorization: `Bearer ${bus!.adminToken}` } })).json();
+
+  async function settled(name: string) {
+    const report = await waitFor(
+      `the report of ${name}`,
+      async () => {
+        const names = await readdir(path.join(cdrDir, 'processed')).catch(() => [] as string[]);
+        return names.includes(`${name}.report.json`) ? JSON.parse(await readFile(path.join(cdrDir, 'processed', `${name}.report.json`), 'utf8')) : undefined;
+      },
+      60_000,
+    );
+    const deadLetters = await waitFor('the refused record dead-lettered', async () => {
+      const page = await admin('dead-letters?system=billing');
+      return page.items?.length ? page.items : undefined;
+    }, 60_000);
+    return { report, deadLetters };
+  }
+
+  it('should apply every record once, many per call, and dead-letter only the record billing refuses', async () => {
+    const billing = bulkBilling();
+    await start(billing);
+
+    await drop('Master-1.csv');
+    const { report, deadLetters } = await settled('Master-1.csv');
+
+    await waitFor('every other record applied', () => billing.applied.size === ROWS - 1 || undefined, 60_000);
+    expect([...billing.applied.values()].every((n) => n === 1)).toBe(true);
+    expect(billing.state.largest).toBeGreaterThan(1);
+    expect(billing.state.calls).toBeLessThan(ROWS / 2);
+    expect(report).toMatchObject({ rows: ROWS, passed: ROWS, failed: 0 });
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]).toMatchObject({ destination: 'billing', type: 'usage.recorded' });
+    expect(JSON.stringify(deadLetters[0])).toContain(`unknown customer ${REFUSED_CUSTOMER}`);
+  });
+
+  it('should retry every record of a batch billing could not take, and still apply each once', async () => {
+    const billing = bulkBilling();
+    billing.state.unavailable = 3;
+    await start(billing);
+
+    await drop('Master-2.csv');
+    await settled('Master-2.csv');
+
+    await waitFor('every other record applied', () => billing.applied.size === ROWS - 1 || undefined, 60_000);
+    expect([...billing.applied.values()].every((n) => n === 1)).toBe(true);
+    expect(billing.state.unavailable).toBe(0);
+    expect(billing.state.calls).toBeLessThan(ROWS / 2);
+  });
+});
