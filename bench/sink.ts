@@ -42,12 +42,20 @@ let lastAt = NaN;
 let waiters: Array<() => void> = [];
 
 function record(req: IncomingMessage, body: string): void {
-  const at = nowMs();
   const path = (req.url ?? '/').split('?')[0];
   let state = paths.get(path);
   if (!state) paths.set(path, (state = { received: 0, keys: new Set() }));
+  // A batch (outbound.batches) is a JSON array of records, each with its own key.
+  if (req.headers['x-batch-records']) {
+    for (const r of JSON.parse(body) as Array<{ idempotencyKey: string }>) count(state, r.idempotencyKey, JSON.stringify(r));
+  } else {
+    count(state, String(req.headers['idempotency-key'] ?? req.headers['x-message-id'] ?? state.received + 1), body);
+  }
+}
+
+function count(state: PathState, key: string, body: string): void {
+  const at = nowMs();
   state.received++;
-  const key = String(req.headers['idempotency-key'] ?? req.headers['x-message-id'] ?? state.received);
   if (state.keys.has(key)) return;
   state.keys.add(key);
   const match = SENT_AT.exec(body);

@@ -43,7 +43,9 @@ function writeCdrConfig(dir: string, prefix: string, dropDir: string, sinkUrl: s
     '    adapter: http',
     '    codec: json',
     `    mapping: ${JSON.stringify(mappings)}`,
-    `    outbound: { url: "${sinkUrl}${destinationPath(1)}", timeoutMs: 5000 }`,
+    ctx.cdrBatch
+      ? `    outbound: { url: "${sinkUrl}", timeoutMs: 5000, batches: { usage.recorded: { path: "${destinationPath(1)}", maxRecords: ${ctx.cdrBatch} } } }`
+      : `    outbound: { url: "${sinkUrl}${destinationPath(1)}", timeoutMs: 5000 }`,
     'routes:',
     `  - { name: cdr, from: ${prefix}-cdr, types: [usage.recorded], to: [${prefix}-out1] }`,
     'queries: []',

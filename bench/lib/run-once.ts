@@ -46,6 +46,8 @@ export interface RunContext {
   quick: boolean;
   queueType: 'quorum' | 'classic';
   prefetch: number;
+  /** `--cdr-batch`: the CDR scenario's destination takes rows in batches of up to this many (0: one per call) */
+  cdrBatch: number;
   log: (s: string) => void;
   /** set for the profiling run: where the pipeline writes its CPU profile */
   profileFile?: string;
