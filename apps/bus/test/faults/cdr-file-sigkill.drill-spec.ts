@@ -21,9 +21,11 @@ const KILL_AT_LINE = Math.max(CHECKPOINT_EVERY, Math.floor((CALLS * 0.27) / CHEC
 
 /**
  * The bridge's call records (file adapter, dedupKey = the call's uniqueid) straight to billing as
- * `usage.recorded` envelopes (passthrough), so billing counts per Idempotency-Key and per call.
+ * `usage.recorded` envelopes (passthrough), so billing counts per Idempotency-Key and per call; with
+ * `batched`, billing takes them as a bulk endpoint does (outbound.batches), counting each record by its key.
  */
-function cdrYaml(billingUrl: string): string {
+function cdrYaml(billingUrl: string, batched: boolean): string {
+  const batches = batched ? ', batches: { usage.recorded: { path: /usage/batch, maxRecords: 100 } }' : '';
   return `systems:
   bridge-cdr:
     adapter: file
@@ -45,7 +47,7 @@ function cdrYaml(billingUrl: string): string {
     adapter: http
     codec: json
     mapper: passthrough
-    outbound: { url: "${billingUrl}", timeoutMs: 30000 }
+    outbound: { url: "${billingUrl}", timeoutMs: 30000${batches} }
 routes:
   - name: usage-to-billing
     from: bridge-cdr
@@ -115,78 +117,87 @@ function billed(billing: CountingDestination, records: CdrRecord[]) {
 }
 
 describe('fault drill: bus SIGKILLed while reading a call-record file', () => {
-  drill('should bill every call of a file exactly once when the bus reading it is killed and restarted', async (ctx) => {
-    const started = Date.now();
-    const run = randomUUID().slice(0, 6).replace(/[^0-9]/g, '7');
-    const billing = await ctx.destination({ businessId: (body) => body?.payload?.usageId });
-    await ctx.writeConfig(cdrYaml(billing.url));
-    const cdrDir = join(ctx.dir, 'cdr');
-    await ctx.writeFile('cdr/.keep', '');
-    const vars = { BRIDGE_CDR_DIR: cdrDir };
-    const bus = await ctx.startBus('bus1', { vars });
-
-    const records = calls(CALLS, 1, run);
-    const sha256 = await drop(ctx, 'Master-1.csv', records);
-    const ledger = async () => {
-      const res = await ctx.admin(bus, 'GET', `files/${sha256}`);
-      return res.status === 200 ? res.json : undefined;
-    };
-    // Killed at once on a checkpoint past the line, not once billing caught up with it: with records in flight the
-    // reader runs ahead of billing, and waiting for billing could let it finish the file before the kill.
-    const entry = await waitFor(`a checkpoint at or past line ${KILL_AT_LINE} of a file still being read`, async () => {
-      const e = await ledger();
-      return e?.status === 'processing' && (e.checkpoint?.file?.line ?? 0) >= KILL_AT_LINE ? e : undefined;
-    }, 60_000, 5);
-    await bus.kill();
-    const killedAt = entry.checkpoint.file.line as number;
-    ctx.note(`killed at checkpoint line ${killedAt} (status ${entry.status}), billing had ${billing.effectCount()} calls`);
-    expect(killedAt).toBeLessThan(CALLS);
-    expect(await readdir(cdrDir)).toContain('Master-1.csv');
-
-    await bus.restart();
-    const reportOf = (name: string) =>
-      waitFor(`the report of ${name}`, async () => {
-        const names = await readdir(join(cdrDir, 'processed')).catch(() => [] as string[]);
-        return names.includes(`${name}.report.json`) ? JSON.parse(await readFile(join(cdrDir, 'processed', `${name}.report.json`), 'utf8')) : undefined;
-      }, 120_000, 200);
-    const report = await reportOf('Master-1.csv');
-    ctx.note(`report: ${JSON.stringify({ ...report, failedRows: report.failedRows?.length })}`);
-    await waitFor(`${CALLS} calls at billing`, () => billing.effectCount() >= CALLS, 120_000, 200);
-    await waitFor('no queue holding work', async () => (await pendingInQueues(ctx.vhost.name)) === 0, 60_000, 500);
-
-    const first = billed(billing, records);
-    const dead = await listDeadLetters(ctx, bus, 'state=all');
-    const failed = await readdir(join(cdrDir, 'failed')).catch(() => [] as string[]);
-    ctx.note(
-      formatFigures('cdr file sigkill', { accepted: CALLS, deliveredOnce: first.once, lost: first.missing, duplicates: first.twice, repeats: first.repeats, parked: dead.length, refused: 0 }, {
-        killedAtLine: killedAt,
-        resumedAfterLines: report.resumedAfterLines,
-        seconds: Math.round((Date.now() - started) / 1000),
-      }),
-    );
-    expect(report).toMatchObject({ outcome: 'processed', rows: CALLS, passed: CALLS, duplicates: 0, failed: 0 });
-    expect(report.resumedAfterLines).toEqual([expect.any(Number)]);
-    // The resume starts at or after the checkpoint seen at the kill (a later one may have been saved meanwhile), mid-file.
-    expect(report.resumedAfterLines[0]).toBeGreaterThanOrEqual(killedAt);
-    expect(report.resumedAfterLines[0]).toBeLessThan(CALLS);
-    expect(first).toEqual({ once: CALLS, twice: 0, missing: 0, repeats: first.repeats, keysTwice: first.keysTwice });
-    // A kill between billing's 2xx and the bus recording it may resend the same key (absorbed); at most a prefetch.
-    expect(first.repeats).toBeLessThanOrEqual(50);
-    expect(dead).toEqual([]);
-    expect(failed).toEqual([]);
-    expect((await readdir(cdrDir)).filter((n) => n.endsWith('.csv'))).toEqual([]);
-
-    // A later export repeats 7 known calls and has 1 new one: only the new one is billed.
-    const repeated = [...records.slice(100, 107), ...calls(1, CALLS + 1, run)];
-    await drop(ctx, 'Master-2.csv', repeated);
-    const second = await reportOf('Master-2.csv');
-    await waitFor(`${CALLS + 1} calls at billing`, () => billing.effectCount() >= CALLS + 1, 60_000, 200);
-    await waitFor('no queue holding work', async () => (await pendingInQueues(ctx.vhost.name)) === 0, 60_000, 500);
-    const all = billed(billing, [...records, repeated[7]]);
-    ctx.note(`second file: report ${JSON.stringify({ ...second, failedRows: second.failedRows?.length })}, billing ${JSON.stringify(all)}`);
-    expect(second).toMatchObject({ outcome: 'processed', rows: 8, passed: 1, duplicates: 7, failed: 0 });
-    expect(all).toMatchObject({ once: CALLS + 1, twice: 0, missing: 0 });
-    expect(billing.effectCount()).toBe(CALLS + 1);
-    expect(await listDeadLetters(ctx, bus, 'state=all')).toEqual([]);
-  });
+  drill('should bill every call of a file exactly once when the bus reading it is killed and restarted', (ctx) => billsEveryCallOnce(ctx, false));
+  drill('should bill every call exactly once with billing taking the calls in batches', (ctx) => billsEveryCallOnce(ctx, true));
 });
+
+async function billsEveryCallOnce(ctx: DrillContext, batched: boolean): Promise<void> {
+  const started = Date.now();
+  const run = randomUUID().slice(0, 6).replace(/[^0-9]/g, '7');
+  const billing = await ctx.destination({ businessId: (body) => body?.payload?.usageId });
+  await ctx.writeConfig(cdrYaml(billing.url, batched));
+  const cdrDir = join(ctx.dir, 'cdr');
+  await ctx.writeFile('cdr/.keep', '');
+  const vars = { BRIDGE_CDR_DIR: cdrDir };
+  const bus = await ctx.startBus('bus1', { vars });
+
+  const records = calls(CALLS, 1, run);
+  const sha256 = await drop(ctx, 'Master-1.csv', records);
+  const ledger = async () => {
+    const res = await ctx.admin(bus, 'GET', `files/${sha256}`);
+    return res.status === 200 ? res.json : undefined;
+  };
+  // Killed at once on a checkpoint past the line, not once billing caught up with it: with records in flight the
+  // reader runs ahead of billing, and waiting for billing could let it finish the file before the kill.
+  const entry = await waitFor(`a checkpoint at or past line ${KILL_AT_LINE} of a file still being read`, async () => {
+    const e = await ledger();
+    return e?.status === 'processing' && (e.checkpoint?.file?.line ?? 0) >= KILL_AT_LINE ? e : undefined;
+  }, 60_000, 5);
+  await bus.kill();
+  const killedAt = entry.checkpoint.file.line as number;
+  ctx.note(`killed at checkpoint line ${killedAt} (status ${entry.status}), billing had ${billing.effectCount()} calls`);
+  expect(killedAt).toBeLessThan(CALLS);
+  expect(await readdir(cdrDir)).toContain('Master-1.csv');
+
+  await bus.restart();
+  const reportOf = (name: string) =>
+    waitFor(`the report of ${name}`, async () => {
+      const names = await readdir(join(cdrDir, 'processed')).catch(() => [] as string[]);
+      return names.includes(`${name}.report.json`) ? JSON.parse(await readFile(join(cdrDir, 'processed', `${name}.report.json`), 'utf8')) : undefined;
+    }, 120_000, 200);
+  const report = await reportOf('Master-1.csv');
+  ctx.note(`report: ${JSON.stringify({ ...report, failedRows: report.failedRows?.length })}`);
+  await waitFor(`${CALLS} calls at billing`, () => billing.effectCount() >= CALLS, 120_000, 200);
+  await waitFor('no queue holding work', async () => (await pendingInQueues(ctx.vhost.name)) === 0, 60_000, 500);
+
+  const first = billed(billing, records);
+  const dead = await listDeadLetters(ctx, bus, 'state=all');
+  const failed = await readdir(join(cdrDir, 'failed')).catch(() => [] as string[]);
+  ctx.note(
+    formatFigures(batched ? 'cdr file sigkill, batches' : 'cdr file sigkill', { accepted: CALLS, deliveredOnce: first.once, lost: first.missing, duplicates: first.twice, repeats: first.repeats, parked: dead.length, refused: 0 }, {
+      killedAtLine: killedAt,
+      resumedAfterLines: report.resumedAfterLines,
+      seconds: Math.round((Date.now() - started) / 1000),
+    }),
+  );
+  expect(report).toMatchObject({ outcome: 'processed', rows: CALLS, passed: CALLS, duplicates: 0, failed: 0 });
+  expect(report.resumedAfterLines).toEqual([expect.any(Number)]);
+  // The resume starts at or after the checkpoint seen at the kill (a later one may have been saved meanwhile), mid-file.
+  expect(report.resumedAfterLines[0]).toBeGreaterThanOrEqual(killedAt);
+  expect(report.resumedAfterLines[0]).toBeLessThan(CALLS);
+  expect(first).toEqual({ once: CALLS, twice: 0, missing: 0, repeats: first.repeats, keysTwice: first.keysTwice });
+  if (batched) {
+    ctx.note(`billing took ${billing.batches.records} records in ${billing.batches.calls} calls`);
+    expect(billing.batches.calls).toBeLessThan(billing.batches.records / 2);
+  } else {
+    expect(billing.batches.calls).toBe(0);
+  }
+  // A kill between billing's 2xx and the bus recording it may resend the same key (absorbed); at most a prefetch.
+  expect(first.repeats).toBeLessThanOrEqual(50);
+  expect(dead).toEqual([]);
+  expect(failed).toEqual([]);
+  expect((await readdir(cdrDir)).filter((n) => n.endsWith('.csv'))).toEqual([]);
+
+  // A later export repeats 7 known calls and has 1 new one: only the new one is billed.
+  const repeated = [...records.slice(100, 107), ...calls(1, CALLS + 1, run)];
+  await drop(ctx, 'Master-2.csv', repeated);
+  const second = await reportOf('Master-2.csv');
+  await waitFor(`${CALLS + 1} calls at billing`, () => billing.effectCount() >= CALLS + 1, 60_000, 200);
+  await waitFor('no queue holding work', async () => (await pendingInQueues(ctx.vhost.name)) === 0, 60_000, 500);
+  const all = billed(billing, [...records, repeated[7]]);
+  ctx.note(`second file: report ${JSON.stringify({ ...second, failedRows: second.failedRows?.length })}, billing ${JSON.stringify(all)}`);
+  expect(second).toMatchObject({ outcome: 'processed', rows: 8, passed: 1, duplicates: 7, failed: 0 });
+  expect(all).toMatchObject({ once: CALLS + 1, twice: 0, missing: 0 });
+  expect(billing.effectCount()).toBe(CALLS + 1);
+  expect(await listDeadLetters(ctx, bus, 'state=all')).toEqual([]);
+}

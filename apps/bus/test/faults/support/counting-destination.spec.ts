@@ -32,6 +32,17 @@ describe(CountingDestination.name, () => {
     expect(sut.repeats()).toHaveLength(0);
   });
 
+  it('should count each record of a batch by the key in it, a record seen before as a repeat', async () => {
+    const batch = (records: unknown[]) =>
+      fetch(sut.url, { method: 'POST', headers: { 'x-batch-records': String(records.length), 'content-type': 'application/json' }, body: JSON.stringify(records) }).then((r) => r.status);
+    expect(await batch([{ customerId: 'C-1', idempotencyKey: 'k1' }, { customerId: 'C-2', idempotencyKey: 'k2' }])).toBe(201);
+    expect(await batch([{ customerId: 'C-2', idempotencyKey: 'k2' }, { customerId: 'C-3', idempotencyKey: 'k3' }])).toBe(201);
+
+    expect(sut.effectsByBusinessId()).toEqual(new Map([['C-1', ['k1']], ['C-2', ['k2']], ['C-3', ['k3']]]));
+    expect(sut.repeats().map((r) => r.key)).toEqual(['k2']);
+    expect(sut.batches).toEqual({ calls: 2, records: 4 });
+  });
+
   it('should answer 500 without an effect while failing', async () => {
     await sut.failing();
 

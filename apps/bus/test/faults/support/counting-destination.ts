@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 /** How the stand-in answers: 2xx, 500, or not at all (listener closed: connection refused). */
 export type DestinationMode = 'up' | 'failing' | 'down';
 
-/** One request as the destination saw it. */
+/** One request (or one record of a batch) as the destination saw it. */
 export interface SeenRequest {
   key: string;
   businessId: string;
@@ -36,6 +36,8 @@ export class CountingDestination {
   private mode: DestinationMode = 'up';
   private port = 0;
   slowMs: number;
+  /** Calls that carried a batch of records (outbound.batches), and the records in them. */
+  readonly batches = { calls: 0, records: 0 };
 
   private constructor(private readonly options: CountingDestinationOptions) {
     this.slowMs = options.slowMs ?? 0;
@@ -149,18 +151,30 @@ export class CountingDestination {
       req.socket.destroy();
       return;
     }
-    const key = String(req.headers['idempotency-key'] ?? '');
-    let businessId = '';
+    const status = this.mode === 'failing' ? 500 : 201;
+    let parsed: any;
     try {
-      businessId = String((this.options.businessId ?? ((b: any) => b?.customerId))(JSON.parse(body.toString('utf8'))) ?? '');
+      parsed = JSON.parse(body.toString('utf8'));
     } catch {
-      businessId = '(unparsable body)';
+      parsed = undefined;
     }
+    // A batch (outbound.batches) is a JSON array of records, each with its own key: one effect per record.
+    const records: Array<{ key: string; body: any }> = req.headers['x-batch-records'] !== undefined && Array.isArray(parsed)
+      ? parsed.map((r: any) => ({ key: String(r?.idempotencyKey ?? ''), body: r }))
+      : [{ key: String(req.headers['idempotency-key'] ?? ''), body: parsed }];
+    if (req.headers['x-batch-records'] !== undefined) {
+      this.batches.calls++;
+      this.batches.records += records.length;
+    }
+    for (const record of records) this.count(record.key, record.body, status);
+    res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"failing on purpose"}');
+  }
+
+  private count(key: string, body: any, status: number): void {
+    const businessId = body === undefined ? '(unparsable body)' : String((this.options.businessId ?? ((b: any) => b?.customerId))(body) ?? '');
     this.byKey.set(key, (this.byKey.get(key) ?? 0) + 1);
     const repeat = this.effects.has(key);
-    const status = this.mode === 'failing' ? 500 : 201;
     if (status < 300 && !repeat) this.effects.set(key, businessId);
     this.requests.push({ key, businessId, status, repeat, at: Date.now() });
-    res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"failing on purpose"}');
   }
 }
