@@ -5,28 +5,31 @@ import type { Hop } from '../store/store.types';
 import { SqliteStore } from '../store/sqlite/sqlite.store';
 import { DeliveryHandler, type Destination } from './delivery.handler';
 import { DeliveryLeases } from './delivery-lease';
+import { XrefService } from './xref.service';
 
 interface Sent {
   idempotencyKey: string;
+  body: Record<string, unknown>;
   release: (receipt?: DeliveryReceipt) => void;
   fail: (err: Error) => void;
 }
 
 /** A destination whose sends the test answers one by one. */
-function gatedDestination() {
+function gatedDestination(xref?: Record<string, string>) {
   const sent: Sent[] = [];
   const waiters: Array<() => void> = [];
   const instance = {
     checkHealth: async () => ({ status: 'up' as const }),
-    send: (_native: NativeMessage, ctx: { idempotencyKey: string }) =>
+    send: (native: NativeMessage, ctx: { idempotencyKey: string }) =>
       new Promise<DeliveryReceipt>((resolve, reject) => {
-        sent.push({ idempotencyKey: ctx.idempotencyKey, release: (r) => resolve(r ?? { status: 200 }), fail: reject });
+        sent.push({ idempotencyKey: ctx.idempotencyKey, body: JSON.parse(native.body.toString()), release: (r) => resolve(r ?? { status: 200 }), fail: reject });
         waiters.splice(0).forEach((wake) => wake());
       }),
   };
   const system = {
     name: 'erp',
-    mapping: { fromCanonical: async (e: CanonicalEnvelope) => e.payload },
+    xref,
+    mapping: { fromCanonical: async (e: CanonicalEnvelope, bindings: { xref: string | null }) => ({ ...(e.payload as object), erpId: bindings.xref }) },
     codec: { encode: (v: unknown) => Buffer.from(JSON.stringify(v)), contentTypes: ['application/json'] },
     codecOptions: {},
   };
@@ -46,12 +49,12 @@ describe(DeliveryHandler.name, () => {
   let linkFails: boolean;
   let sut: DeliveryHandler;
 
-  const build = (leaseMs = 60_000) => {
+  const build = (leaseMs = 60_000, realXref = false) => {
     const config = { getVersion: () => undefined, active: () => ({ routeTable: { transformFor: () => undefined } }) };
     const journal = { hop: (_id: string, hop: Hop) => hops.push(hop) };
     const metrics = { delivered: () => undefined, failed: () => undefined };
-    const xref = {
-      entityKey: () => undefined,
+    const xref = realXref ? new XrefService(store) : {
+      unlinkedEntityKey: async () => undefined,
       nativeIdFor: async () => undefined,
       linkFromReceipt: async () => {
         if (linkFails) throw new Error('store is read-only');
@@ -124,6 +127,38 @@ describe(DeliveryHandler.name, () => {
     expect(await store.isDelivered('m1', 'erp')).toBe(true);
     expect(await sut.handle(destination, delivery({ attempts: 1 }))).toEqual({ kind: 'ack' });
     expect(sent).toHaveLength(1);
+  });
+
+  describe('to a system that links ids (xref)', () => {
+    const about = (id: string, type: string) => delivery({ envelope: { ...envelope, id, type, payload: { customerId: 'C-1' } } });
+
+    it('should deliver messages about an entity it has no id for one at a time, the second with the id the first linked', async () => {
+      sut = build(60_000, true);
+      const { destination, sent, nthSend } = gatedDestination({ customer: 'customerId' });
+      const created = sut.handle(destination, about('m1', 'customer.created'));
+      const updated = sut.handle(destination, about('m2', 'customer.updated'));
+      const first = await nthSend(1);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(sent).toHaveLength(1);
+      first.release({ status: 201, nativeId: 'ERP-7' });
+      (await nthSend(2)).release();
+
+      expect(await Promise.all([created, updated])).toEqual([{ kind: 'ack' }, { kind: 'ack' }]);
+      expect(sent.map((s) => s.body.erpId)).toEqual([null, 'ERP-7']);
+    });
+
+    it('should deliver messages about a linked entity side by side', async () => {
+      sut = build(60_000, true);
+      await store.linkXref('customer', 'C-1', 'erp', 'ERP-7');
+      const { destination, nthSend } = gatedDestination({ customer: 'customerId' });
+      const outcomes = [sut.handle(destination, about('m1', 'customer.updated')), sut.handle(destination, about('m2', 'customer.updated'))];
+      const [a, b] = [await nthSend(1), await nthSend(2)];
+      a.release();
+      b.release();
+
+      expect(await Promise.all(outcomes)).toEqual([{ kind: 'ack' }, { kind: 'ack' }]);
+      expect([a.body.erpId, b.body.erpId]).toEqual(['ERP-7', 'ERP-7']);
+    });
   });
 
   it('should number each try in the journal hops', async () => {

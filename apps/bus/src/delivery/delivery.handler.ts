@@ -43,9 +43,10 @@ export class DeliveryHandler {
   }
 
   async handle(destination: Destination, delivery: Delivery): Promise<Outcome> {
-    // Deliveries about one entity to a system that links ids go one at a time, across every instance
-    // on the store, so the first create has linked its id before the next message about that entity is mapped.
-    const key = this.xref.entityKey(destination.system, delivery.envelope);
+    // Deliveries about an entity a system that links ids has no id for yet go one at a time, across every
+    // instance on the store, so the first create has linked its id before the next message about it is mapped.
+    // Once linked there is nothing to order: those deliveries run side by side (and share batches).
+    const key = await this.xref.unlinkedEntityKey(destination.system, delivery.envelope);
     return key ? this.entities.run(key, () => this.deliver(destination, delivery)) : this.deliver(destination, delivery);
   }
 

@@ -53,13 +53,18 @@ export class XrefService {
     return out;
   }
 
-  /** Serialization key for deliveries to `system` about one entity, or undefined when it has no xref. */
-  entityKey(system: SystemRuntime, envelope: CanonicalEnvelope): string | undefined {
+  /**
+   * Serialization key for deliveries to `system` about an entity it has no id for yet (the first
+   * delivery may create it and link the id the next ones need); undefined when there is nothing to
+   * order: the system has no xref, or the entity's id is linked already.
+   */
+  async unlinkedEntityKey(system: SystemRuntime, envelope: CanonicalEnvelope): Promise<string | undefined> {
     const fields = system.xref;
     if (!fields) return undefined;
     for (const [entity, field] of Object.entries(fields)) {
       const id = (envelope.payload as Record<string, unknown>)?.[field];
-      if (typeof id === 'string') return `${system.name}:${entity}:${id}`;
+      if (typeof id !== 'string') continue;
+      return (await this.store.findNativeId(entity, id, system.name)) ? undefined : `${system.name}:${entity}:${id}`;
     }
     return undefined;
   }
