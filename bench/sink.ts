@@ -40,6 +40,7 @@ let latencies: number[] = [];
 let firstAt = NaN;
 let lastAt = NaN;
 let waiters: Array<() => void> = [];
+let accounts = 0;
 
 function record(req: IncomingMessage, body: string): void {
   const path = (req.url ?? '/').split('?')[0];
@@ -71,7 +72,9 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
     record(req, Buffer.concat(chunks).toString('utf8'));
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2 });
+    // What a billing system does when it takes a new account: answer with its id (the bus links it, xref).
+    const created = req.url?.startsWith('/accounts') ? { 'x-resource-id': `A-${++accounts}` } : {};
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': 2, ...created });
     res.end('{}');
   });
 }

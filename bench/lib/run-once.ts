@@ -48,6 +48,8 @@ export interface RunContext {
   prefetch: number;
   /** `--cdr-batch`: the CDR scenario's destination takes rows in batches of up to this many (0: one per call) */
   cdrBatch: number;
+  /** `--cdr-priced`: the CDR rows go through the usage-pricing processor before the sink */
+  cdrPriced: boolean;
   log: (s: string) => void;
   /** set for the profiling run: where the pipeline writes its CPU profile */
   profileFile?: string;
