@@ -5,6 +5,9 @@ import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundRejection } from '../inbound/inbound-rejection';
 
+/** Links kept in memory per instance (about 100 bytes each). */
+const MAX_REMEMBERED_LINKS = 50_000;
+
 /**
  * ID cross-reference: each system sees only its own ids. A system's `xref` setting names, per
  * entity, the payload field that carries that entity's id (`xref: { customer: customerId }`).
@@ -14,6 +17,13 @@ import { InboundRejection } from '../inbound/inbound-rejection';
  */
 @Injectable()
 export class XrefService {
+  /**
+   * Links found in the store, by `entity, system, canonical id`. A link never changes once made (the
+   * first one wins, none is removed), so every instance may keep what it found; absent links are always
+   * looked up again. Bounded: the oldest entry goes first.
+   */
+  private readonly linked = new Map<string, string>();
+
   constructor(@Inject(BUS_STORE) private readonly store: BusStore) {}
 
   /**
@@ -48,7 +58,7 @@ export class XrefService {
     for (const [entity, field] of Object.entries(fields)) {
       const canonicalId = out[field];
       if (typeof canonicalId !== 'string') continue;
-      out[field] = (await this.store.findNativeId(entity, canonicalId, system.name)) ?? canonicalId;
+      out[field] = (await this.nativeId(entity, canonicalId, system.name)) ?? canonicalId;
     }
     return out;
   }
@@ -64,7 +74,7 @@ export class XrefService {
     for (const [entity, field] of Object.entries(fields)) {
       const id = (envelope.payload as Record<string, unknown>)?.[field];
       if (typeof id !== 'string') continue;
-      return (await this.store.findNativeId(entity, id, system.name)) ? undefined : `${system.name}:${entity}:${id}`;
+      return (await this.nativeId(entity, id, system.name)) ? undefined : `${system.name}:${entity}:${id}`;
     }
     return undefined;
   }
@@ -76,7 +86,7 @@ export class XrefService {
     for (const [entity, field] of Object.entries(fields)) {
       const canonicalId = (envelope.payload as Record<string, unknown>)?.[field];
       if (typeof canonicalId !== 'string') continue;
-      const nativeId = await this.store.findNativeId(entity, canonicalId, system.name);
+      const nativeId = await this.nativeId(entity, canonicalId, system.name);
       if (nativeId) return nativeId;
     }
     return null;
@@ -89,7 +99,19 @@ export class XrefService {
     const [entity, field] = Object.entries(fields)[0];
     const canonicalId = (envelope.payload as Record<string, unknown>)?.[field];
     if (typeof canonicalId !== 'string') return;
-    const existing = await this.store.findNativeId(entity, canonicalId, system.name);
+    const existing = await this.nativeId(entity, canonicalId, system.name);
     if (!existing) await this.store.linkXref(entity, canonicalId, system.name, receipt.nativeId);
+  }
+
+  private async nativeId(entity: string, canonicalId: string, system: string): Promise<string | null> {
+    const key = `${entity}\u0000${system}\u0000${canonicalId}`;
+    const known = this.linked.get(key);
+    if (known !== undefined) return known;
+    const found = await this.store.findNativeId(entity, canonicalId, system);
+    if (found) {
+      if (this.linked.size >= MAX_REMEMBERED_LINKS) this.linked.delete(this.linked.keys().next().value as string);
+      this.linked.set(key, found);
+    }
+    return found;
   }
 }
