@@ -15,6 +15,7 @@ describe('httpAdapter', () => {
         method: 'PUT',
         headers: { Authorization: 'Bearer abc' },
         paths: { 'customer.updated': '/customers' },
+        batches: { 'usage.priced': { path: '/usage/batch', maxRecords: '200', keyField: 'key' } },
         queries: { 'billing-period.get': { method: 'GET', path: '/periods/{customerId}' }, 'invoice.find': { path: '/invoices/search', method: 'POST' } },
       },
     ],
@@ -38,6 +39,8 @@ describe('httpAdapter', () => {
     [{ url: 'http://b', queries: { 'billing-period.get': { method: 'PUT', path: '/p' } } }, 'queries.billing-period.get.method'],
     [{ url: 'http://b', queries: { 'billing-period.get': { method: 'GET' } } }, 'queries.billing-period.get.path'],
     [{ url: 'http://b', queries: { 'billing-period.get': { path: '/p', verb: 'GET' } } }, 'queries.billing-period.get.verb'],
+    [{ url: 'http://b', batches: { 'usage.priced': { path: '/accounts/{customerId}/usage' } } }, 'batches.usage.priced.path'],
+    [{ url: 'http://b', batches: { 'usage.priced': { path: '/usage', maxRecords: 0 } } }, 'batches.usage.priced.maxRecords'],
   ])('should reject outbound settings %j at %s', (plain, path) => {
     const { errors } = validateAdapterConfig(httpAdapter, 'outbound', plain);
     expect(errors.map((e) => e.path)).toEqual([path]);

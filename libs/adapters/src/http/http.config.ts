@@ -1,7 +1,7 @@
 // class-transformer's @Type reads design-time types through the Reflect metadata API.
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
 import { IsRecordOf, IsStringRecord } from '../config-validators';
 import { Secret } from '../secret';
 
@@ -32,8 +32,8 @@ export class HttpQueryConfig {
  * carrying its own Idempotency-Key in `keyField`, to `path`. For destinations with a bulk endpoint.
  */
 export class HttpBatchConfig {
-  /** Appended to `url`, e.g. `/usage/batch`. */
-  @IsString() @IsNotEmpty()
+  /** Appended to `url`, e.g. `/usage/batch`; no `{field}` placeholders, as one call carries many records. */
+  @IsString() @IsNotEmpty() @Matches(/^[^{}]*$/, { message: 'path takes no {field} placeholders: one call carries many records' })
   path!: string;
 
   /** Most records in one call. @default 100 */
