@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS journal_messages (
 );
 CREATE INDEX IF NOT EXISTS ix_jm_received ON journal_messages (received_at, id);
 CREATE INDEX IF NOT EXISTS ix_jm_correlation ON journal_messages (correlation_id, received_at);
-CREATE INDEX IF NOT EXISTS ix_jm_source ON journal_messages (source, received_at);
+-- No (source, received_at) index: the search by system matches the source or a destination, which SQLite answers
+-- by walking ix_jm_received, so that index was written on every message and never read.
+DROP INDEX IF EXISTS ix_jm_source;
 CREATE INDEX IF NOT EXISTS ix_jm_type ON journal_messages (type, received_at);
 CREATE INDEX IF NOT EXISTS ix_jm_status ON journal_messages (status, received_at);
 
