@@ -7,3 +7,4 @@ export { validateAdapterConfig, type AdapterConfigValidation, type ConfigProblem
 export { IsRecordOf, IsStringRecord, flattenValidationErrors } from './config-validators';
 export { HttpBatchConfig, HttpInboundConfig, HttpOutboundConfig, HttpQueryConfig } from './http/http.config';
 export { Secret, secretSettingsOf, redactSecrets, redactUrlCredentials, REDACTED, type SecretKind } from './secret';
+export { TurnBatches, type TurnBatchLimits } from './turn-batches';

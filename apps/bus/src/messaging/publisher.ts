@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
 import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
+import { TurnBatches } from '@bus/adapters';
 import type { AmqpConnection } from './amqp-connection';
 import { BUNDLE_CONTENT_TYPE, encodeBundle, fitsBundle, type BundleRecord } from './bundle';
 import { BrokerUnavailableError, UnroutableError } from './messaging.errors';
@@ -29,12 +30,12 @@ export interface PublisherOptions extends NamingOptions {
   bundleBytes?: number;
 }
 
-/** Publishes of one event-loop turn waiting to go out as one bundle. */
-interface OpenBundle {
+/** One publish waiting, with the others of its turn for the same destinations, to go out as a bundle. */
+interface Waiting {
   destinations: readonly string[];
-  records: BundleRecord[];
-  settle: Array<{ resolve: () => void; reject: (err: Error) => void }>;
-  bytes: number;
+  record: BundleRecord;
+  resolve(): void;
+  reject(err: Error): void;
 }
 
 interface Pending {
@@ -66,6 +67,7 @@ export class Publisher {
   ) {
     this.exchange = deliverExchange(options.prefix);
     this.unroutedQueue = unroutedQueue(options.prefix);
+    this.bundles = new TurnBatches((_key, waiting) => this.sendBundle(waiting), { maxItems: options.bundleRecords ?? 32, maxBytes: options.bundleBytes ?? 256 * 1024 });
     if (options.declareCore !== false) {
       const declare = () => connection.withChannel((ch) => declareCore(ch, { prefix: options.prefix, queueType: options.queueType }));
       connection.onConnected(declare);
@@ -79,9 +81,8 @@ export class Publisher {
   }
 
   private declaring?: Promise<void>;
-  /** Keyed by the destinations, in order; sent once the current task and its promise jobs are done, or once full. */
-  private readonly open = new Map<string, OpenBundle>();
-  private flushing = false;
+  /** Keyed by the destinations, in order. */
+  private readonly bundles: TurnBatches<Waiting>;
 
   /**
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
@@ -95,48 +96,24 @@ export class Publisher {
     if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
     const text = json ?? JSON.stringify(envelope);
     const key = destinations.join('\n');
-    const maxRecords = this.options.bundleRecords ?? 32;
-    if (maxRecords <= 1 || !fitsBundle(text)) {
-      this.sendBundle(key); // keeps the order of the calls
+    if ((this.options.bundleRecords ?? 32) <= 1 || !fitsBundle(text)) {
+      this.bundles.flush(key); // keeps the order of the calls
       return this.sendTo(destinations, Buffer.from(text), jsonProps(recordProps(envelope)), headers);
     }
-    let open = this.open.get(key);
-    if (!open) {
-      open = { destinations, records: [], settle: [], bytes: 0 };
-      this.open.set(key, open);
-      // A tick callback queued from a promise job runs once the whole promise queue is drained: the records
-      // resumed by one store commit all reach publish() first, and no later I/O waits for them.
-      if (!this.flushing) {
-        this.flushing = true;
-        process.nextTick(() => this.flushAll());
-      }
-    }
-    const bundle = open;
-    const done = new Promise<void>((resolve, reject) => bundle.settle.push({ resolve, reject }));
-    bundle.records.push({ props: recordProps(envelope), headers, json: text });
-    bundle.bytes += text.length;
-    if (bundle.records.length >= maxRecords || bundle.bytes >= (this.options.bundleBytes ?? 256 * 1024)) this.sendBundle(key);
-    return done;
+    return new Promise<void>((resolve, reject) => this.bundles.add(key, { destinations, record: { props: recordProps(envelope), headers, json: text }, resolve, reject }, text.length));
   }
 
-  private flushAll(): void {
-    this.flushing = false;
-    for (const key of [...this.open.keys()]) this.sendBundle(key);
-  }
-
-  /** Sends what waits for these destinations: a lone record as a message of its own, several as a bundle. */
-  private sendBundle(key: string): void {
-    const bundle = this.open.get(key);
-    if (!bundle) return;
-    this.open.delete(key);
-    const { records, destinations } = bundle;
+  /** Sends publishes of one turn for the same destinations: a lone record as a message of its own, several as a bundle. */
+  private sendBundle(waiting: Waiting[]): void {
+    const records = waiting.map((w) => w.record);
+    const { destinations } = waiting[0];
     const sent =
       records.length === 1
         ? this.sendTo(destinations, Buffer.from(records[0].json), jsonProps(records[0].props), records[0].headers)
         : this.sendTo(destinations, encodeBundle(records), { messageId: randomUUID(), timestamp: nowSeconds(), contentType: BUNDLE_CONTENT_TYPE }, { [BusHeaders.BUNDLE]: records.length }, records);
     sent.then(
-      () => bundle.settle.forEach((s) => s.resolve()),
-      (err: Error) => bundle.settle.forEach((s) => s.reject(err)),
+      () => waiting.forEach((w) => w.resolve()),
+      (err: Error) => waiting.forEach((w) => w.reject(err)),
     );
   }
 

@@ -1,5 +1,6 @@
 import type { DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
 import { MappingError, PermanentDeliveryError } from '../adapter.errors';
+import { TurnBatches } from '../turn-batches';
 import type { HttpBatchConfig } from './http.config';
 
 /** One record waiting for its batch: its JSON text with the key in it, and its sender's promise. */
@@ -17,7 +18,7 @@ const CLOSE = Buffer.from(']');
 export type BatchCall = (body: Buffer, records: number) => Promise<DeliveryReceipt>;
 
 /**
- * Sends the records of one type that reach it in the same event-loop turn as one call (up to
+ * Sends the records of one type that reach it in the same event-loop turn (TurnBatches) as one call (up to
  * `maxRecords`): a JSON array whose records each carry their own Idempotency-Key in `keyField`, so
  * the destination keeps each record's effect once however the records were grouped.
  *
@@ -27,36 +28,19 @@ export type BatchCall = (body: Buffer, records: number) => Promise<DeliveryRecei
  * dead-lettered, at about two calls per halving for a single bad record.
  */
 export class HttpBatchSender {
-  private waiting: Waiting[] = [];
-  private flushQueued = false;
+  private readonly turns: TurnBatches<Waiting>;
 
   constructor(
     private readonly batch: HttpBatchConfig,
     private readonly call: BatchCall,
     private readonly where: { system: string; type: string },
-  ) {}
+  ) {
+    this.turns = new TurnBatches((_type, records) => void this.deliver(records), { maxItems: batch.maxRecords });
+  }
 
   send(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt> {
     const json = this.keyed(msg, ctx.idempotencyKey);
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ json, resolve, reject });
-      if (this.waiting.length >= this.batch.maxRecords) this.flush();
-      else if (!this.flushQueued) {
-        this.flushQueued = true;
-        // After the promise jobs of this turn: the records whose leases and mappings finished together go together.
-        process.nextTick(() => {
-          this.flushQueued = false;
-          this.flush();
-        });
-      }
-    });
-  }
-
-  private flush(): void {
-    const records = this.waiting;
-    if (!records.length) return;
-    this.waiting = [];
-    void this.deliver(records);
+    return new Promise((resolve, reject) => this.turns.add(this.where.type, { json, resolve, reject }));
   }
 
   private async deliver(records: Waiting[]): Promise<void> {
