@@ -140,7 +140,8 @@ export class AdapterHost implements OnApplicationBootstrap {
         prefetch: delivery.prefetch,
         immediateRetries: delivery.immediateRetries,
         redeliveryDelaysMs: delivery.redeliveryDelays,
-        queueType: delivery.queueType,
+        // The type the instance started with: queues keep the type they were declared with (README "Hot reload").
+        queueType: this.options.initial.config.delivery.queueType,
         adapter: system.adapter.id,
         onFault: (event) => this.faults.record(event),
       });
@@ -165,6 +166,7 @@ function describe(plan: ReloadPlan): string {
     part('routes changed', plan.routes.changed),
     part('destinations retired', plan.retired),
     part('sections changed', plan.sections),
+    part('taking effect at the next start', plan.atNextStart),
   ].filter(Boolean);
   return parts.join('; ') || 'no change';
 }

@@ -135,7 +135,7 @@ export class QueryConfig {
 /** How destinations consume, retry and dead-letter. */
 export class DeliveryConfig {
   @Optional() @IsIn(['quorum', 'classic'], { message: 'must be quorum or classic' })
-  @JSONSchema({ default: 'quorum' })
+  @JSONSchema({ default: 'quorum', description: 'Type of the queues the bus declares; read at start (queues keep the type they were declared with)' })
   queueType: 'quorum' | 'classic' = 'quorum';
 
   @Optional() @IsInt() @Min(1) @Max(10_000)
@@ -173,7 +173,7 @@ export class JournalConfig {
   @Optional() @Size({ description: 'How much of each native body the journal keeps', default: '64kb' })
   maxRawBytes: number = 64 * 1024;
 
-  @Optional() @Duration({ description: 'Journal entries older than this are purged', default: '30d' })
+  @Optional() @Duration({ description: 'Journal entries older than this are purged; read at start', default: '30d' })
   retention: number = 30 * 86_400_000;
 }
 

@@ -84,6 +84,7 @@ describe(ConfigService.name, () => {
       sections: ['delivery'],
       files: { added: [], removed: [], changed: ['bus.yaml'] },
       retired: ['archive'],
+      atNextStart: [],
     });
     expect(sut.active().config.delivery.prefetch).toBe(10);
   });

@@ -269,7 +269,7 @@ function register<T>(list: T[], item: T): () => void {
 function summary(plan: ReloadPlan): string {
   const part = (label: string, c: ReloadPlan['systems']) =>
     `${label} +${c.added.length} -${c.removed.length} ~${c.changed.length}`;
-  return [part('systems', plan.systems), part('routes', plan.routes), part('files', plan.files), plan.sections.length ? `sections ${plan.sections.join(', ')}` : '']
+  return [part('systems', plan.systems), part('routes', plan.routes), part('files', plan.files), plan.sections.length ? `sections ${plan.sections.join(', ')}` : '', plan.atNextStart.length ? `at the next start ${plan.atNextStart.join(', ')}` : '']
     .filter(Boolean)
     .join('; ');
 }

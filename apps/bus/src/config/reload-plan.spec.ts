@@ -61,6 +61,19 @@ describe('planReload', () => {
     expect(planReload(next, previous, 'test').retired).toEqual(['pricing']);
   });
 
+  it('should name the changed settings that take effect only at the next start', async () => {
+    const base = yaml({ crm: CRM, erp: outbound('http://erp.test') });
+    const previous = await load(`${base}delivery: { queueType: quorum, bundleRecords: 32, prefetch: 50 }\njournal: { enabled: true, retention: 30d }\n`);
+    const next = await load(`${base}delivery: { queueType: classic, bundleRecords: 32, prefetch: 20 }\njournal: { enabled: false, retention: 7d }\n`);
+
+    const sut = planReload(next, previous, 'test');
+
+    expect(sut.sections).toEqual(['delivery', 'journal']);
+    expect(sut.atNextStart).toEqual(['delivery.queueType', 'journal.retention']);
+    expect(planReload(next, next, 'test').atNextStart).toEqual([]);
+    expect(planReload(next, undefined, 'startup').atNextStart).toEqual([]);
+  });
+
   it('should retire nothing on the first version', async () => {
     const first = await load(yaml({ crm: CRM, erp: outbound('http://erp.test') }));
     expect(planReload(first, undefined, 'startup').retired).toEqual([]);

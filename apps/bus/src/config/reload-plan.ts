@@ -40,7 +40,18 @@ export interface ReloadPlan {
    * no longer has: a removed system, a system that lost its `outbound:`, a removed processor.
    */
   retired: string[];
+  /**
+   * Settings that changed but are read once, when an instance starts (START_ONLY_SETTINGS): the rest of the
+   * version is live after the reload, these take effect at each instance's next start.
+   */
+  atNextStart: string[];
 }
+
+/**
+ * Settings an instance reads once at start: the broker's queue type (queues keep the type they were
+ * declared with), the publisher's bundle size and the store's retention (a MongoDB TTL index).
+ */
+export const START_ONLY_SETTINGS = ['delivery.queueType', 'delivery.bundleRecords', 'journal.retention'] as const;
 
 type PlannedVersion = Pick<ActiveConfig, 'version' | 'fingerprints' | 'systems' | 'config'> & { files?: ActiveConfig['files'] };
 
@@ -63,6 +74,7 @@ export function planReload(
     sections,
     files: diff(contentOf(next.files), previous ? contentOf(previous.files) : undefined),
     retired: previous ? retiredDestinations(destinationsOf(next), destinationsOf(previous)) : [],
+    atNextStart: previous ? START_ONLY_SETTINGS.filter((setting) => settingOf(next.config, setting) !== settingOf(previous.config, setting)) : [],
   };
 }
 
@@ -76,6 +88,11 @@ export function destinationsOf(active: Pick<ActiveConfig, 'systems' | 'config'>)
 export function retiredDestinations(next: readonly string[], previous: readonly string[]): string[] {
   const kept = new Set(next);
   return previous.filter((name) => !kept.has(name));
+}
+
+function settingOf(config: PlannedVersion['config'], setting: (typeof START_ONLY_SETTINGS)[number]): unknown {
+  const [section, name] = setting.split('.') as [string, string];
+  return (config as unknown as Record<string, Record<string, unknown> | undefined>)[section]?.[name];
 }
 
 const contentOf = (files: ActiveConfig['files'] | undefined) => new Map(Object.entries(files ?? {}));

@@ -40,7 +40,8 @@ export async function rollback(version: string | undefined, options: CliOptions)
   const target = version ?? (await previousVersion(client, active));
   if (!target) throw new UsageError(`the history holds no version before ${active}; name one: bpi-bus history lists them`);
   const plan = await client.post<ReloadPlan>('/admin/config/rollback', { version: target, reason: options.reason, expectedVersion: options.expectedVersion ?? active });
-  return { exitCode: Exit.OK, json: plan, text: [`rolled back to version ${plan.version} (was ${plan.previousVersion ?? 'none'})`] };
+  const later = plan.atNextStart.map((setting) => `  ! ${setting} changed: it takes effect when each instance starts next, not at this rollback`);
+  return { exitCode: Exit.OK, json: plan, text: [`rolled back to version ${plan.version} (was ${plan.previousVersion ?? 'none'})`, ...later] };
 }
 
 /** `bpi-bus history [--limit N]`: the versions the bus applied, newest first. */

@@ -23,6 +23,16 @@ describe('bpi-bus plan', () => {
     expect(sut.text).toContain('  ~ file mappings/erp/outbound/customer.updated.jsonata');
   });
 
+  it('should warn that a changed queue type takes effect only at the next start', async () => {
+    const copy = await copyConfig();
+    await copy.edit('bus.yaml', (t) => t.replace('  queueType: quorum', '  queueType: classic'));
+
+    const sut = await plan(copy.dir, { json: false, against: REPO_CONFIG });
+
+    expect(sut.json).toEqual(expect.objectContaining({ sections: ['delivery'], atNextStart: ['delivery.queueType'] }));
+    expect(sut.text).toContain('  ! delivery.queueType changed: it takes effect when each instance starts next, not at this reload');
+  });
+
   it('should say so when nothing changes', async () => {
     const sut = await plan(REPO_CONFIG, { json: false, against: REPO_CONFIG });
 

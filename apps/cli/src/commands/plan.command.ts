@@ -34,6 +34,7 @@ export function renderPlan(diff: ConfigDiff, dir: string, against: string): stri
   set('file', diff.files);
   for (const s of diff.sections) lines.push(`  ~ section ${s}`);
   for (const r of diff.retired) lines.push(`  ! ${r} is no longer a destination: what is queued for it becomes dead letters`);
+  for (const setting of diff.atNextStart) lines.push(`  ! ${setting} changed: it takes effect when each instance starts next, not at this reload`);
   if (diff.recipients.length) lines.push('  recipients per message type:');
   for (const r of diff.recipients) lines.push(`    ${r.type}: [${r.before.join(', ')}] -> [${r.after.join(', ')}]`);
   return lines;
