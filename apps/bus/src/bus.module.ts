@@ -87,11 +87,8 @@ export class BusModule {
         },
         {
           provide: Journal,
-          useFactory: (store: BusStore) => {
-            const { journal } = options.initial.config;
-            return new Journal(store, { enabled: journal.enabled, maxRawBytes: journal.maxRawBytes, logger: new Logger('journal') });
-          },
-          inject: [BUS_STORE],
+          useFactory: (store: BusStore, config: ConfigService) => new Journal(store, { settings: () => config.active().config.journal, logger: new Logger('journal') }),
+          inject: [BUS_STORE, ConfigService],
         },
         { provide: DestinationHealth, useFactory: () => new DestinationHealth() },
         { provide: MetricsService, useFactory: (destinationHealth: DestinationHealth) => new MetricsService({ logger: new Logger('metrics'), destinationHealth }), inject: [DestinationHealth] },

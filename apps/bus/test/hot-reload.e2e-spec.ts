@@ -53,6 +53,29 @@ describe('config hot reload', () => {
     expect(status.config.systems.crm.inbound.apiKey).toBe('***');
   });
 
+  it('should apply journal settings from the next message on, and keep a changed queue type for the next start', async () => {
+    const yaml = (journal: boolean, queueType: string) =>
+      `${coreYaml(urls(), { delivery: `  queueType: ${queueType}\n  immediateRetries: 0\n  redeliveryDelays: [100ms, 200ms]` })}journal: { enabled: ${journal} }\n`;
+    const history = (id: string) => fetch(`${bus.url}/admin/messages/${id}`, { headers: { authorization: `Bearer ${bus.adminToken}` } });
+    bus = await startTestBus({ yaml: yaml(true, 'quorum'), vars: { CRM_API_KEY: CRM_KEY } });
+
+    await bus.writeConfig(yaml(false, 'classic'));
+    const off = await reload();
+    const unjournalled = await post('Unjournalled AG');
+    await erp.nextRequest();
+    await bus.writeConfig(yaml(true, 'classic'));
+    const on = await reload();
+    const journalled = await post('Journalled AG');
+    await erp.nextRequest();
+
+    expect(off.json).toEqual(expect.objectContaining({ sections: ['delivery', 'journal'], atNextStart: ['delivery.queueType'] }));
+    expect(on.json).toEqual(expect.objectContaining({ sections: ['journal'], atNextStart: [] }));
+    // Both were delivered by consumers restarted with the queue type the queues have (quorum), not the new one.
+    expect(erp.requests.map((r) => r.body.toString())).toEqual([expect.stringContaining('Unjournalled AG'), expect.stringContaining('Journalled AG')]);
+    await waitFor('the journalled message', async () => ((await history(journalled.json.messageId)).status === 200 ? true : undefined));
+    expect((await history(unjournalled.json.messageId)).status).toBe(404);
+  });
+
   it('should keep the previous routes when the new file is invalid, and report why', async () => {
     bus = await startTestBus({ yaml: toErpOnly(), vars: { CRM_API_KEY: CRM_KEY } });
     const before = (await adminGet('config')).version;

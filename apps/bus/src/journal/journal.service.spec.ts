@@ -145,13 +145,30 @@ describe(Journal.name, () => {
   });
 
   it('should do nothing when disabled', async () => {
-    sut = make({ enabled: false });
+    sut = make({ settings: () => ({ enabled: false, maxRawBytes: 0 }) });
     sut.received(envelope('m1'), undefined, [], 'unrouted');
     sut.hop('m1', { kind: 'attempt' });
     sut.query(envelope('q1'), 'billing', 'answered');
     expect(sut.buffered).toBe(0);
     await sut.close();
     expect(store.calls).toHaveLength(0);
+  });
+
+  it('should take its settings from the active config at every call, so a reload applies to the next message', async () => {
+    const settings = { enabled: true, maxRawBytes: 8 };
+    sut = make({ settings: () => settings });
+    const native = { body: Buffer.from('{"Name":"Acme GmbH"}'), contentType: 'application/json' };
+    sut.received(envelope('m1'), native, [], 'unrouted');
+    settings.enabled = false;
+    sut.received(envelope('m2'), native, [], 'unrouted');
+    sut.hop('m1', { kind: 'attempt' });
+    settings.enabled = true;
+    settings.maxRawBytes = 4;
+    sut.received(envelope('m3'), native, [], 'unrouted');
+    await sut.flush();
+    const written = store.calls.flat();
+    expect(ids(written)).toEqual(['m1:message', 'm3:message']);
+    expect(written.map((e) => (e.kind === 'message' ? e.message.rawNative?.data : undefined))).toEqual(['{"Name":', '{"Na']);
   });
 
   describe('with the embedded store', () => {
@@ -165,7 +182,7 @@ describe(Journal.name, () => {
     });
 
     it('should give a fanned-out message its whole history', async () => {
-      sut = new Journal(real, { logger, maxRawBytes: 8 });
+      sut = new Journal(real, { logger, settings: () => ({ enabled: true, maxRawBytes: 8 }) });
       const native = { body: Buffer.from('{"Name":"Acme GmbH"}'), contentType: 'application/json' };
       sut.received(envelope('m1'), native, [{ route: 'r1', destination: 'billing' }, { route: 'r2', destination: 'archive' }], 'accepted');
       sut.hop('m1', { kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503 });

@@ -10,12 +10,21 @@ export interface JournalLogger {
   error(message: string): void;
 }
 
+/** The journal's part of bus.yaml that applies message by message. */
+export interface JournalSettings {
+  /** `journal.enabled`. Off, every call is a no-op (the benchmark compares both). */
+  enabled: boolean;
+  /** `journal.maxRawBytes`: how much of the native body is kept; 0 keeps none. */
+  maxRawBytes: number;
+}
+
 /** Settings of the journal (`journal:` in bus.yaml, plus tuning knobs for tests and the benchmark). */
 export interface JournalOptions {
-  /** `journal.enabled`; default true. Off, every call is a no-op (the benchmark compares both). */
-  enabled?: boolean;
-  /** `journal.maxRawBytes`: how much of the native body is kept; default 64 KiB, 0 keeps none. */
-  maxRawBytes?: number;
+  /**
+   * The active config's `journal:` settings, asked at every call so a reload applies to the next message.
+   * Default: enabled, 64 KiB of native body.
+   */
+  settings?: () => JournalSettings;
   /** Flush at the latest this long after the first buffered event; default 50 ms. */
   flushIntervalMs?: number;
   /** Flush as soon as this many events are buffered, and write at most this many per store call; default 500. */
@@ -26,6 +35,8 @@ export interface JournalOptions {
   maxRetryDelayMs?: number;
   logger?: JournalLogger;
 }
+
+const DEFAULT_SETTINGS: JournalSettings = { enabled: true, maxRawBytes: 64 * 1024 };
 
 /** A hop as callers give it; `at` defaults to now. */
 export type HopInput = Omit<Hop, 'at'> & { at?: string };
@@ -51,8 +62,7 @@ export const JournalLog = {
  * idempotency ledger is NOT written through here (BusStore.recordDelivered is awaited instead).
  */
 export class Journal {
-  private readonly enabled: boolean;
-  private readonly maxRawBytes: number;
+  private readonly settings: () => JournalSettings;
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
   private readonly maxBuffered: number;
@@ -66,8 +76,7 @@ export class Journal {
   private closed = false;
 
   constructor(private readonly store: Pick<BusStore, 'appendEvents'>, options: JournalOptions = {}) {
-    this.enabled = options.enabled ?? true;
-    this.maxRawBytes = options.maxRawBytes ?? 64 * 1024;
+    this.settings = options.settings ?? (() => DEFAULT_SETTINGS);
     this.flushIntervalMs = options.flushIntervalMs ?? 50;
     this.maxBatch = options.maxBatch ?? 500;
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
@@ -76,7 +85,7 @@ export class Journal {
   }
 
   get isEnabled(): boolean {
-    return this.enabled;
+    return this.settings().enabled;
   }
 
   /** Events waiting to be written. */
@@ -94,7 +103,8 @@ export class Journal {
     /** The envelope as JSON text, when the caller serialized it already (to publish it); serialized here otherwise. */
     canonicalJson?: string,
   ): void {
-    if (!this.enabled) return;
+    const { enabled, maxRawBytes } = this.settings();
+    if (!enabled) return;
     const at = new Date().toISOString();
     const message: JournalEvent = {
       kind: 'message',
@@ -107,7 +117,7 @@ export class Journal {
         configVersion: envelope.configVersion,
         receivedAt: at,
         initialStatus: status,
-        rawNative: native ? captureRaw(native, this.maxRawBytes) : undefined,
+        rawNative: native ? captureRaw(native, maxRawBytes) : undefined,
         // Only the text: a buffered event then holds one compact string instead of the envelope's object graph
         // (a 64 KB message has over a thousand objects), and the writer thread is handed that string as it is.
         canonicalJson: canonicalJson ?? JSON.stringify(envelope),
@@ -121,13 +131,13 @@ export class Journal {
 
   /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */
   hop(messageId: string, hop: HopInput): void {
-    if (!this.enabled) return;
+    if (!this.isEnabled) return;
     this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? new Date().toISOString() } });
   }
 
   /** A request-reply query and how the answering system answered it. */
   query(envelope: CanonicalEnvelope, answeredBy: string, outcome: 'answered' | 'failed' | 'timeout', error?: string): void {
-    if (!this.enabled) return;
+    if (!this.isEnabled) return;
     this.received(envelope, undefined, [{ route: 'query', destination: answeredBy }], 'accepted');
     this.hop(envelope.id, { kind: 'query', destination: answeredBy, outcome, error });
   }
