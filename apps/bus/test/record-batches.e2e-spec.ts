@@ -50,11 +50,12 @@ delivery: { immediateRetries: 0, redeliveryDelays: [100ms, 200ms] }
 /**
  * A bulk billing API: takes a JSON array of usage records, keeps each record's effect once by its
  * idempotencyKey, refuses (422) a call holding a record of an unknown customer, and can be told to
- * answer 503 to its next calls.
+ * answer 503 to its next calls. With `multiStatus` it answers 207 with a result per record instead,
+ * refusing only the record of the unknown customer.
  */
-function bulkBilling() {
+function bulkBilling(options: { multiStatus?: boolean } = {}) {
   const applied = new Map<string, number>();
-  const state = { unavailable: 0, calls: 0, largest: 0 };
+  const state = { unavailable: 0, calls: 0, largest: 0, sent: 0 };
   const handle = (req: RecordedRequest, res: import('node:http').ServerResponse) => {
     state.calls++;
     if (state.unavailable > 0) {
@@ -62,6 +63,16 @@ function bulkBilling() {
       return res.writeHead(503).end('billing is restarting');
     }
     const records = JSON.parse(req.body.toString()) as Array<{ idempotencyKey: string; kunde: string }>;
+    state.sent += records.length;
+    if (options.multiStatus) {
+      const results = records.map((r) => {
+        if (r.kunde === REFUSED_CUSTOMER) return { status: 422, error: `unknown customer ${r.kunde}` };
+        applied.set(r.idempotencyKey, (applied.get(r.idempotencyKey) ?? 0) + 1);
+        return { status: 201 };
+      });
+      state.largest = Math.max(state.largest, records.length);
+      return res.writeHead(207, { 'content-type': 'application/json' }).end(JSON.stringify(results));
+    }
     const unknown = records.find((r) => r.kunde === REFUSED_CUSTOMER);
     if (unknown) return res.writeHead(422, { 'content-type': 'text/plain' }).end(`unknown customer ${unknown.kunde}`);
     state.largest = Math.max(state.largest, records.length);
@@ -132,6 +143,23 @@ describe('call records delivered in batches to a bulk endpoint', () => {
     expect(report).toMatchObject({ rows: ROWS, passed: ROWS, failed: 0 });
     expect(deadLetters).toHaveLength(1);
     expect(deadLetters[0]).toMatchObject({ destination: 'billing', type: 'usage.recorded' });
+    expect(JSON.stringify(deadLetters[0])).toContain(`unknown customer ${REFUSED_CUSTOMER}`);
+  });
+
+  it('should settle each record by the 207 answer of its call, sending none twice', async () => {
+    const billing = bulkBilling({ multiStatus: true });
+    await start(billing);
+
+    await drop('Master-3.csv');
+    const { report, deadLetters } = await settled('Master-3.csv');
+
+    await waitFor('every other record applied', () => billing.applied.size === ROWS - 1 || undefined, 60_000);
+    expect([...billing.applied.values()].every((n) => n === 1)).toBe(true);
+    expect(billing.state.largest).toBeGreaterThan(1);
+    expect(billing.state.sent).toBe(ROWS);
+    expect(report).toMatchObject({ rows: ROWS, passed: ROWS, failed: 0 });
+    expect(deadLetters).toHaveLength(1);
+    expect(JSON.stringify(deadLetters[0])).toContain(`answered 422 for record`);
     expect(JSON.stringify(deadLetters[0])).toContain(`unknown customer ${REFUSED_CUSTOMER}`);
   });
 

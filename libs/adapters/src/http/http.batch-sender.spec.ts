@@ -73,6 +73,48 @@ describe('HttpInstance with outbound.batches', () => {
     expect(accepted.sort()).toEqual(['U-1', 'U-2', 'U-4', 'U-5', 'U-6', 'U-7', 'U-8']);
   });
 
+  describe('a 207 Multi-Status answer', () => {
+    const multiStatus = (results: (recs: Array<Record<string, unknown>>) => unknown[]): TestHandler => (req, res) =>
+      res.writeHead(207, { 'content-type': 'application/json' }).end(JSON.stringify(results(records(req))));
+
+    it('should settle each record by its own result, in one call: delivered with its id, retried, or refused', async () => {
+      const { server, sut } = await make(multiStatus((recs) => recs.map((r) =>
+        r.usageId === 'U-2' ? { status: 422, error: { code: 'UNKNOWN_ACCOUNT', account: 'A-9' } } : r.usageId === 'U-3' ? { status: 503, error: 'locked' } : { status: 201, id: `B-${String(r.usageId)}` })));
+      const outcomes = await Promise.allSettled([1, 2, 3, 4].map((n) => sut.send(json({ usageId: `U-${n}` }), ctx(n))));
+      expect(server.requests).toHaveLength(1);
+      expect(outcomes[0]).toEqual({ status: 'fulfilled', value: { status: 201, nativeId: 'B-U-1' } });
+      expect(outcomes[3]).toEqual({ status: 'fulfilled', value: { status: 201, nativeId: 'B-U-4' } });
+      const refused = (outcomes[1] as PromiseRejectedResult).reason;
+      expect(refused).toBeInstanceOf(PermanentDeliveryError);
+      expect(refused.message).toBe('System billing, usage.priced: the bulk endpoint answered 422 for record m-2:billing: {"code":"UNKNOWN_ACCOUNT","account":"A-9"}');
+      const retried = (outcomes[2] as PromiseRejectedResult).reason;
+      expect(retried).toBeInstanceOf(TransientDeliveryError);
+      expect(retried.message).toBe('System billing, usage.priced: the bulk endpoint answered 503 for record m-3:billing: locked');
+    });
+
+    it('should match results by the key field when every result names it, in any order', async () => {
+      const { sut } = await make(multiStatus((recs) => [...recs].reverse().map((r) => ({ idempotencyKey: r.idempotencyKey, status: r.usageId === 'U-1' ? 409 : 200 }))));
+      const outcomes = await Promise.allSettled([1, 2, 3].map((n) => sut.send(json({ usageId: `U-${n}` }), ctx(n))));
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
+      expect((outcomes[0] as PromiseRejectedResult).reason.message).toContain('answered 409 for record m-1:billing');
+    });
+
+    it.each([
+      ['a body that is not JSON', () => 'done', 'its body is not JSON'],
+      ['results without a numeric status', () => [{ ok: true }, { ok: true }], 'its body is not a JSON array of per-record results with a numeric "status"'],
+      ['fewer results than records', () => [{ status: 200 }], 'it holds 1 results for 2 records'],
+      ['keyed results that miss a record', () => [{ idempotencyKey: 'm-1:billing', status: 200 }, { idempotencyKey: 'other', status: 200 }], 'it holds no result for record m-2:billing (by "idempotencyKey")'],
+    ])('should retry every record of a 207 with %s, saying why', async (_name, body, why) => {
+      const { sut } = await make((_r, res) => res.writeHead(207).end(typeof body() === 'string' ? (body() as string) : JSON.stringify(body())));
+      const outcomes = await Promise.allSettled([1, 2].map((n) => sut.send(json({ n }), ctx(n))));
+      for (const o of outcomes) {
+        const reason = (o as PromiseRejectedResult).reason;
+        expect(reason).toBeInstanceOf(TransientDeliveryError);
+        expect(reason.message).toBe(`System billing, usage.priced: the bulk endpoint answered 207 but ${why}; each record of the call is retried`);
+      }
+    });
+  });
+
   it('should fail every record of a batch the destination could not take now, for the bus to retry', async () => {
     const { sut } = await make((_r, res) => res.writeHead(503).end('maintenance'));
     const outcomes = await Promise.allSettled([1, 2].map((n) => sut.send(json({ n }), ctx(n))));

@@ -1,10 +1,12 @@
 import type { DeliveryReceipt, NativeMessage, SendContext } from '../adapter';
-import { MappingError, PermanentDeliveryError } from '../adapter.errors';
+import { MappingError, PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 import { TurnBatches } from '../turn-batches';
+import { isTransientStatus } from './http.client';
 import type { HttpBatchConfig } from './http.config';
 
-/** One record waiting for its batch: its JSON text with the key in it, and its sender's promise. */
+/** One record waiting for its batch: its key, its JSON text with the key in it, and its sender's promise. */
 interface Waiting {
+  key: string;
   json: Buffer;
   resolve(receipt: DeliveryReceipt): void;
   reject(err: unknown): void;
@@ -25,7 +27,8 @@ export type BatchCall = (body: Buffer, records: number) => Promise<DeliveryRecei
  * Each record's `send` settles on its own: a 2xx delivers all of them; a transient failure fails each
  * (each is retried by the bus, the keys drop what did arrive); a refusal (4xx) of a call of several
  * records is sent again in halves, so only the records the destination refuses on their own are
- * dead-lettered, at about two calls per halving for a single bad record.
+ * dead-lettered, at about two calls per halving for a single bad record. A 207 Multi-Status answer
+ * settles each record by its own outcome instead (readOutcomes).
  */
 export class HttpBatchSender {
   private readonly turns: TurnBatches<Waiting>;
@@ -39,8 +42,9 @@ export class HttpBatchSender {
   }
 
   send(msg: NativeMessage, ctx: SendContext): Promise<DeliveryReceipt> {
-    const json = this.keyed(msg, ctx.idempotencyKey);
-    return new Promise((resolve, reject) => this.turns.add(this.where.type, { json, resolve, reject }));
+    const key = ctx.idempotencyKey;
+    const json = this.keyed(msg, key);
+    return new Promise((resolve, reject) => this.turns.add(this.where.type, { key, json, resolve, reject }));
   }
 
   private async deliver(records: Waiting[]): Promise<void> {
@@ -56,7 +60,30 @@ export class HttpBatchSender {
       }
       return;
     }
-    for (const r of records) r.resolve({ status: receipt.status });
+    if (receipt.status === 207) this.settleEach(records, receipt.body);
+    else for (const r of records) r.resolve({ status: receipt.status });
+  }
+
+  /**
+   * Each record by its own outcome in a 207 answer: delivered (with the id the destination gave it, for
+   * `xref`), retried, or dead-lettered with the destination's reason. An answer the bus cannot read fails
+   * every record as transient: the keys keep the records that did land from landing twice.
+   */
+  private settleEach(records: Waiting[], body: Buffer | undefined): void {
+    const where = `System ${this.where.system}, ${this.where.type}`;
+    const outcomes = readOutcomes(body, records, this.batch.keyField);
+    if (typeof outcomes === 'string') {
+      const err = new TransientDeliveryError(`${where}: the bulk endpoint answered 207 but ${outcomes}; each record of the call is retried`, 207);
+      for (const r of records) r.reject(err);
+      return;
+    }
+    records.forEach((r, i) => {
+      const { status, id, error } = outcomes[i];
+      if (status >= 200 && status < 300) return r.resolve({ status, ...(id !== undefined ? { nativeId: String(id) } : {}) });
+      const reason = error === undefined ? '' : `: ${(typeof error === 'string' ? error : JSON.stringify(error)).slice(0, 500)}`;
+      const text = `${where}: the bulk endpoint answered ${status} for record ${r.key}${reason}`;
+      r.reject(isTransientStatus(status) ? new TransientDeliveryError(text, status) : new PermanentDeliveryError(text, status));
+    });
   }
 
   /**
@@ -79,6 +106,35 @@ export class HttpBatchSender {
     const member = `${hasMembers(inner) ? ',' : ''}${JSON.stringify(this.batch.keyField)}:${JSON.stringify(key)}}`;
     return Buffer.concat([body.subarray(start, end), Buffer.from(member)]);
   }
+}
+
+/** One record's outcome in a 207 answer. */
+interface Outcome {
+  status: number;
+  id?: string | number;
+  /** The destination's reason, text or any JSON. */
+  error?: unknown;
+}
+
+/**
+ * The outcomes of a 207 answer: a JSON array of `{ "status": 201, "id"?: ..., "error"?: "..." }`, one per
+ * record, matched by `keyField` when every entry names it, else by position. A string says what is wrong.
+ */
+function readOutcomes(body: Buffer | undefined, records: Waiting[], keyField: string): Outcome[] | string {
+  let entries: unknown;
+  try {
+    entries = JSON.parse(body?.toString('utf8') ?? '');
+  } catch {
+    return 'its body is not JSON';
+  }
+  if (!Array.isArray(entries) || !entries.every((e) => typeof e === 'object' && e !== null && Number.isInteger((e as Outcome).status))) {
+    return 'its body is not a JSON array of per-record results with a numeric "status"';
+  }
+  const byKey = entries.every((e) => typeof (e as Record<string, unknown>)[keyField] === 'string');
+  if (!byKey) return entries.length === records.length ? (entries as Outcome[]) : `it holds ${entries.length} results for ${records.length} records`;
+  const keyed = new Map(entries.map((e) => [(e as Record<string, string>)[keyField], e as Outcome]));
+  const missing = records.find((r) => !keyed.has(r.key));
+  return missing ? `it holds no result for record ${missing.key} (by "${keyField}")` : records.map((r) => keyed.get(r.key)!);
 }
 
 function arrayOf(records: Waiting[]): Buffer {

@@ -21,7 +21,7 @@ export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const SNIPPET_CHARS = 200;
 
 /** Statuses that say "try again later" rather than "this message is wrong". */
-const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+export const isTransientStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /** The URL without credentials or query string, which may carry secrets. */
 export const safeUrl = (url: URL) => `${url.protocol}//${url.host}${url.pathname}`;
