@@ -102,6 +102,28 @@ describe('health, admin access, metrics and docs', () => {
     expect(text).toMatch(new RegExp(`bus_queue_depth\\{queue="${bus.prefix}\\.bus\\.erp"\\} 0`));
   });
 
+  it('GET /metrics should count the messages waiting for a destination that is down, wherever they wait, and the oldest one\'s age', async () => {
+    const billing = await startHttpTestServer((_req, res) => res.writeHead(503).end('billing is restarting'));
+    // One redelivery a minute later: after their first attempt the messages sit in the retry queue, not the work queue.
+    const own = await startTestBus({ yaml: coreYaml({ billing: billing.url }, { delivery: '  immediateRetries: 0\n  redeliveryDelays: [1m]' }), vars: { CRM_API_KEY: CRM_KEY } });
+    try {
+      for (const name of ['A', 'B', 'C']) await postJson(`${own.url}/adapters/crm/messages`, crmCustomer({ customer: { name: `Waiting ${name}` } }), { 'x-api-key': CRM_KEY });
+      await waitFor('three first attempts', () => billing.requests.length >= 3 || undefined);
+
+      const work = `${own.prefix}.bus.billing`.replace(/\./g, '\\.');
+      const text = await waitFor('three waiting', async () => {
+        const t = await fetch(`${own.url}/metrics`).then((r) => r.text());
+        return new RegExp(`bus_queue_waiting_messages\\{queue="${work}",destination="billing"\\} 3\n`).test(t) ? t : undefined;
+      });
+      const age = Number(new RegExp(`bus_queue_oldest_message_age_seconds\\{queue="${work}",destination="billing"\\} ([\\d.]+)`).exec(text)?.[1]);
+      expect(age).toBeGreaterThan(0);
+      expect(text).toMatch(new RegExp(`bus_queue_depth\\{queue="${own.prefix}\\.bus\\.billing"\\} 0`));
+    } finally {
+      await own.close();
+      await billing.close();
+    }
+  });
+
   it('GET /docs-json should describe ingress, queries and admin', async () => {
     const doc = await fetch(`${bus.url}/docs-json`).then((r) => r.json());
 

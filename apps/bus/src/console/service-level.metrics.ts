@@ -11,7 +11,7 @@ type QueueLabels = { queue: string; destination: string };
 
 /** What one scrape reads once and every gauge below takes its part of. */
 interface Reading {
-  queues: Array<{ labels: QueueLabels; oldestAgeSeconds: number; unacked: number }>;
+  queues: Array<{ labels: QueueLabels; waiting: number; oldestAgeSeconds: number; unacked: number }>;
   objectives: RouteObjectiveState[];
 }
 
@@ -20,8 +20,8 @@ const READING_MS = 1000;
 
 /**
  * Service-level metrics beside the counters of MetricsService (per destination, and per route:
- * bus_route_messages_total): the broker connection, per work queue the oldest waiting message's age and
- * the unacked count, and each route's objective (`slo:`) with where it stands. Read at scrape time;
+ * bus_route_messages_total): the broker connection, per work queue the messages waiting, the oldest one's age
+ * and the unacked count, and each route's objective (`slo:`) with where it stands. Read at scrape time;
  * the store reads are shared (RouteObjectives caches them briefly).
  */
 @Injectable()
@@ -60,6 +60,8 @@ export class ServiceLevelMetrics implements OnApplicationBootstrap {
           for (const q of (await self.read())?.queues ?? []) this.set(q.labels, value(q));
         },
       });
+    // bus_queue_depth counts AMQP messages in the work queue (a bundle of records once, the retry queues not at all).
+    queueGauge('bus_queue_waiting_messages', 'Messages accepted for a destination and not yet delivered or dead-lettered, by work queue (from the journal): each message of a bundle counts, in the work or a retry queue.', (q) => q.waiting);
     queueGauge('bus_queue_oldest_message_age_seconds', 'Age of the oldest message accepted for a destination and not yet delivered or dead-lettered, by work queue (from the journal).', (q) => q.oldestAgeSeconds);
     queueGauge('bus_queue_unacked', 'Messages this instance took from a work queue and has not acked yet (being delivered).', (q) => q.unacked);
     const routeGauge = (name: string, help: string, value: (o: RouteObjectiveState) => number | undefined) =>
@@ -104,6 +106,7 @@ export class ServiceLevelMetrics implements OnApplicationBootstrap {
       const w = waiting[system.name];
       queues.push({
         labels: { queue: queueNames(system.name, this.options.brokerPrefix).work, destination: system.name },
+        waiting: w?.count ?? 0,
         oldestAgeSeconds: w ? Math.max(0, (at - Date.parse(w.oldestReceivedAt)) / 1000) : 0,
         unacked: this.host.instanceOf(system.name)?.consumer?.inFlightCount ?? 0,
       });
