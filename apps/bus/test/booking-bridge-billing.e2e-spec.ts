@@ -160,6 +160,14 @@ describe('booking -> bridge -> billing through the bus', () => {
     expect((await reportOf(again)).outcome).toBe('duplicate');
     expect(await usageAt(accountNo)).toHaveLength(2);
     expect(await summariesAt(accountNo)).toHaveLength(1);
+
+    // The pricing step is a destination too: /metrics shows its queue, drained.
+    const queue = `${bus.prefix}.bus.pricing`.replace(/\./g, '\\.');
+    const drained = [`bus_queue_depth\\{queue="${queue}"\\} 0`, `bus_queue_waiting_messages\\{queue="${queue}",destination="pricing"\\} 0`, `bus_queue_unacked\\{queue="${queue}",destination="pricing"\\} 0`];
+    await waitFor('the pricing queue drained in /metrics', async () => {
+      const text = await fetch(`${bus.url}/metrics`).then((r) => r.text());
+      return drained.every((line) => new RegExp(`${line}\n`).test(text)) || undefined;
+    });
   });
 
   it('should not read a half-written file, and read it once it is renamed complete', async () => {

@@ -13,7 +13,7 @@ function exportedMetrics(): Set<string> {
   const metrics = new MetricsService({ defaultMetrics: false, destinationHealth: new DestinationHealth() });
   registerDeadLetterGauge(metrics.registry, async () => ({}));
   const never = {} as never;
-  new ServiceLevelMetrics(metrics, never, never, never, never, { env: never } as never).onApplicationBootstrap();
+  new ServiceLevelMetrics(metrics, never, never, never, never, { env: never } as never, never).onApplicationBootstrap();
   const names = new Set<string>();
   for (const m of metrics.registry.getMetricsAsArray()) {
     names.add(m.name);

@@ -6,6 +6,7 @@ import { DestinationHealth } from '../health/destination-health';
 import { AmqpConnection, queueNames } from '../messaging';
 import { MetricsBindings } from '../metrics/metrics.bindings';
 import { MetricsService } from '../metrics/metrics.service';
+import { ProcessorHost } from '../processors/processor-host.service';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { DeliveryRates } from './delivery-rates';
 import { RouteObjectives } from './route-objectives';
@@ -45,6 +46,7 @@ export class OverviewService implements OnApplicationBootstrap, OnApplicationShu
     private readonly objectives: RouteObjectives,
     metrics: MetricsService,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+    private readonly processors: ProcessorHost,
   ) {
     this.rates = new DeliveryRates(metrics.registry);
   }
@@ -77,7 +79,7 @@ export class OverviewService implements OnApplicationBootstrap, OnApplicationShu
         ...(h?.detail ? { healthDetail: h.detail } : {}),
         queueDepth: depths[queues.work],
         deadLetterQueueDepth: depths[queues.deadLetter],
-        inFlight: this.host.instanceOf(name)?.consumer?.inFlightCount,
+        inFlight: this.host.instanceOf(name)?.consumer?.inFlightCount ?? this.processors.inFlightOf(name),
         deliveredPerMinute: rates[name]?.delivered ?? 0,
         failedPerMinute: rates[name]?.failed ?? 0,
         deadLetters: snapshot.deadLetters[name] ?? 0,

@@ -2,6 +2,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { Gauge } from 'prom-client';
 import { AdapterHost } from '../adapters/adapter-host.service';
 import { ConfigService } from '../config/config.service';
+import { destinationsOf } from '../config/reload-plan';
+import { ProcessorHost } from '../processors/processor-host.service';
 import { AmqpConnection, queueNames } from '../messaging';
 import { MetricsService } from '../metrics/metrics.service';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
@@ -36,6 +38,7 @@ export class ServiceLevelMetrics implements OnApplicationBootstrap {
     private readonly host: AdapterHost,
     private readonly amqp: AmqpConnection,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
+    private readonly processors: ProcessorHost,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -101,14 +104,14 @@ export class ServiceLevelMetrics implements OnApplicationBootstrap {
   private async readNow(): Promise<Reading> {
     const { waiting, at } = await this.objectives.snapshot();
     const queues: Reading['queues'] = [];
-    for (const system of this.config.active().systems.values()) {
-      if (!system.outbound) continue;
-      const w = waiting[system.name];
+    // Systems that deliver and processors: each consumes its own work queue.
+    for (const destination of destinationsOf(this.config.active())) {
+      const w = waiting[destination];
       queues.push({
-        labels: { queue: queueNames(system.name, this.options.brokerPrefix).work, destination: system.name },
+        labels: { queue: queueNames(destination, this.options.brokerPrefix).work, destination },
         waiting: w?.count ?? 0,
         oldestAgeSeconds: w ? Math.max(0, (at - Date.parse(w.oldestReceivedAt)) / 1000) : 0,
-        unacked: this.host.instanceOf(system.name)?.consumer?.inFlightCount ?? 0,
+        unacked: this.host.instanceOf(destination)?.consumer?.inFlightCount ?? this.processors.inFlightOf(destination) ?? 0,
       });
     }
     return { queues, objectives: await this.objectives.evaluate() };

@@ -4,6 +4,7 @@ import { AmqpConnection, queueNames, unroutedQueue } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { MetricsService } from './metrics.service';
+import { destinationsOf } from '../config/reload-plan';
 import { registerDeadLetterGauge } from './dead-letters.gauge';
 
 /**
@@ -34,14 +35,13 @@ export class MetricsBindings implements OnApplicationBootstrap {
     return { ...Object.fromEntries(zero), ...(await this.store.countOpenDeadLetters()) };
   }
 
-  /** Work and dead-letter queue of every destination, and the unrouted queue; {} while disconnected. */
+  /** Work and dead-letter queue of every destination (systems and processors), and the unrouted queue; {} while disconnected. */
   async queueDepths(): Promise<Record<string, number>> {
     if (!this.amqp.isConnected()) return {};
     const prefix = this.options.brokerPrefix;
     const queues = [unroutedQueue(prefix)];
-    for (const system of this.config.active().systems.values()) {
-      if (!system.outbound) continue;
-      const names = queueNames(system.name, prefix);
+    for (const destination of destinationsOf(this.config.active())) {
+      const names = queueNames(destination, prefix);
       queues.push(names.work, names.deadLetter);
     }
     const depths: Record<string, number> = {};

@@ -49,6 +49,11 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     private readonly leases: DeliveryLeases,
   ) {}
 
+  /** Deliveries the processor's consumer has taken and not yet acked; undefined when it does not run here. */
+  inFlightOf(name: string): number | undefined {
+    return this.running.get(name)?.consumer.inFlightCount;
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     // The adapter host connects the broker; processors start once it has (and after each reload).
     await this.adapters.onApplied((plan, active) => this.sync(plan, active));
