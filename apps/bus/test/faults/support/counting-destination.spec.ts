@@ -43,6 +43,19 @@ describe(CountingDestination.name, () => {
     expect(sut.batches).toEqual({ calls: 2, records: 4 });
   });
 
+  it('should answer a batch with 207 and a result per record by key, when told to', async () => {
+    const multi = await CountingDestination.start({ multiStatus: true });
+    try {
+      const res = await fetch(multi.url, { method: 'POST', headers: { 'x-batch-records': '2', 'content-type': 'application/json' }, body: JSON.stringify([{ customerId: 'C-1', idempotencyKey: 'k1' }, { customerId: 'C-2', idempotencyKey: 'k2' }]) });
+
+      expect(res.status).toBe(207);
+      expect(await res.json()).toEqual([{ idempotencyKey: 'k1', status: 201 }, { idempotencyKey: 'k2', status: 201 }]);
+      expect(multi.effectCount()).toBe(2);
+    } finally {
+      await multi.close();
+    }
+  });
+
   it('should answer 500 without an effect while failing', async () => {
     await sut.failing();
 

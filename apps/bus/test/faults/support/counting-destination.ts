@@ -19,6 +19,8 @@ export interface CountingDestinationOptions {
   businessId?: (body: any) => string;
   /** Delay before each answer, to keep messages in flight. */
   slowMs?: number;
+  /** Answers a batch it takes with 207 and a result per record, by key, instead of one 201 for the call. */
+  multiStatus?: boolean;
 }
 
 /**
@@ -167,6 +169,10 @@ export class CountingDestination {
       this.batches.records += records.length;
     }
     for (const record of records) this.count(record.key, record.body, status);
+    if (this.options.multiStatus && req.headers['x-batch-records'] !== undefined && status < 300) {
+      res.writeHead(207, { 'content-type': 'application/json' }).end(JSON.stringify(records.map((r) => ({ idempotencyKey: r.key, status }))));
+      return;
+    }
     res.writeHead(status, { 'content-type': 'application/json' }).end(status < 300 ? '{"ok":true}' : '{"error":"failing on purpose"}');
   }
 
