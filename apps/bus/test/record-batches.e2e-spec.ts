@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { startHttpTestServer, type HttpTestServer, type RecordedRequest } from '@bus/adapters/testing';
 import { startTestBus, type TestBus } from './support/bus-harness';
 import { waitFor } from './support/broker';
+import { crmCustomer } from './support/core-config';
 
 jest.setTimeout(120_000);
 
@@ -175,5 +176,62 @@ describe('call records delivered in batches to a bulk endpoint', () => {
     expect([...billing.applied.values()].every((n) => n === 1)).toBe(true);
     expect(billing.state.unavailable).toBe(0);
     expect(billing.state.calls).toBeLessThan(ROWS / 2);
+  });
+});
+
+describe('customers created in batches, linked by the ids of a 207 answer', () => {
+  const CRM_KEY = 'crm-test-key-0123456789';
+  let bus: TestBus | undefined;
+  let billing: HttpTestServer | undefined;
+  afterEach(async () => {
+    await bus?.close();
+    await billing?.close();
+    bus = billing = undefined;
+  });
+
+  it('should link each created customer to the id billing gave it, and send that id with the next update', async () => {
+    // Creates come as a batch and are answered per record with billing's own id; an update comes on its own.
+    billing = await startHttpTestServer((req, res) => {
+      if (req.url !== '/customers/batch') return res.writeHead(200).end();
+      const records = JSON.parse(req.body.toString()) as Array<{ customerId: string; idempotencyKey: string }>;
+      const results = records.map((r) => ({ idempotencyKey: r.idempotencyKey, status: 201, id: `B-${r.customerId}` }));
+      res.writeHead(207, { 'content-type': 'application/json' }).end(JSON.stringify(results));
+    });
+    bus = await startTestBus({
+      yaml: `systems:
+  crm:
+    adapter: http
+    codec: json
+    mapping: mappings/crm
+    inbound: { apiKey: "\${CRM_API_KEY}" }
+  billing:
+    adapter: http
+    codec: json
+    mapping: mappings/erp
+    xref: { customer: customerId }
+    outbound:
+      url: "\${BILLING_URL}"
+      batches:
+        customer.created: { path: /customers/batch }
+routes:
+  - { name: customers, from: crm, types: ["customer.*"], to: [billing] }
+delivery: { immediateRetries: 0, redeliveryDelays: [100ms, 200ms] }
+`,
+      vars: { CRM_API_KEY: CRM_KEY, BILLING_URL: billing.url },
+    });
+    const post = (event: string, customerId: string) =>
+      fetch(`${bus!.url}/adapters/crm/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': CRM_KEY },
+        body: JSON.stringify(crmCustomer({ event, eventId: `${event}-${customerId}`, customer: { customerId, name: `Customer ${customerId}` } })),
+      }).then((r) => r.status);
+
+    expect(await Promise.all(['C-7001', 'C-7002'].map((id) => post('customer.created', id)))).toEqual([202, 202]);
+    for (const id of ['C-7001', 'C-7002']) await waitFor(`the link of ${id}`, () => bus!.store.findNativeId('customer', id, 'billing'));
+    expect(await post('customer.updated', 'C-7002')).toBe(202);
+
+    const update = await waitFor('the update at billing', () => billing!.requests.find((r) => r.url !== '/customers/batch'));
+    expect(JSON.parse(update.body.toString())).toMatchObject({ customerId: 'C-7002', erpId: 'B-C-7002' });
+    expect(await bus.store.findNativeId('customer', 'C-7001', 'billing')).toBe('B-C-7001');
   });
 });
