@@ -75,7 +75,9 @@ export class BusModule {
           useFactory: () => new AmqpConnection({ url: env.AMQP_URL, connectionName: ['bpi-bus', process.pid, options.brokerPrefix].filter(Boolean).join(' ') }),
         },
         { provide: Publisher, useFactory: (c: AmqpConnection) => new Publisher(c, { prefix: options.brokerPrefix, queueType: options.initial.config.delivery.queueType, bundleRecords: options.initial.config.delivery.bundleRecords }), inject: [AmqpConnection] },
-        { provide: Consumer, useFactory: (c: AmqpConnection, p: Publisher) => new Consumer(c, p), inject: [AmqpConnection, Publisher] },
+        // Queues keep the type they were declared with, so the consumers, like the publisher, use the type of the start
+        // (a reload that changes it names it under atNextStart).
+        { provide: Consumer, useFactory: (c: AmqpConnection, p: Publisher) => new Consumer(c, p, undefined, { queueType: options.initial.config.delivery.queueType }), inject: [AmqpConnection, Publisher] },
         { provide: QueryClient, useFactory: (c: AmqpConnection) => new QueryClient(c, { prefix: options.brokerPrefix }), inject: [AmqpConnection] },
         { provide: QueryServer, useFactory: (c: AmqpConnection) => new QueryServer(c, { prefix: options.brokerPrefix }), inject: [AmqpConnection] },
         {

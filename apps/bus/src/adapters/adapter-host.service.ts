@@ -96,7 +96,7 @@ export class AdapterHost implements OnApplicationBootstrap {
   }
 
   private async replaceChanged(plan: ReloadPlan, next: ActiveConfig, previous: ActiveConfig | undefined): Promise<void> {
-    // New delivery settings (retries, prefetch, queue type) apply to every consumer.
+    // New delivery settings (retries, prefetch, redelivery delays) apply to every consumer.
     const restartAll = plan.sections.includes('delivery');
     const replace = new Set([...plan.systems.changed, ...(restartAll ? [...next.systems.keys()].filter((n) => !plan.systems.added.includes(n)) : [])]);
     // A changed system's consumer drains its in-flight deliveries before the new one starts, so
@@ -140,8 +140,6 @@ export class AdapterHost implements OnApplicationBootstrap {
         prefetch: delivery.prefetch,
         immediateRetries: delivery.immediateRetries,
         redeliveryDelaysMs: delivery.redeliveryDelays,
-        // The type the instance started with: queues keep the type they were declared with (README "Hot reload").
-        queueType: this.options.initial.config.delivery.queueType,
         adapter: system.adapter.id,
         onFault: (event) => this.faults.record(event),
       });

@@ -3,8 +3,8 @@ import { ConfigService } from '../config/config.service';
 import { AmqpConnection, queueNames, unroutedQueue } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
-import { MetricsService } from './metrics.service';
 import { destinationsOf } from '../config/reload-plan';
+import { MetricsService } from './metrics.service';
 import { registerDeadLetterGauge } from './dead-letters.gauge';
 
 /**
@@ -30,8 +30,7 @@ export class MetricsBindings implements OnApplicationBootstrap {
 
   /** Every destination, 0 when it has none, so a drained destination reads 0 rather than vanishing. */
   private async openDeadLetters(): Promise<Record<string, number>> {
-    const active = this.config.active();
-    const zero = [...[...active.systems.values()].filter((s) => s.outbound).map((s) => s.name), ...Object.keys(active.config.processors ?? {})].map((n) => [n, 0]);
+    const zero = destinationsOf(this.config.active()).map((n) => [n, 0]);
     return { ...Object.fromEntries(zero), ...(await this.store.countOpenDeadLetters()) };
   }
 

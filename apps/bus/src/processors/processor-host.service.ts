@@ -105,8 +105,6 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
         prefetch: delivery.prefetch,
         immediateRetries: delivery.immediateRetries,
         redeliveryDelaysMs: delivery.redeliveryDelays,
-        // The type the instance started with: queues keep the type they were declared with (README "Hot reload").
-        queueType: this.options.initial.config.delivery.queueType,
         adapter: `processor:${settings.kind}`,
         onFault: (event) => this.faults.record(event),
       });
