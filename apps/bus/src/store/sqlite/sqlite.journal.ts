@@ -42,7 +42,7 @@ const SUMMARY_COLUMNS = 'id, type, source, correlation_id, causation_id, config_
 export class SqliteJournal {
   private readonly insertMessage: Statement;
   private readonly upsertMessage: Statement;
-  private readonly insertPendingDestination: Statement;
+  private readonly insertDestination: Statement;
   private readonly upsertDestination: Statement;
   private readonly insertHop: Statement;
   private readonly insertKey: Statement;
@@ -58,7 +58,7 @@ export class SqliteJournal {
   constructor(private readonly db: Database) {
     const insert = `
       INSERT INTO journal_messages (id, type, source, correlation_id, causation_id, config_version, received_at, initial_status, status, raw_native, canonical, routes)
-      VALUES (@id, @type, @source, @correlationId, @causationId, @configVersion, @receivedAt, @initialStatus, @initialStatus, @rawNative, @canonical, @routes)`;
+      VALUES (@id, @type, @source, @correlationId, @causationId, @configVersion, @receivedAt, @initialStatus, @status, @rawNative, @canonical, @routes)`;
     this.insertMessage = db.prepare(`${insert} ON CONFLICT (id) DO NOTHING`);
     // A message seen again (the same id journalled twice) keeps what the first record had and the latter lacks.
     this.upsertMessage = db.prepare(`${insert}
@@ -66,8 +66,8 @@ export class SqliteJournal {
         causation_id = excluded.causation_id, config_version = excluded.config_version, received_at = excluded.received_at,
         initial_status = excluded.initial_status, raw_native = coalesce(excluded.raw_native, raw_native),
         canonical = coalesce(excluded.canonical, canonical), routes = excluded.routes`);
-    this.insertPendingDestination = db.prepare(
-      `INSERT OR IGNORE INTO journal_destinations (message_id, destination, status, attempts, updated_at) VALUES (?, ?, 'pending', 0, ?)`,
+    this.insertDestination = db.prepare(
+      `INSERT OR IGNORE INTO journal_destinations (message_id, destination, status, attempts, updated_at) VALUES (?, ?, ?, ?, ?)`,
     );
     // One statement for every hop kind: `inc` counts an attempt the hop does not number.
     this.upsertDestination = db.prepare(`
@@ -147,14 +147,16 @@ export class SqliteJournal {
 
   private applyAll(events: JournalEvent[]): void {
     const touched = new Set<string>();
-    for (const event of events) {
+    const fold = foldableHops(events);
+    events.forEach((event, i) => {
       if (event.kind === 'message') {
-        if (this.applyMessage(event.message)) touched.add(event.message.id);
-      } else {
+        const hops = fold.byMessage.get(i);
+        if (hops ? this.applyMessageWithHops(event.message, hops) : this.applyMessage(event.message)) touched.add(event.message.id);
+      } else if (!fold.folded.has(i)) {
         this.applyHop(event.messageId, event.hop);
         if (event.hop.destination) touched.add(event.messageId);
       }
-    }
+    });
     for (const id of touched) {
       const initial = this.selectInitialStatus.get(id) as MessageRow['initial_status'] | undefined;
       // A hop may arrive before its message (another instance delivered it first); the status follows with the message.
@@ -164,29 +166,47 @@ export class SqliteJournal {
 
   /** Writes a message record; true when its status must be derived again (it has destination state already). */
   private applyMessage(m: JournalMessageInput): boolean {
-    const row = {
-      id: m.id,
-      type: m.type,
-      source: m.source,
-      correlationId: m.correlationId,
-      causationId: m.causationId ?? null,
-      configVersion: m.configVersion ?? null,
-      receivedAt: m.receivedAt,
-      initialStatus: m.initialStatus,
-      rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
-      canonical: m.canonicalJson ?? (m.canonical ? JSON.stringify(m.canonical) : null),
-      routes: JSON.stringify(m.routes),
-    };
+    const row = messageRow(m, m.initialStatus);
     // The common case, a new message with new destinations, has its initial status: nothing to derive.
     let known = this.insertMessage.run(row).changes === 0;
     if (known) this.upsertMessage.run(row);
     for (const key of m.businessKeys ?? []) this.insertKey.run(key, m.id, m.receivedAt);
-    for (const route of m.routes) if (this.insertPendingDestination.run(m.id, route.destination, m.receivedAt).changes === 0) known = true;
+    for (const route of m.routes) if (this.insertDestination.run(m.id, route.destination, 'pending', 0, m.receivedAt).changes === 0) known = true;
     return known;
+  }
+
+  /**
+   * A new message with the hops that follow it in the same batch (delivered within a flush of its receipt):
+   * its destination rows are written once with their final state and the message with its final status,
+   * instead of written pending and then updated per hop. Anything already there (the message, or a
+   * destination a hop reached first from another instance) takes the general path; true when the status
+   * must then be derived again.
+   */
+  private applyMessageWithHops(m: JournalMessageInput, hops: Hop[]): boolean {
+    const states = foldedDestinations(m, hops);
+    const row = messageRow(m, deriveMessageStatus(m.initialStatus, Object.fromEntries(states)));
+    if (this.insertMessage.run(row).changes === 0) {
+      this.applyMessage(m);
+      for (const hop of hops) this.applyHop(m.id, hop);
+      return true;
+    }
+    for (const key of m.businessKeys ?? []) this.insertKey.run(key, m.id, m.receivedAt);
+    let derive = false;
+    for (const [destination, state] of states) {
+      if (this.insertDestination.run(m.id, destination, state.status, state.attempts, state.updatedAt).changes === 1) continue;
+      derive = true;
+      for (const hop of hops) if (hop.destination === destination) this.changeDestination(m.id, hop);
+    }
+    for (const hop of hops) this.insertHop.run(m.id, hop.at, JSON.stringify(hop));
+    return derive;
   }
 
   private applyHop(messageId: string, hop: Hop): void {
     this.insertHop.run(messageId, hop.at, JSON.stringify(hop));
+    this.changeDestination(messageId, hop);
+  }
+
+  private changeDestination(messageId: string, hop: Hop): void {
     const change = destinationChange(hop);
     if (!change) return;
     this.upsertDestination.run({
@@ -225,4 +245,62 @@ export class SqliteJournal {
     if (row.canonical) message.canonical = JSON.parse(row.canonical) as JournalMessage['canonical'];
     return message;
   }
+}
+
+function messageRow(m: JournalMessageInput, status: JournalMessage['status']) {
+  return {
+    id: m.id,
+    type: m.type,
+    source: m.source,
+    correlationId: m.correlationId,
+    causationId: m.causationId ?? null,
+    configVersion: m.configVersion ?? null,
+    receivedAt: m.receivedAt,
+    initialStatus: m.initialStatus,
+    status,
+    rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
+    canonical: m.canonicalJson ?? (m.canonical ? JSON.stringify(m.canonical) : null),
+    routes: JSON.stringify(m.routes),
+  };
+}
+
+/** The hops of a batch that follow their message's record in it, by the index of that record (its first, if repeated). */
+function foldableHops(events: JournalEvent[]): { byMessage: Map<number, Hop[]>; folded: Set<number> } {
+  const first = new Map<string, number>();
+  const byMessage = new Map<number, Hop[]>();
+  const folded = new Set<number>();
+  events.forEach((event, i) => {
+    if (event.kind === 'message') {
+      if (!first.has(event.message.id)) first.set(event.message.id, i);
+      return;
+    }
+    const at = first.get(event.messageId);
+    if (at === undefined) return;
+    const hops = byMessage.get(at);
+    if (hops) hops.push(event.hop);
+    else byMessage.set(at, [event.hop]);
+    folded.add(i);
+  });
+  return { byMessage, folded };
+}
+
+/** A new message's destination states after `hops`, as the journal's upsert would leave them one hop at a time. */
+function foldedDestinations(m: JournalMessageInput, hops: Hop[]): Map<string, DestinationState & { updatedAt: string }> {
+  const states = new Map<string, DestinationState & { updatedAt: string }>();
+  for (const route of m.routes) if (!states.has(route.destination)) states.set(route.destination, { status: 'pending', attempts: 0, updatedAt: m.receivedAt });
+  for (const hop of hops) {
+    const change = destinationChange(hop);
+    if (!change) continue;
+    const increment = change.attempts === 'increment';
+    const known = typeof change.attempts === 'number' ? change.attempts : undefined;
+    const state = states.get(hop.destination!);
+    if (!state) {
+      states.set(hop.destination!, { status: change.status ?? 'pending', attempts: increment ? 1 : (known ?? 0), updatedAt: hop.at });
+      continue;
+    }
+    state.status = change.status ?? state.status;
+    state.attempts = increment ? state.attempts + 1 : known === undefined ? state.attempts : Math.max(state.attempts, known);
+    state.updatedAt = hop.at;
+  }
+  return states;
 }
