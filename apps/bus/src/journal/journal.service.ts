@@ -25,9 +25,13 @@ export interface JournalOptions {
    * Default: enabled, 64 KiB of native body.
    */
   settings?: () => JournalSettings;
-  /** Flush at the latest this long after the first buffered event; default 50 ms. */
+  /**
+   * Flush at the latest this long after the first buffered event; default 100 ms. Long enough that most
+   * messages are delivered within the batch that records them, which the embedded store writes in one go
+   * (sqlite.journal.ts: about half the hops at 2,000 rows/s, against a quarter at 50 ms).
+   */
   flushIntervalMs?: number;
-  /** Flush as soon as this many events are buffered, and write at most this many per store call; default 500. */
+  /** Flush as soon as this many events are buffered, and write at most this many per store call; default 1,000. */
   maxBatch?: number;
   /** Bound of the buffer while the store is failing; the oldest events beyond it are dropped. Default 50,000. */
   maxBuffered?: number;
@@ -77,8 +81,8 @@ export class Journal {
 
   constructor(private readonly store: Pick<BusStore, 'appendEvents'>, options: JournalOptions = {}) {
     this.settings = options.settings ?? (() => DEFAULT_SETTINGS);
-    this.flushIntervalMs = options.flushIntervalMs ?? 50;
-    this.maxBatch = options.maxBatch ?? 500;
+    this.flushIntervalMs = options.flushIntervalMs ?? 100;
+    this.maxBatch = options.maxBatch ?? 1000;
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
     this.maxRetryDelayMs = options.maxRetryDelayMs ?? 5000;
     this.logger = options.logger ?? console;
