@@ -4,6 +4,11 @@ import { readFileSync } from 'node:fs';
 export interface ProcSample {
   /** user + system CPU time since the process started, in ms */
   cpuMs: number;
+  /**
+   * Of it, the main thread's: the event loop, where a Node pipeline's work is serial. The rest is worker
+   * threads (the bus's journal writer, letter renderers) and V8's and libuv's helpers.
+   */
+  mainThreadCpuMs: number;
   /** resident set size now, bytes */
   rssBytes: number;
   /** peak resident set size since the process started (VmHWM), bytes */
@@ -14,17 +19,22 @@ export interface ProcSample {
 const TICK_MS = 1000 / 100;
 
 export function sampleProcess(pid: number): ProcSample {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return {
-    cpuMs: (utime + stime) * TICK_MS,
+    cpuMs: cpuTicks(`/proc/${pid}/stat`) * TICK_MS,
+    // The main thread's id is the process id.
+    mainThreadCpuMs: cpuTicks(`/proc/${pid}/task/${pid}/stat`) * TICK_MS,
     rssBytes: kb(status, 'VmRSS') * 1024,
     peakRssBytes: kb(status, 'VmHWM') * 1024,
   };
+}
+
+/** utime + stime of a process or thread. */
+function cpuTicks(file: string): number {
+  const stat = readFileSync(file, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function kb(status: string, key: string): number {

@@ -43,6 +43,7 @@ export const FIGURES: Figure[] = [
   { key: 'p99', label: 'latency p99 ms', digits: 1, better: 'lower' },
   { key: 'peakRssMb', label: 'peak RSS MB (pipeline process)', digits: 0, better: 'lower' },
   { key: 'cpuMsPerMsg', label: 'CPU ms per message (pipeline process)', digits: 3, better: 'lower' },
+  { key: 'mainCpuMsPerMsg', label: 'of it, main thread (event loop)', digits: 3, better: 'lower' },
   { key: 'brokerCpuMsPerMsg', label: 'RabbitMQ CPU ms per message', digits: 3, better: 'lower' },
 ];
 

@@ -126,6 +126,7 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
       p99: NaN,
       peakRssMb: after.peakRssBytes / 2 ** 20,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / count,
+      mainCpuMsPerMsg: (after.mainThreadCpuMs - before.mainThreadCpuMs) / count,
       brokerCpuMsPerMsg: NaN,
       accepted: count,
       problem: done ? undefined : `job ${progress.state ?? 'did not finish'}: ${pdfs} PDFs and ${smtp.received()} e-mails of ${count}`,

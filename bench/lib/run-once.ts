@@ -27,6 +27,8 @@ export interface RunFigures {
   p99: number;
   peakRssMb: number;
   cpuMsPerMsg: number;
+  /** Of cpuMsPerMsg, the pipeline's main threads (event loops). */
+  mainCpuMsPerMsg: number;
   brokerCpuMsPerMsg: number;
   accepted: number;
   /** why this run does not count (not everything delivered, refusals), or undefined */
@@ -123,6 +125,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
       p99: report.latency.p99,
       peakRssMb: after.peakRssBytes / 2 ** 20,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / Math.max(1, result.accepted),
+      mainCpuMsPerMsg: (after.mainThreadCpuMs - before.mainThreadCpuMs) / Math.max(1, result.accepted),
       brokerCpuMsPerMsg: brokerBefore && brokerAfter ? (brokerAfter.cpuMs - brokerBefore.cpuMs) / Math.max(1, result.accepted) : NaN,
       accepted: result.accepted,
       problem: problems.length ? problems.join('; ') : undefined,
@@ -169,6 +172,7 @@ function sampleAll(children: Child[]): ProcSample {
   const samples = children.map((c) => sampleProcess(c.pid));
   return {
     cpuMs: samples.reduce((a, s) => a + s.cpuMs, 0),
+    mainThreadCpuMs: samples.reduce((a, s) => a + s.mainThreadCpuMs, 0),
     rssBytes: samples.reduce((a, s) => a + s.rssBytes, 0),
     peakRssBytes: samples.reduce((a, s) => a + s.peakRssBytes, 0),
   };
