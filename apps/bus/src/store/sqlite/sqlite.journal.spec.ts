@@ -37,8 +37,8 @@ function history(seed: number): { id: string; events: JournalEvent[] } {
   return { id: m.id, events };
 }
 
-function journal(): SqliteJournal {
-  return new SqliteJournal(openDatabase(':memory:', JOURNAL_SCHEMA));
+function journal(db = openDatabase(':memory:', JOURNAL_SCHEMA)): SqliteJournal {
+  return new SqliteJournal(db);
 }
 
 describe(SqliteJournal.name, () => {
@@ -73,5 +73,17 @@ describe(SqliteJournal.name, () => {
     expect(history?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'delivered']);
     expect(sut.search({ status: 'delivered' }).items.map((x) => x.id)).toEqual([m.id]);
     expect(sut.waiting()).toEqual({});
+  });
+
+  it('should count the waiting messages from the index of waiting destinations, not by reading every destination row', () => {
+    const db = openDatabase(':memory:', JOURNAL_SCHEMA);
+    const plans: string[] = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((sql: string) => {
+      if (sql.includes('GROUP BY d.destination')) plans.push(...(prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((p) => p.detail));
+      return prepare(sql);
+    }) as typeof db.prepare;
+    journal(db).waiting();
+    expect(plans).toContain('SCAN d USING INDEX ix_jd_waiting');
   });
 });
