@@ -33,6 +33,20 @@ export function destinationChange(hop: Hop): DestinationChange | null {
 }
 
 /**
+ * A destination's state after one change; `undefined` when it has none yet (the change writes it first). The
+ * rule the stores' upserts encode (journal_destinations in SQLite, $inc/$max in MongoDB), for writers that
+ * fold several hops in memory first.
+ */
+export function applyDestinationChange(state: DestinationState | undefined, change: DestinationChange): DestinationState {
+  const { attempts } = change;
+  if (!state) return { status: change.status ?? 'pending', attempts: attempts === 'increment' ? 1 : (attempts ?? 0) };
+  return {
+    status: change.status ?? state.status,
+    attempts: attempts === 'increment' ? state.attempts + 1 : attempts === undefined ? state.attempts : Math.max(state.attempts, attempts),
+  };
+}
+
+/**
  * A message's overall status from its destinations: `delivered` when every destination has it,
  * `dead` when none has it and one is dead, `partially-delivered` when some have it and the
  * others are dead, discarded or still on their way, `accepted` while nothing has arrived yet.

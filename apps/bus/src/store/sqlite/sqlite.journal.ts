@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
 import { pageOf } from '../keyset-page';
 import { SqliteSearch } from './sqlite.search';
-import { deriveMessageStatus, destinationChange, entryHops } from '../message-status';
+import { applyDestinationChange, deriveMessageStatus, destinationChange, entryHops } from '../message-status';
 import type {
   DestinationState,
   Hop,
@@ -290,17 +290,7 @@ function foldedDestinations(m: JournalMessageInput, hops: Hop[]): Map<string, De
   for (const route of m.routes) if (!states.has(route.destination)) states.set(route.destination, { status: 'pending', attempts: 0, updatedAt: m.receivedAt });
   for (const hop of hops) {
     const change = destinationChange(hop);
-    if (!change) continue;
-    const increment = change.attempts === 'increment';
-    const known = typeof change.attempts === 'number' ? change.attempts : undefined;
-    const state = states.get(hop.destination!);
-    if (!state) {
-      states.set(hop.destination!, { status: change.status ?? 'pending', attempts: increment ? 1 : (known ?? 0), updatedAt: hop.at });
-      continue;
-    }
-    state.status = change.status ?? state.status;
-    state.attempts = increment ? state.attempts + 1 : known === undefined ? state.attempts : Math.max(state.attempts, known);
-    state.updatedAt = hop.at;
+    if (change) states.set(hop.destination!, { ...applyDestinationChange(states.get(hop.destination!), change), updatedAt: hop.at });
   }
   return states;
 }
