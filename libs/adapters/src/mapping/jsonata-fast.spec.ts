@@ -60,12 +60,16 @@ function namesIn(node: unknown, out = new Set<string>()): string[] {
   return [...out];
 }
 
-/** What a value is, including what JSON would not show: sequences, prototypes, undefined. */
+/**
+ * What a value is, including what JSON would not show: sequences, undefined, and objects that are not plain.
+ * JSONata makes its objects without a prototype and the fast path makes them with Object's: both are plain.
+ */
 function shape(v: unknown): unknown {
   if (v === undefined) return '<undefined>';
   if (Array.isArray(v)) return { sequence: (v as { sequence?: boolean }).sequence === true, items: v.map(shape) };
   if (v !== null && typeof v === 'object') {
-    return { proto: Object.getPrototypeOf(v) === null ? null : 'Object', entries: Object.keys(v).map((k) => [k, shape((v as Record<string, unknown>)[k])]) };
+    const proto = Object.getPrototypeOf(v) as unknown;
+    return { plain: proto === null || proto === Object.prototype, entries: Object.keys(v).map((k) => [k, shape((v as Record<string, unknown>)[k])]) };
   }
   return v;
 }
@@ -133,6 +137,14 @@ describe('jsonata-fast', () => {
     const input = { event: 'contract.rates-changed', eventId: 'E-1', sentAt: 1, contract: { id: 'K-1', account: 'C-1', cur: 'EUR', from: '2026-12-01', lines: [{ sku: 'S', price: 1.5, uom: 'min' }] } };
     expect(shape(compileFast(jsonata(bench).ast())!(input))).toEqual(shape(await jsonata(bench).evaluate(input)));
     expect(await compare('{"k": a.b, "l": [c.{"x": d}]}', 99, 200)).toBeGreaterThan(150);
+  });
+
+  it('should make ordinary objects, which V8 keeps in fast mode (JSONata makes prototype-less ones, kept as hash tables)', () => {
+    const made = compileFast(jsonata('{"k": a, "rows": [rows.{"code": c, "n": $number(n)}]}').ast())!({ a: 'x', rows: [{ c: 'S', n: '1' }, { c: 'T', n: '2' }] }) as {
+      rows: object[];
+    };
+    expect(made).toEqual({ k: 'x', rows: [{ code: 'S', n: 1 }, { code: 'T', n: 2 }] });
+    for (const o of [made, ...made.rows]) expect(Object.getPrototypeOf(o)).toBe(Object.prototype);
   });
 
   it.each(['$sum(a)', 'a[0]', 'a.$string()', '$now()', '{"k": a, "k": b}', 'a{b: c}', 'a[]', '($x := 1; $x)', 'a + 1', '-a', 'a.*', '**.a', 'a^(b)', '$f(a)', '{a: b}', '{"__proto__": a}'])(

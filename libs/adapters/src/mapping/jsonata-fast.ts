@@ -303,7 +303,9 @@ function append(a: unknown, b: unknown): unknown {
 }
 
 function evaluateGroup(pairs: [Node, Node][], input: unknown, env: Env): Record<string, unknown> {
-  const result = Object.create(null) as Record<string, unknown>;
+  // A plain object, where JSONata makes one without a prototype: V8 keeps those as hash tables, slower to
+  // fill, validate and serialize. `__proto__` is refused as a key at compile time, so no key can set a prototype.
+  const result: Record<string, unknown> = {};
   if (!Array.isArray(input)) {
     // One item: every pair's group is that item, in the pairs' order.
     for (let p = 0; p < pairs.length; p++) {
