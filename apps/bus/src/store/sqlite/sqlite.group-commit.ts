@@ -15,8 +15,16 @@ interface Pending {
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  // Made once: better-sqlite3 builds four wrapped functions with their properties per transaction() call.
+  private readonly runAll: (batch: Pending[], results: unknown[]) => void;
+  private readonly runOne: (run: () => unknown) => unknown;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.runAll = db.transaction((batch: Pending[], results: unknown[]) => {
+      for (const op of batch) results.push(op.run());
+    });
+    this.runOne = db.transaction((run: () => unknown) => run());
+  }
 
   write<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -42,13 +50,11 @@ export class GroupCommit {
     }
     const results: unknown[] = [];
     try {
-      this.db.transaction(() => {
-        for (const op of batch) results.push(op.run());
-      })();
+      this.runAll(batch, results);
     } catch {
       for (const op of batch) {
         try {
-          op.resolve(this.db.transaction(op.run)());
+          op.resolve(this.runOne(op.run));
         } catch (err) {
           op.reject(err);
         }
