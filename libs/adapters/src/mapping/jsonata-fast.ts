@@ -44,7 +44,7 @@ export type FastEvaluator = (input: unknown, bindings?: Record<string, unknown>)
 export function compileFast(ast: unknown): FastEvaluator | undefined {
   if (!supported(ast as Node)) return undefined;
   const root = ast as Node;
-  markNamePaths(root);
+  annotate(root);
   return (input, bindings) => {
     // JSONata wraps an array input in an outer sequence with rules of its own.
     if (Array.isArray(input)) throw FALLBACK;
@@ -160,14 +160,36 @@ function supportedPairs(lhs: Node['lhs']): boolean {
 
 /** On a path node whose steps are all field names: those names (set at compile time). */
 const NAMES: unique symbol = Symbol('jsonata-fast names');
+/** On an object constructor: its builder for one input item (set at compile time). */
+const BUILD: unique symbol = Symbol('jsonata-fast object builder');
 type PathNode = Node & { [NAMES]?: string[] };
+type GroupNode = Node & { [BUILD]?: ObjectBuilder };
+type ObjectBuilder = (evaluateValue: typeof evaluate, pairs: [Node, Node][], input: unknown, env: Env) => Record<string, unknown>;
 
-function markNamePaths(node: unknown): void {
-  if (Array.isArray(node)) return node.forEach(markNamePaths);
+/** Compile-time work on the tree: the names of plain paths, and a builder per object constructor. */
+function annotate(node: unknown): void {
+  if (Array.isArray(node)) return node.forEach(annotate);
   if (!node || typeof node !== 'object') return;
-  const n = node as PathNode;
+  const n = node as PathNode & GroupNode;
   if (n.type === 'path' && n.steps!.every((step) => step.type === 'name')) n[NAMES] = n.steps!.map((step) => step.value as string);
-  for (const value of Object.values(n)) markNamePaths(value);
+  if (n.type === 'unary' && n.value === '{') n[BUILD] = objectBuilder(n.lhs as [Node, Node][]);
+  for (const value of Object.values(n)) annotate(value);
+}
+
+/**
+ * `{"code": a, "price": b}` over one item, as a function with the object literal in its source: V8 then
+ * makes each object with its final shape at once, instead of growing it a key at a time. A key whose value is
+ * undefined is left out, as JSONata does, on the slower path. The keys are distinct string literals and
+ * never `__proto__` (supportedPairs), so the literal means the same as assigning them one by one.
+ */
+function objectBuilder(pairs: [Node, Node][]): ObjectBuilder {
+  const keys = pairs.map((pair) => JSON.stringify(pair[0].value));
+  const values = keys.map((_, i) => `const v${i} = evaluateValue(pairs[${i}][1], input, env);`);
+  const defined = keys.map((_, i) => `v${i} !== undefined`).join(' && ') || 'true';
+  const literal = keys.map((key, i) => `${key}: v${i}`).join(', ');
+  const oneByOne = keys.map((key, i) => `if (v${i} !== undefined) result[${key}] = v${i};`);
+  const source = [...values, `if (${defined}) return { ${literal} };`, 'const result = {};', ...oneByOne, 'return result;'].join('\n');
+  return new Function('evaluateValue', 'pairs', 'input', 'env', source) as ObjectBuilder;
 }
 
 /** Returned by `walkNames` where the general path evaluation must decide (an array on the way). */
@@ -220,7 +242,7 @@ function evaluate(node: Node, input: unknown, env: Env): unknown {
       result = variable(node.value as string, input, env);
       break;
     case 'unary':
-      result = node.value === '{' ? evaluateGroup(node.lhs as [Node, Node][], input, env) : evaluateArray(node.expressions!, input, env);
+      result = node.value === '{' ? evaluateGroup(node as GroupNode, input, env) : evaluateArray(node.expressions!, input, env);
       break;
     case 'binary':
       result = evaluateBinary(node, input, env);
@@ -263,12 +285,20 @@ function evaluatePath(node: Node, input: unknown, env: Env): unknown {
 }
 
 function evaluateStep(step: Node, input: unknown[], env: Env, lastStep: boolean): unknown[] {
-  const result: unknown[] = [];
+  const result: Sequence = [];
+  let nested = false;
   for (const item of input) {
     const res = evaluate(step, item, env);
-    if (res !== undefined) result.push(res);
+    if (res === undefined) continue;
+    result.push(res);
+    nested ||= Array.isArray(res);
   }
   if (lastStep && result.length === 1 && Array.isArray(result[0]) && !isSequence(result[0])) return result[0] as unknown[];
+  // Nothing to flatten (a step over objects, the usual case): the results are the sequence.
+  if (!nested) {
+    result.sequence = true;
+    return result;
+  }
   const flat = sequence();
   for (const res of result) {
     if (Array.isArray(res)) for (const v of res) flat.push(v);
@@ -302,18 +332,13 @@ function append(a: unknown, b: unknown): unknown {
   return left.concat(Array.isArray(b) ? b : [b]);
 }
 
-function evaluateGroup(pairs: [Node, Node][], input: unknown, env: Env): Record<string, unknown> {
+function evaluateGroup(node: GroupNode, input: unknown, env: Env): Record<string, unknown> {
+  const pairs = node.lhs as [Node, Node][];
+  // One item: every pair's group is that item, in the pairs' order.
+  if (!Array.isArray(input)) return node[BUILD]!(evaluate, pairs, input, env);
   // A plain object, where JSONata makes one without a prototype: V8 keeps those as hash tables, slower to
   // fill, validate and serialize. `__proto__` is refused as a key at compile time, so no key can set a prototype.
   const result: Record<string, unknown> = {};
-  if (!Array.isArray(input)) {
-    // One item: every pair's group is that item, in the pairs' order.
-    for (let p = 0; p < pairs.length; p++) {
-      const value = evaluate(pairs[p][1], input, env);
-      if (value !== undefined) result[pairs[p][0].value as string] = value;
-    }
-    return result;
-  }
   // An empty input still makes one object (JSONata pushes `undefined` into it; a copy spares the caller's data).
   const items: unknown[] = input.length > 0 ? input : [undefined];
   // Keys are distinct literals (checked at compile time): each pair's group holds the items in order.
