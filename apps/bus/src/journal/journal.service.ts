@@ -1,6 +1,7 @@
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { BusStore, Hop, JournalEvent, RouteRef } from '../store/bus-store';
+import { isoNow } from '../common/iso-now';
 import { captureRaw } from './raw-native';
 import { messageIdOf, writeInHalves } from './journal-batch-split';
 
@@ -109,7 +110,7 @@ export class Journal {
   ): void {
     const { enabled, maxRawBytes } = this.settings();
     if (!enabled) return;
-    const at = new Date().toISOString();
+    const at = isoNow();
     const message: JournalEvent = {
       kind: 'message',
       message: {
@@ -136,7 +137,7 @@ export class Journal {
   /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */
   hop(messageId: string, hop: HopInput): void {
     if (!this.isEnabled) return;
-    this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? new Date().toISOString() } });
+    this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? isoNow() } });
   }
 
   /** A request-reply query and how the answering system answered it. */

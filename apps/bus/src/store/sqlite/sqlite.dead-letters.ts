@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
 import { pageOf } from '../keyset-page';
+import { isoNow } from '../../common/iso-now';
 import { SqliteSearch } from './sqlite.search';
 import type * as T from '../store.types';
 
@@ -25,7 +26,7 @@ export class SqliteDeadLetters {
 
   record(input: T.DeadLetterInput): T.DeadLetter {
     const { id = randomUUID(), at, ...rest } = input;
-    const letter: T.DeadLetter = { ...rest, id, at: toIso(at, 'at') ?? now(), state: 'dead' };
+    const letter: T.DeadLetter = { ...rest, id, at: toIso(at, 'at') ?? isoNow(), state: 'dead' };
     const inserted = this.stmt(`INSERT OR IGNORE INTO dead_letters (id, message_id, destination, type, source, error_code, error_message, attempts, at, envelope, headers, state)
       VALUES (@id, @messageId, @destination, @type, @source, @errorCode, @errorMessage, @attempts, @at, @envelope, @headers, 'dead')`).run({
       ...letter,
@@ -72,7 +73,7 @@ export class SqliteDeadLetters {
 
   mark(id: string, state: 'replayed' | 'discarded', reason?: string): boolean {
     return this.stmt(`UPDATE dead_letters SET state = ?, reason = ?, resolved_at = ? WHERE id = ? AND state = 'dead'`)
-      .run(state, reason ?? null, now(), id).changes === 1;
+      .run(state, reason ?? null, isoNow(), id).changes === 1;
   }
 
   claim(id: string, owner: string, leaseMs: number): T.DeadLetterClaim {
@@ -86,7 +87,7 @@ export class SqliteDeadLetters {
 
   complete(id: string, owner: string): boolean {
     return this.stmt(`UPDATE dead_letters SET state = 'replayed', reason = NULL, resolved_at = ? WHERE id = ? AND state = 'replaying' AND claimed_by = ?`)
-      .run(now(), id, owner).changes === 1;
+      .run(isoNow(), id, owner).changes === 1;
   }
 
   release(id: string, owner: string, reason: string): boolean {
@@ -107,9 +108,6 @@ export class SqliteDeadLetters {
 
 }
 
-function now(): string {
-  return new Date().toISOString();
-}
 
 function toDeadLetter(row: DeadLetterRow): T.DeadLetter {
   const letter: T.DeadLetter = {

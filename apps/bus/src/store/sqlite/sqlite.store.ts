@@ -3,6 +3,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import type { Database, Statement } from 'better-sqlite3';
 import { DEFAULT_RETENTION_MS, toIso, type BusStore, type StoreOptions } from '../bus-store';
 import type * as T from '../store.types';
+import { isoNow } from '../../common/iso-now';
 import { JOURNAL_SCHEMA, STORE_SCHEMA, migrateStore, openDatabase } from './sqlite.schema';
 import { SqliteDeadLetters } from './sqlite.dead-letters';
 import { SqliteFileLeases, toFileRecord, type FileRow } from './sqlite.file-lease';
@@ -103,7 +104,7 @@ export class SqliteStore implements BusStore {
   async recordDelivered(messageId: string, destination: string, receipt?: T.DeliveryRecordReceipt): Promise<void> {
     await this.commits.write(() => {
       this.stmt('INSERT OR IGNORE INTO deliveries (message_id, destination, delivered_at, receipt) VALUES (?, ?, ?, ?)')
-        .run(messageId, destination, now(), receipt ? JSON.stringify(receipt) : null);
+        .run(messageId, destination, isoNow(), receipt ? JSON.stringify(receipt) : null);
       this.stmt('DELETE FROM delivery_claims WHERE message_id = ? AND destination = ?').run(messageId, destination);
     });
   }
@@ -133,7 +134,7 @@ export class SqliteStore implements BusStore {
   claimIngressKey(system: string, key: string, messageId: string, correlationId?: string): Promise<T.IngressClaim> {
     return this.commits.write((): T.IngressClaim => {
       const inserted = this.stmt(`INSERT OR IGNORE INTO ingress_keys (system, key, message_id, correlation_id, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)`)
-        .run(system, key, messageId, correlationId ?? null, now()).changes === 1;
+        .run(system, key, messageId, correlationId ?? null, isoNow()).changes === 1;
       if (inserted) return compact({ messageId, correlationId, duplicate: false, state: 'claimed' as const });
       const holder = this.stmt('SELECT message_id, correlation_id, state FROM ingress_keys WHERE system = ? AND key = ?').get(system, key) as {
         message_id: string; correlation_id: string | null; state: T.IngressClaimState;
@@ -195,7 +196,7 @@ export class SqliteStore implements BusStore {
 
   async linkXref(entity: string, canonicalId: string, system: string, nativeId: string): Promise<boolean> {
     return this.stmt('INSERT OR IGNORE INTO xrefs (entity, system, canonical_id, native_id, linked_at) VALUES (?, ?, ?, ?, ?)')
-      .run(entity, system, canonicalId, nativeId, now()).changes === 1;
+      .run(entity, system, canonicalId, nativeId, isoNow()).changes === 1;
   }
 
   async findNativeId(entity: string, canonicalId: string, system: string): Promise<string | null> {
@@ -208,11 +209,11 @@ export class SqliteStore implements BusStore {
 
   async claimFile(sha256: string, system: string, fileName: string): Promise<boolean> {
     return this.stmt(`INSERT OR IGNORE INTO files (sha256, system, file_name, claimed_at, status) VALUES (?, ?, ?, ?, 'processing')`)
-      .run(sha256, system, fileName, now()).changes === 1;
+      .run(sha256, system, fileName, isoNow()).changes === 1;
   }
 
   async completeFile(sha256: string, outcome: T.FileOutcome, detail?: string): Promise<void> {
-    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ?, owner = NULL, lease_until = NULL, checkpoint = NULL WHERE sha256 = ?').run(outcome, detail ?? null, now(), sha256);
+    this.stmt('UPDATE files SET status = ?, detail = ?, completed_at = ?, owner = NULL, lease_until = NULL, checkpoint = NULL WHERE sha256 = ?').run(outcome, detail ?? null, isoNow(), sha256);
   }
 
   async getFile(sha256: string): Promise<T.FileRecord | null> {
@@ -258,7 +259,7 @@ export class SqliteStore implements BusStore {
     const column = step === 'printed' ? 'printed = 1, failed = 0' : step === 'emailed' ? 'emailed = 1, failed = 0' : 'failed = 1';
     await this.commits.write(() => this.stmt(`INSERT INTO job_items (run_id, item_key, printed, emailed, failed, detail, updated_at) VALUES (@runId, @itemKey, @printed, @emailed, @failed, @detail, @at)
       ON CONFLICT (run_id, item_key) DO UPDATE SET ${column}, detail = coalesce(@detail, detail), updated_at = @at`).run({
-      runId, itemKey, printed: step === 'printed' ? 1 : 0, emailed: step === 'emailed' ? 1 : 0, failed: step === 'failed' ? 1 : 0, detail: detail ?? null, at: now(),
+      runId, itemKey, printed: step === 'printed' ? 1 : 0, emailed: step === 'emailed' ? 1 : 0, failed: step === 'failed' ? 1 : 0, detail: detail ?? null, at: isoNow(),
     }));
   }
 
@@ -394,11 +395,10 @@ function journalFileOf(filename: string): string {
   return join(dirname(filename), `${basename(filename, ext)}.journal${ext || '.sqlite'}`);
 }
 
-function now(): string {
-  return new Date().toISOString();
-}
 
 /** Drops null fields, so both stores answer with the same shapes. */
 function compact<R extends object>(record: R): { [K in keyof R]: Exclude<R[K], null> } {
-  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== null)) as { [K in keyof R]: Exclude<R[K], null> };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== null) out[key] = value;
+  return out as { [K in keyof R]: Exclude<R[K], null> };
 }
