@@ -4,6 +4,7 @@
  *   npm run bench                       full run, 3 rounds, writes docs/benchmarks.md
  *   npm run bench -- --rounds 5         more rounds
  *   npm run bench -- --profile          also profiles bus and baseline in the headline scenario
+ *   npm run bench -- --profile --alloc  ... and where they allocate (V8's sampling heap profiler, same stretch)
  *   npm run bench -- --profile --profile-scenarios headline,size-64k   (a latency scenario: profiled at its rounds' rate)
  *   npm run bench -- --only mail-merge-10k --profile --profile-scenarios mail-merge-10k   the mail merge's main thread
  *   npm run bench -- --only cdr-1m --cdr-rows 100000 --profile --profile-scenarios cdr-1m   the bus reading a CDR file
@@ -30,17 +31,19 @@ import { brokerPid, createVhost, deleteVhost, rabbitVersion } from './lib/broker
 import { buildBus, compileBench, RESULTS, ROOT, type BusLaunch } from './lib/build';
 import { forkReady, killAll } from './lib/children';
 import { keptAnalysis, med, renderReport, scenarioTable, targetsTable, type ScenarioResult } from './lib/report';
-import { runOnce, type Pipeline, type RunContext } from './lib/run-once';
+import { heapProfileOf, runOnce, type Pipeline, type RunContext } from './lib/run-once';
 import { runCdr } from './lib/run-cdr';
 import { ensureNodeRed } from './lib/peers';
 import { runMailMerge } from './lib/run-mail-merge';
 import { formatSummary, summarize } from './profile-summary';
+import { formatAllocations, summarizeAllocations } from './alloc-summary';
 
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     profile: { type: 'boolean', default: false },
+    alloc: { type: 'boolean', default: false },
     only: { type: 'string' },
     'bus-entry': { type: 'string' },
     'bus-entry-b': { type: 'string' },
@@ -193,6 +196,11 @@ async function main(): Promise<number> {
     }
 
     let profile = '';
+    // The CPU profile's summary, and with --alloc the allocation profile's beside it.
+    const summaries = (title: string, file: string) =>
+      formatSummary(title, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) +
+      '\n' +
+      (args.alloc ? formatAllocations(title, summarizeAllocations(JSON.parse(readFileSync(heapProfileOf(file), 'utf8')), 15)) + '\n' : '');
     const fileProfiles: Record<string, { size: string; run: (c: RunContext) => Promise<unknown> }> = {
       'mail-merge-10k': { size: `${letters} letters, main thread`, run: (c) => runMailMerge(c, letters) },
       'cdr-1m': { size: `${cdrRows} rows`, run: (c) => runCdr(c, cdrRows) },
@@ -204,8 +212,8 @@ async function main(): Promise<number> {
         if (fileRun) {
           const file = path.join(RESULTS, `bus-${id.trim()}.cpuprofile`);
           log(`profiling bus in ${id.trim()} (${fileRun.size}) -> ${path.relative(ROOT, file)}`);
-          await fileRun.run({ ...ctx, profileFile: file });
-          profile += formatSummary(`bus, ${id.trim()}`, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+          await fileRun.run({ ...ctx, profileFile: file, allocProfile: args.alloc });
+          profile += summaries(`bus, ${id.trim()}`, file);
           continue;
         }
         const scenario = SCENARIOS.find((s): s is MessageScenario => s.id === id.trim() && s.kind === 'messages');
@@ -216,8 +224,8 @@ async function main(): Promise<number> {
         for (const pipeline of pipelines) {
           const file = path.join(RESULTS, `${pipeline}-${scenario.id}.cpuprofile`);
           log(`profiling ${pipeline} in ${scenario.id}${rate ? ` at ${rate} msgs/s` : ''} -> ${path.relative(ROOT, file)}`);
-          await runOnce({ ...ctx, profileFile: file }, pipeline, scenario, 0, rate);
-          profile += formatSummary(`${pipeline}, ${scenario.id}`, summarize(JSON.parse(readFileSync(file, 'utf8')), 15)) + '\n';
+          await runOnce({ ...ctx, profileFile: file, allocProfile: args.alloc }, pipeline, scenario, 0, rate);
+          profile += summaries(`${pipeline}, ${scenario.id}`, file);
         }
       }
     }

@@ -55,7 +55,12 @@ export interface RunContext {
   log: (s: string) => void;
   /** set for the profiling run: where the pipeline writes its CPU profile */
   profileFile?: string;
+  /** `--alloc`: the profiling run also writes an allocation profile, `<profileFile>` with `.heapprofile` */
+  allocProfile?: boolean;
 }
+
+/** Where the allocation profile of a profiling run goes (`--alloc`). */
+export const heapProfileOf = (cpuProfile: string) => cpuProfile.replace(/\.cpuprofile$/, '.heapprofile');
 
 const API_KEY = 'bench-key';
 
@@ -256,8 +261,11 @@ function safeSample(pid: number): ProcSample | undefined {
 }
 
 /** Node arguments and environment that preload the CPU profiler into a pipeline (none without `--profile`). */
-export function profilerLaunch(ctx: Pick<RunContext, 'profileFile' | 'compiled'>): { nodeArgs: string[]; env: Record<string, string> } {
-  return ctx.profileFile ? { nodeArgs: ['-r', ctx.compiled('lib/cpu-profiler.ts')], env: { BENCH_CPU_PROFILE: ctx.profileFile } } : { nodeArgs: [], env: {} };
+export function profilerLaunch(ctx: Pick<RunContext, 'profileFile' | 'allocProfile' | 'compiled'>): { nodeArgs: string[]; env: Record<string, string> } {
+  if (!ctx.profileFile) return { nodeArgs: [], env: {} };
+  const env: Record<string, string> = { BENCH_CPU_PROFILE: ctx.profileFile };
+  if (ctx.allocProfile) env.BENCH_HEAP_PROFILE = heapProfileOf(ctx.profileFile);
+  return { nodeArgs: ['-r', ctx.compiled('lib/cpu-profiler.ts')], env };
 }
 
 export async function startProfile(child: Child): Promise<void> {
