@@ -1,4 +1,4 @@
-import { getMetadataStorage } from 'class-validator';
+import { MAX_LENGTH, getMetadataStorage } from 'class-validator';
 import type { ValidationArguments } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { nestedClassesOf } from './metadata-cache';
@@ -110,7 +110,7 @@ function compile(cls: Function): ClassPlan | null {
           // validateSync skips asynchronous constraints.
           if (c.async) continue;
           const validate = c.instance.validate.bind(c.instance);
-          plan.constraints.push({ validate: meta.name === 'maxLength' ? withinLength(validate, meta.constraints) : validate, constraints: meta.constraints, each: meta.each === true });
+          plan.constraints.push({ validate: meta.name === MAX_LENGTH ? withinLength(validate, meta.constraints) : validate, constraints: meta.constraints, each: meta.each === true });
         }
       } else {
         return null;
