@@ -132,7 +132,7 @@ function withinLength(validate: Constraint['validate'], constraints: unknown[]):
   return (value, args) => (typeof value === 'string' && value.length <= max) || validate(value, args);
 }
 
-/** An object as JSON.parse makes it, or a mapping (with no prototype); anything else is left to class-validator. */
+/** An object as JSON.parse or a mapping makes it, or as JSONata makes it (with no prototype); anything else is left to class-validator. */
 const isPlain = (value: unknown): value is Record<string, unknown> => {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value) as unknown;
