@@ -5,7 +5,7 @@ import type { AmqpConnection } from './amqp-connection';
 import type { Publisher } from './publisher';
 import { AckBatcher, type AckBatchOptions, type Acks } from './ack-batcher';
 import { BundleAcks } from './bundle-acks';
-import { messagesIn } from './bundle';
+import { FanOutReads, type ReadRecord } from './fan-out-reads';
 import { RecordSlots } from './record-slots';
 import { DeliveryRun, type DeliveryRunContext } from './delivery-run';
 import type { DeliveryPolicy, Outcome } from './delivery-policy';
@@ -90,6 +90,8 @@ export interface ConsumerHandle {
 /** Starts consumers of destination work queues, with staged retries and dead-lettering. */
 export class Consumer {
   private readonly logger: MessagingLogger;
+  /** Shared by this process's subscriptions: a message fanned out to several of them is parsed once. */
+  private readonly reads = new FanOutReads();
 
   /** `defaults` apply to every `consume()` (e.g. the prefix and bus.yaml's `delivery` settings); its options win. */
   constructor(
@@ -107,7 +109,7 @@ export class Consumer {
    */
   async consume(system: string, handler: DeliveryHandler, options: ConsumeOptions = {}): Promise<ConsumerHandle> {
     const merged = { ...this.defaults, ...options };
-    const subscription = new Subscription(system, handler, merged, this.connection, this.publisher, this.logger);
+    const subscription = new Subscription(system, handler, merged, this.connection, this.publisher, this.logger, this.reads);
     await subscription.start();
     return subscription;
   }
@@ -139,6 +141,7 @@ class Subscription implements ConsumerHandle {
     private readonly connection: AmqpConnection,
     publisher: Publisher,
     private readonly logger: MessagingLogger,
+    private readonly reads: FanOutReads,
   ) {
     const names = queueNames(system, options.prefix);
     this.queue = names.work;
@@ -276,19 +279,19 @@ class Subscription implements ConsumerHandle {
     if (!batcher) return;
     batcher.track(msg.fields.deliveryTag);
     this.inFlight++;
-    const messages = messagesIn(msg, (err) => this.logger.warn(MessagingLog.bundleUnreadable(String(msg.properties.messageId), this.system, this.queue, err)));
-    const acks = messages.length > 1 ? new BundleAcks(batcher, msg.fields.deliveryTag, messages.length) : batcher;
-    void Promise.all(messages.map((m) => this.deliver(m, acks))).finally(() => {
+    const records = this.reads.read(msg, (err) => this.logger.warn(MessagingLog.bundleUnreadable(String(msg.properties.messageId), this.system, this.queue, err)));
+    const acks = records.length > 1 ? new BundleAcks(batcher, msg.fields.deliveryTag, records.length) : batcher;
+    void Promise.all(records.map((r) => this.deliver(r, acks))).finally(() => {
       if (--this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
     });
   }
 
-  private async deliver(msg: amqp.Message, acks: Acks): Promise<void> {
+  private async deliver({ msg, envelope }: ReadRecord, acks: Acks): Promise<void> {
     await this.slots.take();
     try {
       // Cancelled, or the channel closed, while it waited: left unacked, the broker requeues it.
       if (this.abort.signal.aborted || acks.isDiscarded) return;
-      await new DeliveryRun(this.context, msg, acks).run();
+      await new DeliveryRun(this.context, msg, acks, envelope).run();
     } catch (err) {
       const messageId = String(msg.properties.messageId);
       this.logger.error(logLine(MessagingLog.copyFailed(messageId, this.system, this.queue, err as Error), { messageId, system: this.system, queue: this.queue }));

@@ -39,13 +39,15 @@ export class DeliveryRun {
     private readonly ctx: DeliveryRunContext,
     private readonly msg: amqp.Message,
     private readonly batcher: Acks,
+    /** The body parsed; undefined when it is not a JSON object. */
+    private readonly envelope: CanonicalEnvelope | undefined,
   ) {
     this.headers = msg.properties.headers ?? {};
     this.attempts = attemptsOf(this.headers);
   }
 
   async run(): Promise<void> {
-    const envelope = parseEnvelope(this.msg.content);
+    const envelope = this.envelope;
     if (!envelope) {
       const fault = { code: ErrorCodes.CANONICAL_INVALID, message: `message body is not a JSON object (content type ${this.msg.properties.contentType ?? 'unset'})` };
       return this.deadLetter(fault, undefined);
