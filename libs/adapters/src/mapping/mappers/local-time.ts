@@ -48,9 +48,8 @@ function offsetAt(ms: number, timeZone: string): number {
 }
 
 const MAX_CACHED = 10_000;
-const minuteOffsets = new Map<string, number>();
-
-const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
+/** Per zone: the offset of each minute met so far, keyed by the minute's wall-clock time counted as UTC minutes. */
+const minuteOffsets = new Map<string, Map<number, number>>();
 
 /**
  * `2026-11-28 10:00:00` in `Europe/Berlin` -> `2026-11-28T09:00:00.000Z`.
@@ -59,17 +58,12 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
  * not exist in the zone (the hour skipped when clocks go forward).
  */
 export function localToUtc(text: string, timeZone: string): string {
-  const m = LOCAL.exec(text);
-  if (!m) throw new Error(`"${text}" is not a time of the form YYYY-MM-DD HH:MM:SS`);
-  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
-  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
-  const check = new Date(asUtc);
-  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
-    throw new Error(`"${text}" is not a calendar time`);
-  }
+  const asUtc = wallClockAsUtc(text);
   // CDR files hold many calls of the same minutes: remember each minute's offset (transitions fall on whole minutes).
-  const key = `${timeZone}|${text.slice(0, 16)}`;
-  const known = minuteOffsets.get(key);
+  let offsets = minuteOffsets.get(timeZone);
+  if (!offsets) minuteOffsets.set(timeZone, (offsets = new Map()));
+  const minute = Math.floor(asUtc / 60_000);
+  const known = offsets.get(minute);
   if (known !== undefined) return new Date(asUtc - known).toISOString();
   // Two candidates: the offsets just before and after any transition near this time.
   const candidates = [offsetAt(asUtc - 86_400_000 / 2, timeZone), offsetAt(asUtc + 86_400_000 / 2, timeZone)]
@@ -77,7 +71,42 @@ export function localToUtc(text: string, timeZone: string): string {
     .filter((ms) => Date.UTC(...(wallClock(ms, timeZone).map((v, i) => (i === 1 ? v - 1 : v)) as [number, number, number, number, number, number])) === asUtc)
     .sort((a, b) => a - b);
   if (!candidates.length) throw new Error(`"${text}" does not exist in ${timeZone} (clocks went forward)`);
-  if (minuteOffsets.size >= MAX_CACHED) minuteOffsets.delete(minuteOffsets.keys().next().value as string);
-  minuteOffsets.set(key, asUtc - candidates[0]);
+  if (offsets.size >= MAX_CACHED) offsets.delete(offsets.keys().next().value as number);
+  offsets.set(minute, asUtc - candidates[0]);
   return new Date(candidates[0]).toISOString();
+}
+
+/** `YYYY-MM-DD HH:MM:SS` (or with `T`) read as if it were UTC, in ms; read by position, as every row of a file calls this. */
+function wallClockAsUtc(text: string): number {
+  const shaped =
+    text.length === 19 &&
+    text.charCodeAt(4) === 45 &&
+    text.charCodeAt(7) === 45 &&
+    (text.charCodeAt(10) === 32 || text.charCodeAt(10) === 84) &&
+    text.charCodeAt(13) === 58 &&
+    text.charCodeAt(16) === 58;
+  const y = shaped ? number(text, 0, 4) : -1;
+  const mo = number(text, 5, 2);
+  const d = number(text, 8, 2);
+  const h = number(text, 11, 2);
+  const mi = number(text, 14, 2);
+  const s = number(text, 17, 2);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) throw new Error(`"${text}" is not a time of the form YYYY-MM-DD HH:MM:SS`);
+  const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(asUtc);
+  if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    throw new Error(`"${text}" is not a calendar time`);
+  }
+  return asUtc;
+}
+
+/** The decimal number of `length` digits at `from`, or -1 when one of them is not a digit. */
+function number(text: string, from: number, length: number): number {
+  let value = 0;
+  for (let i = from; i < from + length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value;
 }
