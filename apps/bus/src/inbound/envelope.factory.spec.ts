@@ -1,4 +1,4 @@
-import { derivedMessageId, hashedMessageId } from './envelope.factory';
+import { derivedMessageId, hashedMessageId, hashedTailRowId } from './envelope.factory';
 
 const UUID_V8 = /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -8,9 +8,12 @@ describe(derivedMessageId.name, () => {
     expect(derivedMessageId('bridge-cdr:f1:7', 0)).toMatch(UUID_V8);
   });
 
-  it('should give a row the id earlier versions gave it, so a file resumed after an upgrade counts its rows right', () => {
-    expect(derivedMessageId('bridge-cdr:f1:7', 0)).toBe('b797d6a0-9e71-8000-8000-1c002350fb49');
-    expect(derivedMessageId('bridge-cdr:f1:4294967295', 4095)).toBe('b797d6a0-9e71-8fff-bfff-fffff1aa2a83');
+  it('should keep giving a row the id it gets now, and know the ids earlier versions gave it, so a file resumed after an upgrade counts its rows right', () => {
+    expect(derivedMessageId('bridge-cdr:f1:7', 0)).toBe('b797d6a0-9e71-8000-8000-1c002d7e249f');
+    expect(derivedMessageId('bridge-cdr:f1:4294967295', 4095)).toBe('b797d6a0-9e71-8fff-bfff-ffffed7e249f');
+    expect(hashedTailRowId('bridge-cdr:f1:7', 0)).toBe('b797d6a0-9e71-8000-8000-1c002350fb49');
+    expect(hashedTailRowId('bridge-cdr:f1:4294967295', 4095)).toBe('b797d6a0-9e71-8fff-bfff-fffff1aa2a83');
+    expect(hashedTailRowId('crm:batch-7', 0)).toBeUndefined();
     expect(hashedMessageId('bridge-cdr:f1:7', 0)).toBe('e350fb49-9ee0-5073-9a89-bb69f7208e75');
   });
 

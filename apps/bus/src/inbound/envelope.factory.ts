@@ -20,20 +20,42 @@ export interface DraftProblem extends ProblemDetail {
  * it got the first time, and a duplicate answer can tell "this row again" from "another record, same key".
  *
  * A row's id (RFC 9562 version 8, custom layout) is 48 bits of a hash of the file (`<system>:<sha256>`),
- * then the line (32 bits) and the index (12 bits), then hash bits: the rows of one file sort in line
- * order, so the indexes keyed by message id grow in one place per file instead of at random pages (as
- * with time-ordered ids for new messages, time-ordered-id.ts). Seeds of another shape, lines past 2^32 and
- * indexes past 4,095 get the name-based id of earlier versions ({@link hashedMessageId}).
+ * then the line (32 bits) and the index (12 bits), then 22 more bits of the file's hash: the rows of one file
+ * sort in line order, so the indexes keyed by message id grow in one place per file instead of at random
+ * pages (as with time-ordered ids for new messages, time-ordered-id.ts), and no row costs a hash of its own.
+ * Seeds of another shape, lines past 2^32 and indexes past 4,095 get the name-based id of earlier versions
+ * ({@link hashedMessageId}).
  */
 export function derivedMessageId(seed: string, index: number): string {
+  const at = rowSeedEnd(seed, index);
+  if (at < 0) return hashedMessageId(seed, index);
+  const file = fileHash(seed.slice(0, at));
+  return rowId(file, Number(seed.slice(at + 1)), index, file.subarray(6, 10));
+}
+
+/**
+ * The id earlier versions gave a row: the layout of {@link derivedMessageId} with its last 22 bits hashed from
+ * the seed and index, still recognised so a file read partly before an upgrade and resumed after it counts its
+ * rows right. Undefined where they gave the name-based id.
+ */
+export function hashedTailRowId(seed: string, index: number): string | undefined {
+  const at = rowSeedEnd(seed, index);
+  if (at < 0) return undefined;
+  return rowId(fileHash(seed.slice(0, at)), Number(seed.slice(at + 1)), index, sha256(`${seed}#${index}`));
+}
+
+/** Where the file part of a row seed `<system>:<sha256>:<line>` ends, or -1 when the seed and index do not fit the row layout. */
+function rowSeedEnd(seed: string, index: number): number {
   const at = seed.lastIndexOf(':');
   const line = at > 0 ? Number(seed.slice(at + 1)) : NaN;
-  if (!Number.isInteger(line) || line < 0 || line >= 2 ** 32 || String(line) !== seed.slice(at + 1) || !Number.isInteger(index) || index < 0 || index >= 4096) {
-    return hashedMessageId(seed, index);
-  }
+  const fits = Number.isInteger(line) && line >= 0 && line < 2 ** 32 && String(line) === seed.slice(at + 1) && Number.isInteger(index) && index >= 0 && index < 4096;
+  return fits ? at : -1;
+}
+
+/** The row layout: 48 bits of the file's hash, the line, the index, then 22 bits of `tail`. */
+function rowId(file: Buffer, line: number, index: number, tail: Buffer): string {
   const b = Buffer.alloc(16);
-  fileHash(seed.slice(0, at)).copy(b, 0, 0, 6);
-  const tail = sha256(`${seed}#${index}`);
+  file.copy(b, 0, 0, 6);
   b[6] = 0x80 | ((line >>> 28) & 0x0f); // version 8
   b[7] = (line >>> 20) & 0xff;
   b[8] = 0x80 | ((line >>> 14) & 0x3f); // RFC variant

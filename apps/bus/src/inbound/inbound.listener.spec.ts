@@ -3,7 +3,7 @@ import type { SystemRuntime } from '../config/active-config';
 import type { DispatchResult } from '../delivery/dispatcher.service';
 import type { FileUsageCounter } from '../processors/file-usage.counter';
 import type { BusStore } from '../store/bus-store';
-import { derivedMessageId, hashedMessageId } from './envelope.factory';
+import { derivedMessageId, hashedMessageId, hashedTailRowId } from './envelope.factory';
 import { InboundListener } from './inbound.listener';
 import type { InboundPipeline } from './inbound.pipeline';
 
@@ -20,7 +20,9 @@ describe(InboundListener.name, () => {
   it.each([
     ['a new row', { duplicate: false, messageIds: [own(7)] }, undefined],
     ['the row read again after a crash', { duplicate: true, messageIds: [own(7)] }, undefined],
-    ['the row read again after an upgrade, with the id earlier versions gave it', { duplicate: true, messageIds: [hashedMessageId('bridge-cdr:f1:7', 0)] }, undefined],
+    ['the row read again after an upgrade, with the name-based id earlier versions gave it', { duplicate: true, messageIds: [hashedMessageId('bridge-cdr:f1:7', 0)] }, undefined],
+    ['the row read again after an upgrade, with the line-ordered id earlier versions gave it', { duplicate: true, messageIds: [hashedTailRowId('bridge-cdr:f1:7', 0)!] }, undefined],
+    ['a new row whose claim holds the id an earlier version gave it', { duplicate: false, messageIds: [hashedTailRowId('bridge-cdr:f1:7', 0)!] }, undefined],
     ['a row whose key another record confirmed', { duplicate: true, messageIds: ['other'] }, { duplicate: true }],
     ['a row published again under the id of a record in flight with the same key', { duplicate: false, messageIds: ['other'] }, { duplicate: true }],
   ])('should answer %s as the file report counts it', async (_what, result, expected) => {

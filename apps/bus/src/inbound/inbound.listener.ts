@@ -7,7 +7,7 @@ import type { SystemRuntime } from '../config/active-config';
 import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { InboundPipeline } from './inbound.pipeline';
 import { InboundRejection } from './inbound-rejection';
-import { derivedMessageId, hashedMessageId } from './envelope.factory';
+import { derivedMessageId, hashedMessageId, hashedTailRowId } from './envelope.factory';
 import { FileUsageCounter } from '../processors/file-usage.counter';
 import { logLine } from '../logging/log-line';
 
@@ -144,9 +144,9 @@ function isRowReadAgain(messageIds: string[], idSeed: string | undefined): boole
   return idSeed !== undefined && messageIds.every((id, i) => isRowId(id, idSeed, i));
 }
 
-/** Whether `id` is the id this row's `index`-th message gets, or got before ids were ordered by line. */
+/** Whether `id` is the id this row's `index`-th message gets, or one of the ids earlier versions gave it. */
 function isRowId(id: string, idSeed: string, index: number): boolean {
-  return id === derivedMessageId(idSeed, index) || id === hashedMessageId(idSeed, index);
+  return id === derivedMessageId(idSeed, index) || id === hashedTailRowId(idSeed, index) || id === hashedMessageId(idSeed, index);
 }
 
 /**
