@@ -64,6 +64,18 @@ describe('FanOutReads', () => {
     expect(changedCopy[0].envelope).toBe(changed[0].envelope);
   });
 
+  it("should tell every copy's consumer why a body did not read as a bundle, and hand each copy on whole", () => {
+    const sut = new FanOutReads();
+    const heard: string[] = [];
+    const broken = Buffer.from('{"p":{}}');
+
+    const [a, b] = [copy(broken, 1, ['crm']), copy(broken, 2, ['crm'])].map((m) => sut.read(m, (err) => heard.push(err.message)));
+
+    expect(heard).toEqual(['bundle b-1: record 1 is cut short at byte 0', 'bundle b-1: record 1 is cut short at byte 0']);
+    expect([a.length, b.length, a[0].msg.fields.deliveryTag, b[0].msg.fields.deliveryTag]).toEqual([1, 1, 1, 2]);
+    expect(b[0].envelope).toBe(a[0].envelope);
+  });
+
   it('should keep at most maxEntries unread fan-outs, the oldest leaving first', () => {
     const sut = new FanOutReads(2);
     const firstOf = (id: string) => sut.read(copy(body, 1, ['crm'], id), noWarning)[0].envelope;

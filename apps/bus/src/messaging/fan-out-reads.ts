@@ -20,6 +20,8 @@ interface Parsed {
 interface Entry {
   content: Buffer;
   records: Parsed[];
+  /** Why the body did not read as a bundle, told to every copy's consumer. */
+  unreadable: Error | undefined;
   /** Copies not read yet. */
   unread: number;
 }
@@ -45,11 +47,20 @@ export class FanOutReads {
     const entry = this.entries.get(key);
     if (entry && entry.content.equals(msg.content)) {
       if (--entry.unread === 0) this.entries.delete(key);
+      if (entry.unreadable) onUnreadable(entry.unreadable);
       return entry.records.map((r) => recordOf(msg, r));
     }
-    const records = parse(msg, onUnreadable, true);
+    let unreadable: Error | undefined;
+    const records = parse(
+      msg,
+      (err) => {
+        unreadable = err;
+        onUnreadable(err);
+      },
+      true,
+    );
     this.entries.delete(key);
-    this.entries.set(key, { content: msg.content, records, unread: copies - 1 });
+    this.entries.set(key, { content: msg.content, records, unreadable, unread: copies - 1 });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     return records.map((r) => recordOf(msg, r));
   }
