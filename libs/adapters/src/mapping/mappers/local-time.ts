@@ -85,13 +85,15 @@ function wallClockAsUtc(text: string): number {
     (text.charCodeAt(10) === 32 || text.charCodeAt(10) === 84) &&
     text.charCodeAt(13) === 58 &&
     text.charCodeAt(16) === 58;
-  const y = shaped ? number(text, 0, 4) : -1;
+  const notShaped = () => new Error(`"${text}" is not a time of the form YYYY-MM-DD HH:MM:SS`);
+  if (!shaped) throw notShaped();
+  const y = number(text, 0, 4);
   const mo = number(text, 5, 2);
   const d = number(text, 8, 2);
   const h = number(text, 11, 2);
   const mi = number(text, 14, 2);
   const s = number(text, 17, 2);
-  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) throw new Error(`"${text}" is not a time of the form YYYY-MM-DD HH:MM:SS`);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || s < 0) throw notShaped();
   const asUtc = Date.UTC(y, mo - 1, d, h, mi, s);
   const check = new Date(asUtc);
   if (check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
