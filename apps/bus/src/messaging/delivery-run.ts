@@ -137,16 +137,6 @@ export class DeliveryRun {
   }
 }
 
-/** The body as an envelope, or undefined when it is not a JSON object. */
-export function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
-  try {
-    const value: unknown = JSON.parse(content.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as CanonicalEnvelope) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();

@@ -1,7 +1,6 @@
 import type * as amqp from 'amqplib';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import { messagesIn } from './bundle';
-import { parseEnvelope } from './delivery-run';
 
 /** One message as a consumer reads it: a record of a bundle, or the AMQP message itself, and its body parsed. */
 export interface ReadRecord {
@@ -43,27 +42,26 @@ export class FanOutReads {
   read(msg: amqp.Message, onUnreadable: (err: Error) => void): ReadRecord[] {
     const copies = copiesOf(msg);
     const key = msg.properties.messageId;
-    if (copies < 2 || typeof key !== 'string') return parse(msg, onUnreadable, false).map((r) => recordOf(msg, r));
-    const entry = this.entries.get(key);
+    if (copies < 2 || typeof key !== 'string') return readAlone(msg, onUnreadable);
+    let entry = this.entries.get(key);
     if (entry && entry.content.equals(msg.content)) {
       if (--entry.unread === 0) this.entries.delete(key);
-      if (entry.unreadable) onUnreadable(entry.unreadable);
-      return entry.records.map((r) => recordOf(msg, r));
+    } else {
+      entry = { content: msg.content, ...parse(msg, true), unread: copies - 1 };
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+      if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
     }
-    let unreadable: Error | undefined;
-    const records = parse(
-      msg,
-      (err) => {
-        unreadable = err;
-        onUnreadable(err);
-      },
-      true,
-    );
-    this.entries.delete(key);
-    this.entries.set(key, { content: msg.content, records, unreadable, unread: copies - 1 });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
-    return records.map((r) => recordOf(msg, r));
+    if (entry.unreadable) onUnreadable(entry.unreadable);
+    return entry.records.map((r) => recordOf(msg, r));
   }
+}
+
+/** A message for one destination: parsed for its consumer alone, neither kept nor frozen. */
+function readAlone(msg: amqp.Message, onUnreadable: (err: Error) => void): ReadRecord[] {
+  const { records, unreadable } = parse(msg, false);
+  if (unreadable) onUnreadable(unreadable);
+  return records.map((r) => recordOf(msg, r));
 }
 
 /** The destinations one publish reached: the routing key and the `CC` list the broker keeps in the headers. */
@@ -72,8 +70,10 @@ function copiesOf(msg: amqp.Message): number {
   return Array.isArray(cc) ? cc.length + 1 : 1;
 }
 
-function parse(msg: amqp.Message, onUnreadable: (err: Error) => void, shared: boolean): Parsed[] {
-  return messagesIn(msg, onUnreadable).map((m) => {
+/** The records a message carries, parsed; shared ones frozen. */
+function parse(msg: amqp.Message, shared: boolean): { records: Parsed[]; unreadable: Error | undefined } {
+  let unreadable: Error | undefined;
+  const records = messagesIn(msg, (err) => (unreadable = err)).map((m) => {
     const envelope = parseEnvelope(m.content);
     const properties = m === msg ? undefined : m.properties;
     if (shared) {
@@ -82,11 +82,22 @@ function parse(msg: amqp.Message, onUnreadable: (err: Error) => void, shared: bo
     }
     return { content: m.content, properties, envelope };
   });
+  return { records, unreadable };
 }
 
 /** This copy's record: its own delivery fields (the delivery tag is per queue). */
 function recordOf(msg: amqp.Message, r: Parsed): ReadRecord {
   return { msg: r.properties ? { content: r.content, fields: msg.fields, properties: r.properties } : msg, envelope: r.envelope };
+}
+
+/** The body as an envelope, or undefined when it is not a JSON object. */
+export function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
+  try {
+    const value: unknown = JSON.parse(content.toString('utf8'));
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as CanonicalEnvelope) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function deepFreeze(value: object): void {
