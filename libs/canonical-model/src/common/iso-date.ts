@@ -9,9 +9,9 @@ export function isCommonIsoDate(s: string): boolean {
   if (n < 10 || s.charCodeAt(4) !== DASH || s.charCodeAt(7) !== DASH) return false;
   const century = twoDigits(s, 0);
   const rest = twoDigits(s, 2);
-  const year = century * 100 + rest;
   // validator rebuilds the day as `${year}-MM-DD` without padding the year, which Date misreads below 1000.
   if (century < 10 || rest < 0) return false;
+  const year = century * 100 + rest;
   const month = twoDigits(s, 5);
   const day = twoDigits(s, 8);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return false;
