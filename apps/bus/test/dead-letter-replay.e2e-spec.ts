@@ -207,16 +207,21 @@ describe('dead-letter replay', () => {
       persistent: true,
       headers: { [BusHeaders.DEAD_LETTER_ID]: missedId, [BusHeaders.FAULT_CODE]: 'DELIVERY.TRANSIENT', [BusHeaders.FAULT_MESSAGE]: 'erp answered 500', [BusHeaders.ATTEMPTS]: 1 },
     });
+    // Copies the store cannot file: a body that is not JSON, and an envelope without an id.
+    for (const body of ['not json', JSON.stringify({ type: 'customer.created' })]) {
+      ch.sendToQueue(dlq, Buffer.from(body), { persistent: true, headers: { [BusHeaders.DEAD_LETTER_ID]: randomUUID() } });
+    }
     await ch.waitForConfirms();
     await ch.close();
     const sut = bus.app.get(DeadLetterQueueReconciler);
 
     const result = await sut.reconcile('erp');
 
-    expect(result).toEqual({ destination: 'erp', read: 3, removed: 1, indexed: 1, unreadable: 0 });
-    await waitFor('the kept copies back in the queue', async () => (await depth(dlq)) === 2);
+    expect(result).toEqual({ destination: 'erp', read: 5, removed: 1, indexed: 1, unreadable: 2 });
+    // The unreadable ones stay for an operator to look at: nothing is dropped that was not filed.
+    await waitFor('the kept copies back in the queue', async () => (await depth(dlq)) === 4);
     expect((await openDeadLetters(bus)).map((d) => d.id).sort()).toEqual([open.id, missedId].sort());
     expect(await bus.store.getDeadLetter(missedId)).toMatchObject({ messageId: missed.id, errorCode: 'DELIVERY.TRANSIENT', errorMessage: 'erp answered 500', state: 'dead' });
-    expect(await sut.reconcile('erp')).toEqual({ destination: 'erp', read: 2, removed: 0, indexed: 0, unreadable: 0 });
+    expect(await sut.reconcile('erp')).toEqual({ destination: 'erp', read: 4, removed: 0, indexed: 0, unreadable: 2 });
   });
 });

@@ -5,6 +5,7 @@ import { AdapterHost } from '../adapters/adapter-host.service';
 import type { ActiveConfig } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
 import { AmqpConnection, attemptsOf, queueNames } from '../messaging';
+import { parseEnvelope } from '../messaging/fan-out-reads';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore, type DeadLetter } from '../store/bus-store';
 import { deadLetterOfCopy } from './delivery-faults';
@@ -225,7 +226,7 @@ export class DeadLetterQueueReconciler implements OnApplicationBootstrap, OnModu
 
   /** Lists a copy the store lacks, unless its message reached the destination meanwhile. */
   private async index(msg: amqp.GetMessage, destination: string, result: ReconcileResult): Promise<DeadLetter | 'delivered' | 'unreadable'> {
-    const envelope = parseEnvelope(msg.content);
+    const envelope = envelopeOf(msg.content);
     if (!envelope) {
       result.unreadable++;
       return 'unreadable';
@@ -267,16 +268,11 @@ function copyId(msg: amqp.GetMessage): string | undefined {
 
 function messageIdOf(msg: amqp.GetMessage): string {
   if (typeof msg.properties.messageId === 'string' && msg.properties.messageId) return msg.properties.messageId;
-  return parseEnvelope(msg.content)?.id ?? '(no message id)';
+  return envelopeOf(msg.content)?.id ?? '(no message id)';
 }
 
-function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
-  try {
-    const value: unknown = JSON.parse(content.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as { id?: unknown }).id === 'string'
-      ? (value as CanonicalEnvelope)
-      : undefined;
-  } catch {
-    return undefined;
-  }
+/** The copy's envelope; undefined when its body is not one or has no id to file it under. */
+function envelopeOf(content: Buffer): CanonicalEnvelope | undefined {
+  const envelope = parseEnvelope(content);
+  return typeof envelope?.id === 'string' ? envelope : undefined;
 }
