@@ -4,8 +4,7 @@ import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-m
 import { AdapterHost } from '../adapters/adapter-host.service';
 import type { ActiveConfig } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
-import { AmqpConnection, attemptsOf, queueNames } from '../messaging';
-import { parseEnvelope } from '../messaging/fan-out-reads';
+import { AmqpConnection, attemptsOf, parseEnvelope, queueNames } from '../messaging';
 import { BUS_OPTIONS, type BusOptions } from '../bus.options';
 import { BUS_STORE, type BusStore, type DeadLetter } from '../store/bus-store';
 import { deadLetterOfCopy } from './delivery-faults';

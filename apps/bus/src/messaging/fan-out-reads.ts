@@ -1,6 +1,7 @@
 import type * as amqp from 'amqplib';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import { messagesIn } from './bundle';
+import { parseEnvelope } from './envelope-body';
 
 /** One message as a consumer reads it: a record of a bundle, or the AMQP message itself, and its body parsed. */
 export interface ReadRecord {
@@ -88,16 +89,6 @@ function parse(msg: amqp.Message, shared: boolean): { records: Parsed[]; unreada
 /** This copy's record: its own delivery fields (the delivery tag is per queue). */
 function recordOf(msg: amqp.Message, r: Parsed): ReadRecord {
   return { msg: r.properties ? { content: r.content, fields: msg.fields, properties: r.properties } : msg, envelope: r.envelope };
-}
-
-/** The body as an envelope, or undefined when it is not a JSON object. */
-export function parseEnvelope(content: Buffer): CanonicalEnvelope | undefined {
-  try {
-    const value: unknown = JSON.parse(content.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as CanonicalEnvelope) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function deepFreeze(value: object): void {

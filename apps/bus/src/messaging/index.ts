@@ -10,3 +10,4 @@ export * from './messaging.log';
 export * from './messaging.providers';
 export * from './queue-sweep';
 export * from './fault-copy';
+export * from './envelope-body';

@@ -5,7 +5,7 @@ import type { FaultEvent } from './consumer';
 import type { Fault } from './delivery-policy';
 import { attemptsOf } from './delivery-policy';
 import { messagesIn } from './bundle';
-import { parseEnvelope } from './fan-out-reads';
+import { parseEnvelope } from './envelope-body';
 import { publishFaultCopy } from './fault-copy';
 import { MessagingLog, type MessagingLogger } from './messaging.log';
 import type { Publisher } from './publisher';
