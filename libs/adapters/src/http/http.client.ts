@@ -1,8 +1,12 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import { STATUS_CODES } from 'node:http';
 import * as net from 'node:net';
+import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import type { AdapterHealth, DeliveryReceipt } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
+
+// The agent's own module, not undici's index: the index also loads fetch, WebSocket, caches and mocks, which
+// took the bus's peak RSS about 10 MB higher for nothing it uses (docs/benchmarks.md, 2026-12-07, night).
+const Agent = require('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
 
 /** One outbound HTTP exchange. */
 export interface HttpCall {
@@ -34,7 +38,7 @@ const snippet = (body: Buffer) => {
 /** Error texts of this client, in one place. */
 const say = {
   status: (c: HttpCall, status: number, body: Buffer) =>
-    `${c.method} ${safeUrl(c.url)} answered ${status} ${http.STATUS_CODES[status] ?? ''}`.trimEnd() +
+    `${c.method} ${safeUrl(c.url)} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() +
     (body.length ? `: ${snippet(body)}` : ''),
   timeout: (c: HttpCall) => `${c.method} ${safeUrl(c.url)} timed out after ${c.timeoutMs} ms (outbound.timeoutMs)`,
   network: (c: HttpCall, cause: string) => `${c.method} ${safeUrl(c.url)} failed: ${cause}`,
@@ -42,9 +46,11 @@ const say = {
   unreachable: (host: string, port: number, cause: string) => `cannot open a TCP connection to ${host}:${port}: ${cause}`,
 };
 
+type Headers = Record<string, string | string[] | undefined>;
+
 interface RawResponse {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: Headers;
   body: Buffer;
 }
 
@@ -58,14 +64,14 @@ interface Attempt {
 }
 
 /**
- * The only place the adapters do outbound HTTP. One keep-alive agent per instance, so every
- * system gets its own connection pool; every outcome is classified here, at the throw site:
+ * The only place the adapters do outbound HTTP, on undici (Node's own HTTP/1.1 client, the engine of
+ * its fetch): it costs about half the CPU of node:http's ClientRequest per call. One keep-alive agent
+ * per instance, so every system gets its own connection pool; every outcome is classified here, at the throw site:
  * 2xx -> receipt; 408/429/5xx, network errors and timeouts -> TransientDeliveryError;
  * any other status -> PermanentDeliveryError with the start of the answer.
  */
 export class HttpClient {
-  private httpAgent?: http.Agent;
-  private httpsAgent?: https.Agent;
+  private agent?: UndiciAgent;
 
   async call(c: HttpCall): Promise<DeliveryReceipt> {
     let response: RawResponse;
@@ -85,7 +91,7 @@ export class HttpClient {
     }
     const { status, headers, body } = response;
     if (status >= 200 && status < 300) {
-      const contentType = headers['content-type'];
+      const contentType = first(headers['content-type']);
       return { status, body, contentType, nativeId: nativeIdOf(headers, c.url) };
     }
     if (isTransientStatus(status)) throw new TransientDeliveryError(say.status(c, status, body), status);
@@ -111,47 +117,50 @@ export class HttpClient {
 
   /** Closes pooled sockets; safe to call twice. */
   close(): void {
-    this.httpAgent?.destroy();
-    this.httpsAgent?.destroy();
-    this.httpAgent = this.httpsAgent = undefined;
+    this.agent?.destroy().catch(() => undefined);
+    this.agent = undefined;
   }
 
-  private agentFor(url: URL): http.Agent {
-    if (url.protocol === 'https:') return (this.httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }));
-    return (this.httpAgent ??= new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS }));
-  }
-
-  private exchange(c: HttpCall, attempt: Attempt, mayRetryStaleSocket: boolean): Promise<RawResponse> {
+  private exchange(c: HttpCall, attempt: Attempt, mayRetryClosedConnection: boolean): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
-      const headers: Record<string, string | number> = { ...c.headers };
-      if (c.body) headers['Content-Length'] = c.body.length;
-      const lib = c.url.protocol === 'https:' ? https : http;
-      const req = lib.request(c.url, { method: c.method, headers, agent: this.agentFor(c.url) }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > MAX_RESPONSE_BYTES) req.destroy(new ResponseTooLarge());
-          else chunks.push(chunk);
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks, size) }));
-        res.on('error', reject);
-        // A connection that drops mid-answer ends the stream without 'end'.
-        res.on('close', () => res.complete || reject(Object.assign(new Error('connection closed before the answer was complete'), { code: 'ECONNRESET' })));
-      });
-      req.on('error', (e: NodeJS.ErrnoException) => {
-        // A keep-alive socket the server already closed fails at once; Node documents retrying on a fresh
-        // one. Safe because every send carries an Idempotency-Key.
-        if (mayRetryStaleSocket && !attempt.timedOut && req.reusedSocket && e.code === 'ECONNRESET') this.exchange(c, attempt, false).then(resolve, reject);
-        else reject(e);
-      });
+      let controller: Dispatcher.DispatchController | undefined;
+      let cancelled: Error | undefined;
+      let status = 0;
+      let headers: Headers = {};
+      let answered = false;
+      const chunks: Buffer[] = [];
+      let size = 0;
       attempt.cancel = (err) => {
-        req.destroy(err);
-        // A request still queued for a socket (all MAX_SOCKETS busy) reports its destruction only once it gets
-        // one: fail the call now, so a query's deadline holds against a saturated pool. Nothing was sent.
+        cancelled = err;
+        controller?.abort(err);
+        // A call still queued for a connection (all MAX_SOCKETS busy) fails now, so a query's deadline holds
+        // against a saturated pool; it is aborted before it is written once it reaches a connection.
         reject(err);
       };
-      req.end(c.body);
+      const options: Dispatcher.DispatchOptions = { origin: c.url.origin, path: c.url.pathname + c.url.search, method: c.method as Dispatcher.HttpMethod, headers: requestHeaders(c), body: c.body };
+      (this.agent ??= new Agent({ connections: MAX_SOCKETS })).dispatch(options, {
+        onRequestStart: (ctrl) => {
+          controller = ctrl;
+          if (cancelled) ctrl.abort(cancelled);
+        },
+        onResponseStart: (_ctrl, statusCode, responseHeaders) => {
+          answered = true;
+          status = statusCode;
+          headers = responseHeaders;
+        },
+        onResponseData: (ctrl, chunk) => {
+          size += chunk.length;
+          if (size > MAX_RESPONSE_BYTES) ctrl.abort(new ResponseTooLarge());
+          else chunks.push(chunk);
+        },
+        onResponseEnd: () => resolve({ status, headers, body: Buffer.concat(chunks, size) }),
+        onResponseError: (_ctrl, e) => {
+          // A keep-alive connection the server closed as the call went out fails before any answer: send it once
+          // more on a fresh one. Safe because every send carries an Idempotency-Key.
+          if (mayRetryClosedConnection && !answered && !cancelled && !attempt.timedOut && closedBeforeAnswer(e)) this.exchange(c, attempt, false).then(resolve, reject);
+          else reject(e);
+        },
+      });
     });
   }
 
@@ -163,11 +172,27 @@ export class HttpClient {
   }
 }
 
+/** A header sent more than once counts by its first value. */
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+const closedBeforeAnswer = (e: Error) => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
+};
+
+/** The call's headers, with the URL's credentials as basic authorization (as node:http sends them). */
+function requestHeaders(c: HttpCall): Record<string, string> {
+  const { username, password } = c.url;
+  if (!username && !password) return c.headers;
+  const credentials = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  return { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}`, ...c.headers };
+}
+
 /** The destination's id for what it created: `X-Resource-Id`, else the last segment of `Location`. */
-function nativeIdOf(headers: http.IncomingHttpHeaders, base: URL): string | undefined {
-  const explicit = headers['x-resource-id'];
-  if (typeof explicit === 'string' && explicit) return explicit;
-  const location = headers.location;
+function nativeIdOf(headers: Headers, base: URL): string | undefined {
+  const explicit = first(headers['x-resource-id']);
+  if (explicit) return explicit;
+  const location = first(headers.location);
   if (!location) return undefined;
   try {
     const last = new URL(location, base).pathname.split('/').filter(Boolean).pop();
