@@ -4,8 +4,8 @@ import type { Agent as UndiciAgent, Dispatcher } from 'undici';
 import type { AdapterHealth, DeliveryReceipt } from '../adapter';
 import { PermanentDeliveryError, TransientDeliveryError } from '../adapter.errors';
 
-// The agent's own module, not undici's index: the index also loads fetch, WebSocket, caches and mocks, which
-// took the bus's peak RSS about 10 MB higher for nothing it uses (docs/benchmarks.md, 2026-12-07, night).
+// The agent's own module, not undici's index: the index also loads fetch, WebSocket, caches and mocks, about
+// 8 MB of memory for nothing the bus uses (docs/benchmarks.md, 2026-12-07, night).
 const Agent = require('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
 
 /** One outbound HTTP exchange. */
