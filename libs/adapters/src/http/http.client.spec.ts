@@ -160,6 +160,15 @@ describe(HttpClient.name, () => {
     expect(received.headers.authorization).toBe(`Basic ${Buffer.from('bill@ing:s3cr:t').toString('base64')}`);
   });
 
+  it('should send a header named twice in different case once, with the later value, and keep a given Authorization', async () => {
+    const { url, nextRequest } = await serve((_req, res) => res.writeHead(204).end());
+    const headers = { 'content-type': 'text/plain', 'Content-Type': 'application/json', Authorization: 'Bearer t0k' };
+    await sut.call(post(url.replace('http://', 'http://user:pw@'), { headers }));
+    const received = await nextRequest();
+    expect(received.headers['content-type']).toBe('application/json');
+    expect(received.headers.authorization).toBe('Bearer t0k');
+  });
+
   it('should refuse an answer over 32 MiB as permanent', async () => {
     const { url } = await serve((_req, res) => {
       res.writeHead(200);

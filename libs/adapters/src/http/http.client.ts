@@ -180,12 +180,25 @@ const closedBeforeAnswer = (e: Error) => {
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 };
 
-/** The call's headers, with the URL's credentials as basic authorization (as node:http sends them). */
+/**
+ * The call's headers as node:http would send them: names are case-insensitive, so a name given twice in
+ * different case is sent once, with the later value; the URL's credentials go out as basic authorization
+ * unless an Authorization header was given.
+ */
 function requestHeaders(c: HttpCall): Record<string, string> {
+  const out: Record<string, string> = {};
+  const names = new Map<string, string>();
+  for (const [name, value] of Object.entries(c.headers)) {
+    const lower = name.toLowerCase();
+    const kept = names.get(lower);
+    if (kept === undefined) names.set(lower, name);
+    out[kept ?? name] = value;
+  }
   const { username, password } = c.url;
-  if (!username && !password) return c.headers;
-  const credentials = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
-  return { Authorization: `Basic ${Buffer.from(credentials).toString('base64')}`, ...c.headers };
+  if ((username || password) && !names.has('authorization')) {
+    out.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(username)}:${decodeURIComponent(password)}`).toString('base64')}`;
+  }
+  return out;
 }
 
 /** The destination's id for what it created: `X-Resource-Id`, else the last segment of `Location`. */
