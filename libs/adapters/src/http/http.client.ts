@@ -46,11 +46,11 @@ const say = {
   unreachable: (host: string, port: number, cause: string) => `cannot open a TCP connection to ${host}:${port}: ${cause}`,
 };
 
-type Headers = Record<string, string | string[] | undefined>;
+type ResponseHeaders = Record<string, string | string[] | undefined>;
 
 interface RawResponse {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   body: Buffer;
 }
 
@@ -126,8 +126,7 @@ export class HttpClient {
       let controller: Dispatcher.DispatchController | undefined;
       let cancelled: Error | undefined;
       let status = 0;
-      let headers: Headers = {};
-      let answered = false;
+      let headers: ResponseHeaders = {};
       const chunks: Buffer[] = [];
       let size = 0;
       attempt.cancel = (err) => {
@@ -144,7 +143,6 @@ export class HttpClient {
           if (cancelled) ctrl.abort(cancelled);
         },
         onResponseStart: (_ctrl, statusCode, responseHeaders) => {
-          answered = true;
           status = statusCode;
           headers = responseHeaders;
         },
@@ -155,9 +153,9 @@ export class HttpClient {
         },
         onResponseEnd: () => resolve({ status, headers, body: Buffer.concat(chunks, size) }),
         onResponseError: (_ctrl, e) => {
-          // A keep-alive connection the server closed as the call went out fails before any answer: send it once
-          // more on a fresh one. Safe because every send carries an Idempotency-Key.
-          if (mayRetryClosedConnection && !answered && !cancelled && !attempt.timedOut && closedBeforeAnswer(e)) this.exchange(c, attempt, false).then(resolve, reject);
+          // A keep-alive connection the server closed as the call went out fails before any answer (no status yet):
+          // send it once more on a fresh one. Safe because every send carries an Idempotency-Key.
+          if (mayRetryClosedConnection && status === 0 && !cancelled && !attempt.timedOut && closedBeforeAnswer(e)) this.exchange(c, attempt, false).then(resolve, reject);
           else reject(e);
         },
       });
@@ -202,7 +200,7 @@ function requestHeaders(c: HttpCall): Record<string, string> {
 }
 
 /** The destination's id for what it created: `X-Resource-Id`, else the last segment of `Location`. */
-function nativeIdOf(headers: Headers, base: URL): string | undefined {
+function nativeIdOf(headers: ResponseHeaders, base: URL): string | undefined {
   const explicit = first(headers['x-resource-id']);
   if (explicit) return explicit;
   const location = first(headers.location);
