@@ -91,7 +91,7 @@ export interface ConsumerHandle {
 export class Consumer {
   private readonly logger: MessagingLogger;
   /** Shared by this process's subscriptions: a message fanned out to several of them is parsed once. */
-  private readonly reads = new FanOutReads();
+  private readonly reads: FanOutReads;
 
   /** `defaults` apply to every `consume()` (e.g. the prefix and bus.yaml's `delivery` settings); its options win. */
   constructor(
@@ -101,6 +101,7 @@ export class Consumer {
     private readonly defaults: ConsumeOptions = {},
   ) {
     this.logger = logger ?? new Logger('consumer');
+    this.reads = new FanOutReads(publisher.published);
   }
 
   /**
@@ -160,6 +161,7 @@ class Subscription implements ConsumerHandle {
   }
 
   async start(): Promise<void> {
+    this.unregister.push(this.context.publisher.published.consumes(this.system));
     this.unregister.push(
       this.connection.onConnected((model) =>
         this.subscribe(model).catch((err: Error) => {

@@ -77,7 +77,7 @@ describe('FanOutReads', () => {
   });
 
   it('should keep at most maxEntries unread fan-outs, the oldest leaving first', () => {
-    const sut = new FanOutReads(2);
+    const sut = new FanOutReads(undefined, 2);
     const firstOf = (id: string) => sut.read(copy(body, 1, ['crm'], id), noWarning)[0].envelope;
     const [b1, b2, b3] = [firstOf('b-1'), firstOf('b-2'), firstOf('b-3')];
 

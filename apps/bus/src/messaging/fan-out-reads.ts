@@ -2,6 +2,7 @@ import type * as amqp from 'amqplib';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import { messagesIn } from './bundle';
 import { parseEnvelope } from './envelope-body';
+import type { PublishedBodies } from './published-bodies';
 
 /** One message as a consumer reads it: a record of a bundle, or the AMQP message itself, and its body parsed. */
 export interface ReadRecord {
@@ -38,17 +39,21 @@ interface Entry {
 export class FanOutReads {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly maxEntries = 64) {}
+  /** `published`: what this process published itself, taken instead of parsed. */
+  constructor(
+    private readonly published?: PublishedBodies,
+    private readonly maxEntries = 64,
+  ) {}
 
   read(msg: amqp.Message, onUnreadable: (err: Error) => void): ReadRecord[] {
     const copies = copiesOf(msg);
     const key = msg.properties.messageId;
-    if (copies < 2 || typeof key !== 'string') return readAlone(msg, onUnreadable);
+    if (copies < 2 || typeof key !== 'string') return this.readAlone(msg, onUnreadable);
     let entry = this.entries.get(key);
     if (entry && entry.content.equals(msg.content)) {
       if (--entry.unread === 0) this.entries.delete(key);
     } else {
-      entry = { content: msg.content, ...parse(msg, true), unread: copies - 1 };
+      entry = { content: msg.content, ...this.parse(msg, true), unread: copies - 1 };
       this.entries.delete(key);
       this.entries.set(key, entry);
       if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
@@ -56,34 +61,35 @@ export class FanOutReads {
     if (entry.unreadable) onUnreadable(entry.unreadable);
     return entry.records.map((r) => recordOf(msg, r));
   }
-}
 
-/** A message for one destination: parsed for its consumer alone, neither kept nor frozen. */
-function readAlone(msg: amqp.Message, onUnreadable: (err: Error) => void): ReadRecord[] {
-  const { records, unreadable } = parse(msg, false);
-  if (unreadable) onUnreadable(unreadable);
-  return records.map((r) => recordOf(msg, r));
+  /** A message for one destination: parsed for its consumer alone, neither kept nor frozen (unless it was published here). */
+  private readAlone(msg: amqp.Message, onUnreadable: (err: Error) => void): ReadRecord[] {
+    const { records, unreadable } = this.parse(msg, false);
+    if (unreadable) onUnreadable(unreadable);
+    return records.map((r) => recordOf(msg, r));
+  }
+
+  /** The records a message carries, parsed (or as this process published them, already frozen); shared ones frozen. */
+  private parse(msg: amqp.Message, shared: boolean): { records: Parsed[]; unreadable: Error | undefined } {
+    let unreadable: Error | undefined;
+    const records = messagesIn(msg, (err) => (unreadable = err)).map((m) => {
+      const properties = m === msg ? undefined : m.properties;
+      const published = this.published?.take(m.properties.messageId, m.content);
+      const envelope = published ?? parseEnvelope(m.content);
+      if (shared) {
+        if (envelope && !published) deepFreeze(envelope);
+        if (properties?.headers) deepFreeze(properties.headers);
+      }
+      return { content: m.content, properties, envelope };
+    });
+    return { records, unreadable };
+  }
 }
 
 /** The destinations one publish reached: the routing key and the `CC` list the broker keeps in the headers. */
 function copiesOf(msg: amqp.Message): number {
   const cc = msg.properties.headers?.CC as unknown;
   return Array.isArray(cc) ? cc.length + 1 : 1;
-}
-
-/** The records a message carries, parsed; shared ones frozen. */
-function parse(msg: amqp.Message, shared: boolean): { records: Parsed[]; unreadable: Error | undefined } {
-  let unreadable: Error | undefined;
-  const records = messagesIn(msg, (err) => (unreadable = err)).map((m) => {
-    const envelope = parseEnvelope(m.content);
-    const properties = m === msg ? undefined : m.properties;
-    if (shared) {
-      if (envelope) deepFreeze(envelope);
-      if (properties?.headers) deepFreeze(properties.headers);
-    }
-    return { content: m.content, properties, envelope };
-  });
-  return { records, unreadable };
 }
 
 /** This copy's record: its own delivery fields (the delivery tag is per queue). */

@@ -4,6 +4,7 @@ import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
 import { TurnBatches } from '@bus/adapters';
 import type { AmqpConnection } from './amqp-connection';
 import { BUNDLE_CONTENT_TYPE, encodeBundle, fitsBundle, type BundleRecord } from './bundle';
+import { PublishedBodies } from './published-bodies';
 import { BrokerUnavailableError, UnroutableError } from './messaging.errors';
 import { declareCore, deliverExchange, unroutedQueue, type NamingOptions, type QueueType } from './topology';
 
@@ -83,6 +84,8 @@ export class Publisher {
   private declaring?: Promise<void>;
   /** Keyed by the destinations, in order. */
   private readonly bundles: TurnBatches<Waiting>;
+  /** What this process's own consumers will read back: they take these envelopes instead of parsing them. */
+  readonly published = new PublishedBodies();
 
   /**
    * Publishes one message for all destinations: routing key = the first, `CC` = the rest. Resolves
@@ -95,6 +98,7 @@ export class Publisher {
   publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}, json?: string): Promise<void> {
     if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
     const text = json ?? JSON.stringify(envelope);
+    this.published.remember(envelope, destinations, text);
     const key = destinations.join('\n');
     if ((this.options.bundleRecords ?? 32) <= 1 || !fitsBundle(text)) {
       this.bundles.flush(key); // keeps the order of the calls
