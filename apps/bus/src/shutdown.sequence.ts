@@ -23,10 +23,28 @@ export class ShutdownSequence implements OnApplicationShutdown {
 
   async onApplicationShutdown(signal?: string): Promise<void> {
     if (signal) this.logger.log(`${signal}: draining in-flight messages, then closing`);
-    await this.jobs.shutdown();
-    await this.adapters.stopAll();
-    await this.journal.close();
-    await this.amqp.close();
-    await this.store.close();
+    await this.step('stopping batch jobs', () => this.jobs.shutdown());
+    await this.step('draining in-flight deliveries and inputs (each waits for its destination or its timeout)', () => this.adapters.stopAll());
+    await this.step('flushing the journal', () => this.journal.close());
+    await this.step('closing the broker connection', () => this.amqp.close());
+    await this.step('closing the store', () => this.store.close());
   }
+
+  /** Runs one step, saying every `reportEveryMs` which step a slow shutdown still waits on. */
+  private async step(what: string, run: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    const timer = setInterval(
+      () => this.logger.warn(`Shutdown still ${what} after ${Math.round((Date.now() - started) / 1000)} s; nothing is lost by waiting, nor by a SIGKILL: messages not acked are redelivered and a file resumes from its checkpoint.`),
+      this.reportEveryMs,
+    );
+    timer.unref();
+    try {
+      await run();
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  /** How often a slow step is reported. */
+  reportEveryMs = 10_000;
 }
