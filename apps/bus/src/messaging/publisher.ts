@@ -94,6 +94,8 @@ export class Publisher {
    * `json`: the envelope already serialized, when the caller needs the text too (the journal keeps it).
    * Messages for the same destinations published in one event-loop turn go out as one bundle, in the
    * order of the calls; each call settles with its bundle's confirm.
+   * An envelope bound for a destination this process consumes is frozen here when it is plain JSON: its
+   * consumer takes that object instead of parsing the body (see PublishedBodies), so it must not change after.
    */
   publish(envelope: CanonicalEnvelope, destinations: readonly string[], headers: MessageHeaders = {}, json?: string): Promise<void> {
     if (destinations.length === 0) return Promise.reject(new RangeError(`message ${envelope.id} (${envelope.type}) has no destination to publish to`));
