@@ -82,11 +82,46 @@ export async function startTestBus(options: TestBusOptions): Promise<TestBus> {
     async close(closeOptions = {}) {
       if (closed) return;
       closed = true;
-      await app.close();
+      await closeNamingSlowHooks(app, prefix);
       if (!closeOptions.keepBroker) await deleteByPrefix(prefix);
       if (!closeOptions.keepDir && !options.dir) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `app.close()`, naming every 20 s the lifecycle hooks (onModuleDestroy, beforeApplicationShutdown,
+ * onApplicationShutdown) that have not finished yet, so a close that hangs says where in the test's log.
+ */
+async function closeNamingSlowHooks(app: INestApplication, prefix: string): Promise<void> {
+  const pending = new Set<string>();
+  const container = (app as unknown as { container: { getModules(): Map<string, { providers: Map<unknown, { instance: unknown }> }> } }).container;
+  for (const module of container.getModules().values()) {
+    for (const { instance } of module.providers.values()) {
+      if (!instance || typeof instance !== 'object') continue;
+      const target = instance as Record<string, unknown>;
+      for (const hook of ['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']) {
+        const original = target[hook];
+        if (typeof original !== 'function') continue;
+        const name = `${instance.constructor.name}.${hook}`;
+        target[hook] = async (...args: unknown[]) => {
+          pending.add(name);
+          try {
+            return await original.apply(instance, args);
+          } finally {
+            pending.delete(name);
+          }
+        };
+      }
+    }
+  }
+  const started = Date.now();
+  const report = setInterval(() => console.error(`bus ${prefix} still closing after ${Math.round((Date.now() - started) / 1000)} s, waiting on: ${[...pending].join(', ') || 'no lifecycle hook (the HTTP server?)'}`), 20_000);
+  try {
+    await app.close();
+  } finally {
+    clearInterval(report);
+  }
 }
 
 async function writeText(file: string, text: string): Promise<void> {
