@@ -2,6 +2,7 @@ import type * as amqp from 'amqplib';
 import type { CanonicalEnvelope } from '@bus/canonical-model';
 import { messagesIn } from './bundle';
 import { parseEnvelope } from './envelope-body';
+import { deepFreeze } from './frozen-json';
 import type { PublishedBodies } from './published-bodies';
 
 /** One message as a consumer reads it: a record of a bundle, or the AMQP message itself, and its body parsed. */
@@ -95,12 +96,4 @@ function copiesOf(msg: amqp.Message): number {
 /** This copy's record: its own delivery fields (the delivery tag is per queue). */
 function recordOf(msg: amqp.Message, r: Parsed): ReadRecord {
   return { msg: r.properties ? { content: r.content, fields: msg.fields, properties: r.properties } : msg, envelope: r.envelope };
-}
-
-function deepFreeze(value: object): void {
-  Object.freeze(value);
-  for (const key in value) {
-    const v = (value as Record<string, unknown>)[key];
-    if (v !== null && typeof v === 'object') deepFreeze(v);
-  }
 }

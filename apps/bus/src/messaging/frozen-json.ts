@@ -1,3 +1,12 @@
+/** Freezes a value JSON.parse made, through and through (it needs no check: parsing only makes JSON). */
+export function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== null && typeof v === 'object') deepFreeze(v);
+  }
+}
+
 /**
  * Freezes `value` through and through when it is what `JSON.parse(JSON.stringify(value))` gives back
  * unchanged: plain objects and arrays, strings, finite numbers, booleans and null. Anything else (an
