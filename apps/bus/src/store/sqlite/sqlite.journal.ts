@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { pageLimit, toIso } from '../bus-store';
 import { pageOf } from '../keyset-page';
 import { SqliteSearch } from './sqlite.search';
+import { packCanonical, packRaw, unpackCanonical, unpackRaw } from './sqlite.journal-text';
 import { applyDestinationChange, deriveMessageStatus, destinationChange, entryHops } from '../message-status';
 import type {
   DestinationState,
@@ -25,8 +26,9 @@ interface MessageRow {
   received_at: string;
   initial_status: 'accepted' | 'unrouted';
   status: JournalMessage['status'];
-  raw_native: string | null;
-  canonical: string | null;
+  /** JSON text, or gzipped when long (sqlite.journal-text.ts). */
+  raw_native: string | Buffer | null;
+  canonical: string | Buffer | null;
   routes: string;
 }
 
@@ -241,8 +243,8 @@ export class SqliteJournal {
     if (keys.length) message.businessKeys = keys;
     if (row.causation_id) message.causationId = row.causation_id;
     if (row.config_version) message.configVersion = row.config_version;
-    if (row.raw_native) message.rawNative = JSON.parse(row.raw_native) as JournalMessage['rawNative'];
-    if (row.canonical) message.canonical = JSON.parse(row.canonical) as JournalMessage['canonical'];
+    if (row.raw_native) message.rawNative = unpackRaw(row.raw_native);
+    if (row.canonical) message.canonical = unpackCanonical(row.canonical);
     return message;
   }
 }
@@ -258,10 +260,15 @@ function messageRow(m: JournalMessageInput, status: JournalMessage['status']) {
     receivedAt: m.receivedAt,
     initialStatus: m.initialStatus,
     status,
-    rawNative: m.rawNative ? JSON.stringify(m.rawNative) : null,
-    canonical: m.canonicalJson ?? (m.canonical ? JSON.stringify(m.canonical) : null),
+    rawNative: m.rawNative ? packRaw(m.rawNative) : null,
+    canonical: packCanonicalOf(m),
     routes: JSON.stringify(m.routes),
   };
+}
+
+function packCanonicalOf(m: JournalMessageInput): string | Buffer | null {
+  if (m.canonicalJson !== undefined) return packCanonical(m.canonicalJson);
+  return m.canonical ? packCanonical(JSON.stringify(m.canonical)) : null;
 }
 
 /** The hops of a batch that follow their message's record in it, by the index of that record (its first, if repeated). */
