@@ -7,9 +7,9 @@ import type { RawNative } from '../store.types';
  * Writing a 64 KB message's two texts as JSON cost the journal thread about 2.6 ms of CPU, most of it
  * SQLite moving the pages through the WAL and the escaping of the raw body inside JSON; gzipped (level 1,
  * about a tenth of the bytes) and the body unescaped, far less (docs/benchmarks.md, 2026-12-07, night).
- * Below it a compression per message is not worth what it saves.
+ * A gzip costs about 60 µs however short the text, so below about 7 KB it costs more than it saves.
  */
-export const PACK_FROM_CHARS = 4096;
+export const PACK_FROM_CHARS = 8192;
 
 const gzip = (bytes: string | Buffer): Buffer => gzipSync(bytes, { level: constants.Z_BEST_SPEED });
 
