@@ -18,6 +18,7 @@ export function packCanonical(json: string): string | Buffer {
   return json.length < PACK_FROM_CHARS ? json : gzip(json);
 }
 
+/** What `packCanonical` stored; a TEXT value (short, or written before texts were packed) is the JSON itself. */
 export function unpackCanonical(stored: string | Buffer): CanonicalEnvelope {
   return JSON.parse(typeof stored === 'string' ? stored : gunzipSync(stored).toString('utf8')) as CanonicalEnvelope;
 }
