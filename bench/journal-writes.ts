@@ -1,7 +1,8 @@
 /**
  * What the journal's writer thread spends per message, by message size: the real SqliteJournal writing
- * messages (a raw native body and a canonical text of about the given size each, one route) and their
- * delivered hops in batches of 16 (what a 100 ms flush holds at about 160 msgs/s), into a file of its own.
+ * messages (the bench's request body of that size as the raw body, the draft its mapping makes as the
+ * canonical text, one route) and their delivered hops in batches of 16 (what a 100 ms flush holds at about
+ * 160 msgs/s), into a file of its own.
  * For docs/benchmarks.md; the bus's own numbers come from `npm run bench`.
  *
  *   node -r ts-node/register/transpile-only bench/journal-writes.ts [kb ...]   (default: 1 8 64 128)
@@ -12,29 +13,20 @@ import * as path from 'node:path';
 import { SqliteJournal } from '../apps/bus/src/store/sqlite/sqlite.journal';
 import { JOURNAL_SCHEMA, openDatabase } from '../apps/bus/src/store/sqlite/sqlite.schema';
 import type { JournalEvent } from '../apps/bus/src/store/store.types';
+import { toDraft, type NativeContractEvent } from './baseline/native-format';
+import { bodyTemplate } from './scenarios';
 
 const MESSAGES = 1500;
 const BATCH = 16;
 
-/** Rate lines as the bench's messages carry them, about `kb` KB of JSON. */
-function lines(kb: number) {
-  return Array.from({ length: Math.max(1, Math.round((kb * 1024) / 114)) }, (_, i) => ({
-    productCode: `P-${i}`,
-    unitPrice: { amount: (i * 1.37).toFixed(2), currency: 'EUR' },
-    unit: 'minute',
-    validFrom: '2026-01-01',
-  }));
-}
-
 function measure(kb: number): { cpuMs: number; fileKb: number } {
-  const rates = lines(kb);
-  const native = JSON.stringify({ customer: 'C-1', rates });
+  // The bench's own request body of that size and the draft its mapping makes of it (as size-64k sends).
+  const native = bodyTemplate('json', kb * 1024, 'journal-writes').body(1, Date.now());
+  const canonicalJson = JSON.stringify(toDraft(JSON.parse(native) as NativeContractEvent));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'journal-writes-'));
   const file = path.join(dir, 'journal.sqlite');
   const db = openDatabase(file, JOURNAL_SCHEMA);
   const journal = new SqliteJournal(db);
-  // Built once: the texts are what the writer is handed, not part of its work.
-  const canonicalJson = JSON.stringify({ type: 'contract.rates-changed', payload: { customerId: 'C-1', lines: rates } });
   const idOf = (i: number) => `00000000-0000-7000-8000-${String(i).padStart(12, '0')}`;
   const message = (i: number): JournalEvent => ({
     kind: 'message',

@@ -4,10 +4,10 @@ import type { RawNative } from '../store.types';
 
 /**
  * A message's canonical JSON or raw native body of at least this many characters is stored gzipped.
- * As JSON, a message of 64 KB cost the journal thread 1.1 ms of CPU, most of it SQLite moving the pages
- * through the WAL and the raw body escaped inside JSON; gzipped (level 1, a tenth of the bytes) with the body
- * unescaped, 0.34 ms (bench/journal-writes.ts; docs/benchmarks.md, 2026-12-07, near midnight). A gzip costs
- * about 60 µs however short the text, so below about 7 KB it costs more than it saves.
+ * As JSON, a message of 64 KB cost the journal thread 1.27 ms of CPU, most of it SQLite moving the pages
+ * through the WAL and the raw body escaped inside JSON; gzipped (level 1, a ninth of the bytes) with the body
+ * unescaped, 0.39-0.44 ms (bench/journal-writes.ts; docs/benchmarks.md, 2026-12-07, near midnight). A gzip
+ * costs about 60 µs however short the text, so below about 8 KB it costs more than it saves.
  */
 export const PACK_FROM_CHARS = 8192;
 
