@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MappingError } from '../adapter.errors';
@@ -17,6 +17,9 @@ const options: LetterRendererOptions = {
 const recipient = (i: number): MergeRecipient => ({ customerId: `C-${i}`, name: `Jürgen Müller ${i}`, street: 'Am Weg 7', postalCode: '50667', city: 'Köln', email: 'jm@example.com' });
 const date = new Date('2026-01-15T00:00:00Z');
 
+/** This process's threads named `name`, as `top -H` shows them (Linux). */
+const threadsNamed = (name: string) => readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name).length;
+
 /** Waits until `condition` holds (the pool's threads end in the background). */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((r) => setImmediate(r));
@@ -27,6 +30,7 @@ describe(LetterRenderPool.name, () => {
   afterEach(() => sut.close());
 
   it('should render on its threads the same letter the renderer renders here', async () => {
+    const renderThreadsBefore = process.platform === 'linux' ? threadsNamed('bus-render') : 0;
     sut = new LetterRenderPool(options, { threads: 2 });
     const here = new LetterRenderer(options);
     const letters = await Promise.all(Array.from({ length: 7 }, (_, i) => sut.render({ recipient: recipient(i), date, extra: { job: 'j' } })));
@@ -35,6 +39,7 @@ describe(LetterRenderPool.name, () => {
       expect(pdfText(pdf)).toContain(`Dear Jürgen Müller ${i},`);
     }
     expect(sut.running).toBe(2);
+    if (process.platform === 'linux') expect(threadsNamed('bus-render')).toBe(renderThreadsBefore + 2);
   });
 
   it('should refuse a letter without an address as a MappingError naming the customer and the field', async () => {

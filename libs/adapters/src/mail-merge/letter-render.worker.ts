@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { nameThisThread } from '../thread-name';
 import { LetterRenderer, type LetterData, type LetterRendererOptions } from './letter.renderer';
 
 /** A render request from LetterRenderPool. */
@@ -10,6 +11,7 @@ export interface RenderTask {
 /** The answer: the PDF's bytes (own buffer, transferred), or what went wrong. */
 export type RenderResult = { id: number; pdf: Uint8Array } | { id: number; error: { name: string; message: string; location?: string } };
 
+nameThisThread('bus-render');
 // One renderer per thread: its parsed fonts and compiled template serve every letter the thread renders.
 const renderer = new LetterRenderer(workerData as LetterRendererOptions);
 const port = parentPort!;

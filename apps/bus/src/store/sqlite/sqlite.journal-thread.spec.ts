@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -61,5 +61,13 @@ describe(JournalThread.name, () => {
     const m = message();
     await sut.append([{ kind: 'message', message: m }]);
     expect(read(m.id)?.message.id).toBe(m.id);
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('should run on a thread named bus-journal, as top -H and ps -L show it', async () => {
+    const named = () => readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'bus-journal').length;
+    // Counted before and after: a test file run earlier in this process may have left one of its own.
+    const before = named();
+    await sut.append([{ kind: 'message', message: message() }]);
+    expect(named()).toBe(before + 1);
   });
 });

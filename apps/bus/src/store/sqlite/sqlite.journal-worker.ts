@@ -4,6 +4,9 @@
  * their fsyncs) never runs on the bus's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+// A relative path, not `@bus/adapters`: a thread starts without the main thread's path mapping (the bench's
+// tsc build resolves `@bus/*` at run time), and the whole library would load with the index.
+import { nameThisThread } from '../../../../../libs/adapters/src/thread-name';
 import type { JournalEvent } from '../store.types';
 import { SqliteJournal } from './sqlite.journal';
 import { JOURNAL_SCHEMA, openDatabase } from './sqlite.schema';
@@ -17,6 +20,7 @@ export interface JournalReply {
 
 if (parentPort) {
   const port = parentPort;
+  nameThisThread('bus-journal');
   const db = openDatabase((workerData as { filename: string }).filename, JOURNAL_SCHEMA);
   const journal = new SqliteJournal(db);
   port.on('message', (request: JournalRequest) => {
