@@ -65,7 +65,7 @@ const log = (s: string) => process.stdout.write(`[bench ${new Date().toISOString
 /** Every pipeline of this run works in this vhost, deleted at the end (or on Ctrl-C). */
 const vhost = `bpi-bench-${randomUUID().slice(0, 8)}`;
 const fmt = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : '–');
-const failed = { ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, mainCpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0 };
+const failed = { ingressPerS: NaN, deliveredPerS: NaN, p50: NaN, p95: NaN, p99: NaN, peakRssMb: NaN, cpuMsPerMsg: NaN, mainCpuMsPerMsg: NaN, journalCpuMsPerMsg: NaN, brokerCpuMsPerMsg: NaN, accepted: 0 };
 
 async function main(): Promise<number> {
   const quick = args.quick!;
@@ -140,7 +140,7 @@ async function main(): Promise<number> {
           try {
             const f = await runOnce(ctx, pipeline, scenario, round, rate);
             (result[pipeline] ??= []).push(f);
-            log(`  ingress ${fmt(f.ingressPerS)}/s, delivered ${fmt(f.deliveredPerS)}/s, p50 ${fmt(f.p50, 1)} p99 ${fmt(f.p99, 1)} ms, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/msg (main thread ${fmt(f.mainCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+            log(`  ingress ${fmt(f.ingressPerS)}/s, delivered ${fmt(f.deliveredPerS)}/s, p50 ${fmt(f.p50, 1)} p99 ${fmt(f.p99, 1)} ms, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/msg (main thread ${fmt(f.mainCpuMsPerMsg, 3)}, journal thread ${fmt(f.journalCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
             if (f.problem) failures++;
           } catch (err) {
             failures++;
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
         try {
           const f = await runMailMerge(ctx, letters);
           results.get(mailMerge.id)!.bus.push(f);
-          log(`  printed ${fmt(f.ingressPerS)} letters/s, e-mailed ${fmt(f.deliveredPerS)}/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/letter (main thread ${fmt(f.mainCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+          log(`  printed ${fmt(f.ingressPerS)} letters/s, e-mailed ${fmt(f.deliveredPerS)}/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/letter (main thread ${fmt(f.mainCpuMsPerMsg, 3)}, journal thread ${fmt(f.journalCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
           if (f.problem) failures++;
         } catch (err) {
           failures++;
@@ -172,7 +172,7 @@ async function main(): Promise<number> {
         try {
           const f = await runCdr(ctx, rows);
           result.bus.push(f);
-          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row (main thread ${fmt(f.mainCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row (main thread ${fmt(f.mainCpuMsPerMsg, 3)}, journal thread ${fmt(f.journalCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
           if (f.problem) failures++;
         } catch (err) {
           failures++;
@@ -185,7 +185,7 @@ async function main(): Promise<number> {
         try {
           const f = await runCdr(ctx, cdrRows);
           results.get(cdr.id)!.bus.push(f);
-          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row (main thread ${fmt(f.mainCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
+          log(`  read ${fmt(f.ingressPerS)} rows/s, delivered ${fmt(f.deliveredPerS)} rows/s, RSS ${fmt(f.peakRssMb)} MB, CPU ${fmt(f.cpuMsPerMsg, 3)} ms/row (main thread ${fmt(f.mainCpuMsPerMsg, 3)}, journal thread ${fmt(f.journalCpuMsPerMsg, 3)})${f.problem ? `; PROBLEM: ${f.problem}` : ''}`);
           if (f.problem) failures++;
         } catch (err) {
           failures++;

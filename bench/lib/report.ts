@@ -44,6 +44,7 @@ export const FIGURES: Figure[] = [
   { key: 'peakRssMb', label: 'peak RSS MB (pipeline process)', digits: 0, better: 'lower' },
   { key: 'cpuMsPerMsg', label: 'CPU ms per message (pipeline process)', digits: 3, better: 'lower' },
   { key: 'mainCpuMsPerMsg', label: 'of it, main thread (event loop)', digits: 3, better: 'lower' },
+  { key: 'journalCpuMsPerMsg', label: 'of it, journal writer thread (bus-journal)', digits: 3, better: 'lower' },
   { key: 'brokerCpuMsPerMsg', label: 'RabbitMQ CPU ms per message', digits: 3, better: 'lower' },
 ];
 

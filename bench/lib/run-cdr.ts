@@ -160,6 +160,7 @@ export async function runCdr(ctx: RunContext, rows: number): Promise<RunFigures>
       peakRssMb: after.peakRssBytes / 2 ** 20,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / rows,
       mainCpuMsPerMsg: (after.mainThreadCpuMs - before.mainThreadCpuMs) / rows,
+      journalCpuMsPerMsg: (after.journalThreadCpuMs - before.journalThreadCpuMs) / rows,
       brokerCpuMsPerMsg: NaN,
       accepted: rows,
       problem: complete ? undefined : `${delivered} of ${rows} rows reached the sink within ${timeoutMs / 1000} s`,

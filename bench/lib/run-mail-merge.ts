@@ -127,6 +127,7 @@ export async function runMailMerge(ctx: RunContext, count: number): Promise<RunF
       peakRssMb: after.peakRssBytes / 2 ** 20,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / count,
       mainCpuMsPerMsg: (after.mainThreadCpuMs - before.mainThreadCpuMs) / count,
+      journalCpuMsPerMsg: (after.journalThreadCpuMs - before.journalThreadCpuMs) / count,
       brokerCpuMsPerMsg: NaN,
       accepted: count,
       problem: done ? undefined : `job ${progress.state ?? 'did not finish'}: ${pdfs} PDFs and ${smtp.received()} e-mails of ${count}`,

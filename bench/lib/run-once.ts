@@ -29,6 +29,8 @@ export interface RunFigures {
   cpuMsPerMsg: number;
   /** Of cpuMsPerMsg, the pipeline's main threads (event loops). */
   mainCpuMsPerMsg: number;
+  /** Of cpuMsPerMsg, the bus's journal writer threads (0 for pipelines without one). */
+  journalCpuMsPerMsg: number;
   brokerCpuMsPerMsg: number;
   accepted: number;
   /** why this run does not count (not everything delivered, refusals), or undefined */
@@ -131,6 +133,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
       peakRssMb: after.peakRssBytes / 2 ** 20,
       cpuMsPerMsg: (after.cpuMs - before.cpuMs) / Math.max(1, result.accepted),
       mainCpuMsPerMsg: (after.mainThreadCpuMs - before.mainThreadCpuMs) / Math.max(1, result.accepted),
+      journalCpuMsPerMsg: (after.journalThreadCpuMs - before.journalThreadCpuMs) / Math.max(1, result.accepted),
       brokerCpuMsPerMsg: brokerBefore && brokerAfter ? (brokerAfter.cpuMs - brokerBefore.cpuMs) / Math.max(1, result.accepted) : NaN,
       accepted: result.accepted,
       problem: problems.length ? problems.join('; ') : undefined,
@@ -178,6 +181,7 @@ function sampleAll(children: Child[]): ProcSample {
   return {
     cpuMs: samples.reduce((a, s) => a + s.cpuMs, 0),
     mainThreadCpuMs: samples.reduce((a, s) => a + s.mainThreadCpuMs, 0),
+    journalThreadCpuMs: samples.reduce((a, s) => a + s.journalThreadCpuMs, 0),
     rssBytes: samples.reduce((a, s) => a + s.rssBytes, 0),
     peakRssBytes: samples.reduce((a, s) => a + s.peakRssBytes, 0),
   };
