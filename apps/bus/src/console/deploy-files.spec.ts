@@ -3,15 +3,17 @@ import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { DestinationHealth } from '../health/destination-health';
 import { registerDeadLetterGauge } from '../metrics/dead-letters.gauge';
+import { registerJournalMetrics } from '../metrics/journal.metrics';
 import { MetricsService } from '../metrics/metrics.service';
 import { ServiceLevelMetrics } from './service-level.metrics';
 
 const DEPLOY = resolve(__dirname, '../../../../deploy');
 
-/** Every metric the bus registers: MetricsService, the dead-letter gauge and the service-level metrics. */
+/** Every metric the bus registers: MetricsService, the dead-letter gauge, the journal's and the service-level metrics. */
 function exportedMetrics(): Set<string> {
   const metrics = new MetricsService({ defaultMetrics: false, destinationHealth: new DestinationHealth() });
   registerDeadLetterGauge(metrics.registry, async () => ({}));
+  registerJournalMetrics(metrics.registry, { buffered: 0, failing: false, droppedTotal: 0 });
   const never = {} as never;
   new ServiceLevelMetrics(metrics, never, never, never, never, { env: never } as never, never).onApplicationBootstrap();
   const names = new Set<string>();

@@ -97,9 +97,12 @@ describe(Journal.name, () => {
     sut.hop('m1', { kind: 'attempt', destination: 'billing' });
     sut.hop('m2', { kind: 'attempt', destination: 'billing' });
     await twoCalls;
+    expect(sut.failing).toBe(true);
     await sut.flush();
     expect(logger.warn).toHaveBeenCalledWith(expect.stringContaining('Journal flush of 2 events failed (disk full)'));
     expect(ids(store.calls.flat())).toEqual(['m1:attempt', 'm2:attempt']);
+    expect(sut.failing).toBe(false);
+    expect(sut.droppedTotal).toBe(0);
   });
 
   it('should say how many events it could not write at shutdown', async () => {
@@ -123,6 +126,7 @@ describe(Journal.name, () => {
     await sut.flush();
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('dropped the 3 oldest events'));
     expect(ids(store.calls.flat())).toEqual(['m4:attempt', 'm5:attempt', 'm6:attempt', 'm7:attempt']);
+    expect(sut.droppedTotal).toBe(3); // kept after the log line, for /metrics
   });
 
   it('should drop only a poison event of a batch, naming its message and the reason, and write the others', async () => {
@@ -141,6 +145,8 @@ describe(Journal.name, () => {
     expect(ids(poisoned.written)).toEqual(['m1:attempt', 'm2:attempt', 'm3:attempt', 'm4:attempt']);
     expect(logger.error).toHaveBeenCalledWith(expect.stringContaining('"attempt" of message m-bad could not be written and was dropped (value cannot be serialised)'));
     expect(sut.buffered).toBe(0);
+    expect(sut.droppedTotal).toBe(1);
+    expect(sut.failing).toBe(false);
     expect(logger.warn).not.toHaveBeenCalled();
   });
 

@@ -78,6 +78,7 @@ export class Journal {
   private flushing?: Promise<void>;
   private failures = 0;
   private dropped = 0;
+  private droppedSinceStart = 0;
   private closed = false;
 
   constructor(private readonly store: Pick<BusStore, 'appendEvents'>, options: JournalOptions = {}) {
@@ -96,6 +97,16 @@ export class Journal {
   /** Events waiting to be written. */
   get buffered(): number {
     return this.buffer.length;
+  }
+
+  /** True from a failed write until the next one succeeds: message history is not being written meanwhile. */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
+  /** Events dropped since start: the oldest past the bound while the store failed, and poison events. */
+  get droppedTotal(): number {
+    return this.droppedSinceStart;
   }
 
   /** A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched. */
@@ -189,11 +200,7 @@ export class Journal {
     // After close the store may be gone; the integrator closes the journal after the consumers stop.
     if (this.closed) return;
     for (const e of events) this.buffer.push(e);
-    if (this.buffer.length > this.maxBuffered) {
-      const over = this.buffer.length - this.maxBuffered;
-      this.buffer.splice(0, over);
-      this.dropped += over;
-    }
+    this.keepWithinBound();
     // A running flush picks these up; a failing store is retried on its backoff timer, not per event.
     if (this.flushing || this.failures > 0) return;
     if (this.buffer.length >= this.maxBatch) this.schedule(0);
@@ -227,6 +234,7 @@ export class Journal {
         const split = batch.length > 1 ? await writeInHalves(batch, err, (events) => this.store.appendEvents(events)) : undefined;
         if (split && split.written > 0) {
           for (const { event, error } of split.poison) this.logger.error(JournalLog.poisonDropped(event, error));
+          this.droppedSinceStart += split.poison.length;
           // What the split could not settle goes first into the next batch, where the events after it tell.
           this.buffer = split.kept.concat(this.buffer);
           this.failures = 0;
@@ -235,11 +243,7 @@ export class Journal {
         if (split) batch = split.kept;
         // Put them back in front, in order; events pushed meanwhile stay behind them.
         this.buffer = batch.concat(this.buffer);
-        if (this.buffer.length > this.maxBuffered) {
-          const over = this.buffer.length - this.maxBuffered;
-          this.buffer.splice(0, over);
-          this.dropped += over;
-        }
+        this.keepWithinBound();
         this.failures++;
         const retryMs = Math.min(this.maxRetryDelayMs, this.flushIntervalMs * 2 ** this.failures);
         this.logger.warn(JournalLog.flushFailed(batch.length, err, retryMs));
@@ -248,6 +252,15 @@ export class Journal {
         return;
       }
     }
+  }
+
+  /** Drops the oldest events past the bound; reportDrops logs how many. */
+  private keepWithinBound(): void {
+    const over = this.buffer.length - this.maxBuffered;
+    if (over <= 0) return;
+    this.buffer.splice(0, over);
+    this.dropped += over;
+    this.droppedSinceStart += over;
   }
 
   private reportDrops(): void {

@@ -6,10 +6,12 @@ import { BUS_STORE, type BusStore } from '../store/bus-store';
 import { destinationsOf } from '../config/reload-plan';
 import { MetricsService } from './metrics.service';
 import { registerDeadLetterGauge } from './dead-letters.gauge';
+import { registerJournalMetrics } from './journal.metrics';
+import { Journal } from '../journal/journal.service';
 
 /**
- * Feeds the metrics that are not counted on the hot path: config reloads (applied / rejected)
- * and queue depths, read from the broker only when Prometheus scrapes.
+ * Feeds the metrics that are not counted on the hot path: config reloads (applied / rejected),
+ * queue depths, read from the broker only when Prometheus scrapes, and the journal's state.
  */
 @Injectable()
 export class MetricsBindings implements OnApplicationBootstrap {
@@ -19,6 +21,7 @@ export class MetricsBindings implements OnApplicationBootstrap {
     private readonly amqp: AmqpConnection,
     @Inject(BUS_OPTIONS) private readonly options: BusOptions,
     @Inject(BUS_STORE) private readonly store: BusStore,
+    private readonly journal: Journal,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -26,6 +29,7 @@ export class MetricsBindings implements OnApplicationBootstrap {
     this.config.onReject(() => this.metrics.configReload('rejected'));
     this.metrics.setQueueDepthCollector(() => this.queueDepths());
     registerDeadLetterGauge(this.metrics.registry, () => this.openDeadLetters(), new Logger('metrics'));
+    registerJournalMetrics(this.metrics.registry, this.journal);
   }
 
   /** Every destination, 0 when it has none, so a drained destination reads 0 rather than vanishing. */
