@@ -42,6 +42,7 @@ const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '500' },
     profile: { type: 'boolean', default: false },
     alloc: { type: 'boolean', default: false },
     only: { type: 'string' },
@@ -94,7 +95,7 @@ async function main(): Promise<number> {
   const sink = await forkReady('sink', compiled('sink.ts'), {});
   const ctx: RunContext = {
     amqpUrl, tmp, sink, sinkUrl: `http://127.0.0.1:${sink.port}`, busLaunch, busLaunchB, compiled, brokerPid: brokerPid(),
-    quick, queueType, prefetch: 50, log, cdrBatch: Math.max(0, Number(args['cdr-batch']) || 0), cdrPriced: args['cdr-priced']!,
+    quick, warmup: Math.max(1, Number(args.warmup) || 500), queueType, prefetch: 50, log, cdrBatch: Math.max(0, Number(args['cdr-batch']) || 0), cdrPriced: args['cdr-priced']!,
   };
 
   const results = new Map<string, ScenarioResult>();

@@ -48,6 +48,8 @@ export interface RunContext {
   compiled: (relative: string) => string;
   brokerPid?: number;
   quick: boolean;
+  /** Messages each pipeline takes before a round's measured phase (`--warmup`). */
+  warmup: number;
   queueType: 'quorum' | 'classic';
   prefetch: number;
   /** `--cdr-batch`: the CDR scenario's destination takes rows in batches of up to this many (0: one per call) */
@@ -102,7 +104,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     };
 
     // Warm-up: JIT, keep-alive sockets and queues, not measured.
-    const warm = await load(ctx.quick ? 20 : 500, `${prefix}-warm`);
+    const warm = await load(ctx.quick ? 20 : ctx.warmup, `${prefix}-warm`);
     if (!(await drained(warm.accepted, 60_000))) throw new Error(`warm-up: ${warm.accepted} accepted were not all delivered within 60 s`);
     await ctx.sink.call({ cmd: 'reset' });
 
@@ -124,6 +126,7 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     if (!complete) problems.push(`${delivered} of ${result.accepted} accepted messages reached every destination within ${timeoutMs / 1000} s`);
     if (result.refused || result.errors) problems.push(`refused ${result.refused}, errors ${result.errors} (statuses ${JSON.stringify(result.statuses)}${result.errorKinds && result.errors ? `; no answer: ${JSON.stringify(result.errorKinds)}` : ''})`);
     if (result.accepted === 0) problems.push('nothing accepted');
+    if (pipeline === 'bus' || pipeline === 'bus-b') for (const child of children) problems.push(...(await journalTrouble(child.port)));
     return {
       ingressPerS: result.acceptedPerSecond,
       deliveredPerS: delivered / ((report.lastAt - result.firstAcceptedAt) / 1000),
@@ -149,6 +152,20 @@ export async function runOnce(ctx: RunContext, pipeline: Pipeline, scenario: Mes
     }
     rmSync(path.join(ctx.tmp, prefix), { recursive: true, force: true });
   }
+}
+
+/**
+ * A bus whose journal could not write still delivers everything, and its figures then leave out the journal's
+ * work: such a round does not count. Read from the bus's own /metrics.
+ */
+async function journalTrouble(port: number): Promise<string[]> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const failing = value('bus_journal_failing');
+  const dropped = value('bus_journal_dropped_events_total');
+  // A build from before these metrics (an A/B's older side) has neither: nothing to tell.
+  if (!(failing > 0 || dropped > 0)) return [];
+  return [`the journal was not writing (bus_journal_failing ${failing}, bus_journal_dropped_events_total ${dropped}; the bus log says why)`];
 }
 
 /** The load of several instances as one: counts added, from the first start to the last answer. */
