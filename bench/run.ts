@@ -127,7 +127,8 @@ async function main(): Promise<number> {
       for (const scenario of scenarios) {
         const result = results.get(scenario.id)!;
         let rate: number | undefined;
-        if (scenario.latencySeconds) {
+        if (scenario.fixedRate) rate = result.rate = scenario.fixedRate;
+        else if (scenario.latencySeconds) {
           const from = scenario.rateFrom ?? 'baseline';
           const peak = med(results.get('headline')?.[from] ?? [], 'deliveredPerS');
           if (!Number.isFinite(peak)) {

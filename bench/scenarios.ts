@@ -27,9 +27,11 @@ export interface MessageScenario {
   dimension?: { name: Dimension; value: number };
   /** requests in a full / quick run (throughput scenarios) */
   messages: { full: number; quick: number };
-  /** latency run: fixed rate at half the peak (headline, end to end) of `rateFrom` for this long */
+  /** latency run: fixed rate at half the peak (headline, end to end) of `rateFrom`, or `fixedRate`, for this long */
   latencySeconds?: { full: number; quick: number };
   rateFrom?: 'baseline' | 'bus';
+  /** msgs/s of a latency run that does not follow a peak */
+  fixedRate?: number;
   inQuick: boolean;
   /** why the scenario cannot run in this tree, or undefined */
   skip(root: string): string | undefined;
@@ -72,6 +74,10 @@ export const SCENARIOS: Scenario[] = [
   {
     ...headline, id: 'latency-half-bus', title: "1 KB JSON at half the bus's own peak rate (latency both can carry)", messages: { full: 0, quick: 0 },
     latencySeconds: { full: 15, quick: 2 }, rateFrom: 'bus',
+  },
+  {
+    ...headline, id: 'latency-100', title: "1 KB JSON at 100 msgs/s (a message's own way through, without queueing)", messages: { full: 0, quick: 0 },
+    latencySeconds: { full: 15, quick: 2 }, fixedRate: 100,
   },
   { ...headline, id: 'xml', title: '1 KB XML ingress', codec: 'xml', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'xml') },
   { ...headline, id: 'csv', title: "1 KB CSV ingress (a row per rate line)", codec: 'csv', messages: { full: 5_000, quick: 100 }, skip: (root) => codecMissing(root, 'csv') },
