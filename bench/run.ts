@@ -262,7 +262,7 @@ async function main(): Promise<number> {
     rmSync(tmp, { recursive: true, force: true });
     deleteVhost(vhost);
   }
-  if (failures) log(`${failures} run(s) failed to deliver everything or did not start`);
+  if (failures) log(`${failures} run(s) failed to deliver everything, did not start, or ran with a journal that was not writing`);
   return failures ? 1 : 0;
 }
 
