@@ -1,11 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
+import { threadsNamed } from './testing/thread-names';
 
 const onLinux = process.platform === 'linux' ? it : it.skip;
-
-/** The names of this process's threads, as `top -H` shows them. */
-const threadNames = () => readdirSync('/proc/self/task').map((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim());
 
 describe('nameThisThread', () => {
   onLinux('names the thread that calls it and no other', async () => {
@@ -17,7 +15,7 @@ describe('nameThisThread', () => {
     );
     try {
       await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
-      expect(threadNames().filter((n) => n === 'spec-thread-nam')).toHaveLength(1);
+      expect(threadsNamed('spec-thread-nam')).toBe(1);
       expect(readFileSync('/proc/self/comm', 'utf8').trim()).not.toBe('spec-thread-nam'); // the main thread keeps its name
     } finally {
       await worker.terminate();

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MappingError } from '../adapter.errors';
@@ -7,6 +7,7 @@ import { LetterRenderPool } from './letter-render.pool';
 import { LetterRenderer, type LetterRendererOptions } from './letter.renderer';
 import type { MergeRecipient } from './merge-recipient';
 import { pdfText } from './testing/pdf-text';
+import { threadsNamed } from '../testing/thread-names';
 
 const options: LetterRendererOptions = {
   template: readFileSync(join(__dirname, '../../../../config/templates/letter.hbs'), 'utf8'),
@@ -16,9 +17,6 @@ const options: LetterRendererOptions = {
 };
 const recipient = (i: number): MergeRecipient => ({ customerId: `C-${i}`, name: `Jürgen Müller ${i}`, street: 'Am Weg 7', postalCode: '50667', city: 'Köln', email: 'jm@example.com' });
 const date = new Date('2026-01-15T00:00:00Z');
-
-/** This process's threads named `name`, as `top -H` shows them (Linux). */
-const threadsNamed = (name: string) => readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name).length;
 
 /** Waits until `condition` holds (the pool's threads end in the background). */
 async function until(condition: () => boolean): Promise<void> {

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { threadsNamed } from '@bus/adapters/testing';
 import { message } from '../store.fixtures';
 import { SqliteJournal } from './sqlite.journal';
 import { JournalThread } from './sqlite.journal-thread';
@@ -64,10 +65,9 @@ describe(JournalThread.name, () => {
   });
 
   (process.platform === 'linux' ? it : it.skip)('should run on a thread named bus-journal, as top -H and ps -L show it', async () => {
-    const named = () => readdirSync('/proc/self/task').filter((tid) => readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === 'bus-journal').length;
     // Counted before and after: a test file run earlier in this process may have left one of its own.
-    const before = named();
+    const before = threadsNamed('bus-journal');
     await sut.append([{ kind: 'message', message: message() }]);
-    expect(named()).toBe(before + 1);
+    expect(threadsNamed('bus-journal')).toBe(before + 1);
   });
 });
