@@ -89,7 +89,7 @@ export class BusModule {
         },
         {
           provide: Journal,
-          useFactory: (store: BusStore, config: ConfigService) => new Journal(store, { settings: () => config.active().config.journal, logger: new Logger('journal') }),
+          useFactory: (store: BusStore, config: ConfigService) => new Journal(store, { settings: () => config.active().config.journal, businessKeys: () => config.active().config.businessKeys, logger: new Logger('journal') }),
           inject: [BUS_STORE, ConfigService],
         },
         { provide: DestinationHealth, useFactory: () => new DestinationHealth() },

@@ -29,3 +29,15 @@ export const BusHeaders = {
 } as const;
 
 export type BusHeader = (typeof BusHeaders)[keyof typeof BusHeaders];
+
+/** The route that sent a copy to `system`, read from its `x-bus-routes` header; undefined when the header lacks it. */
+export function routeOf(headers: Readonly<Record<string, unknown>>, system: string): string | undefined {
+  const raw = headers[BusHeaders.ROUTES];
+  if (typeof raw !== 'string') return undefined;
+  try {
+    const route = (JSON.parse(raw) as Record<string, unknown>)[system];
+    return typeof route === 'string' ? route : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -67,8 +67,10 @@ export class AdminService {
     await this.journal.flush();
     const history = await this.store.getMessage(id);
     if (!history) {
-      const retention = this.config.active().config.journal.retention;
-      throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} is known: it was not accepted by this bus, or its history expired (journal retention ${retention >= 86_400_000 ? `${Math.round(retention / 86_400_000)}d` : `${Math.round(retention / 3_600_000)}h`}).`);
+      const { retention, levels } = this.config.active().config.journal;
+      const kept = Object.entries(levels ?? {}).filter(([, level]) => level === 'failures').map(([type]) => type);
+      const unless = kept.length ? `, or it is of a type whose history is kept only when it fails (journal.levels: ${kept.join(', ')}) and it was delivered at the first try` : '';
+      throw new ApiError(404, 'JOURNAL.NOT_FOUND', `No message ${id} is known: it was not accepted by this bus, or its history expired (journal retention ${retention >= 86_400_000 ? `${Math.round(retention / 86_400_000)}d` : `${Math.round(retention / 3_600_000)}h`})${unless}.`);
     }
     return redactHistory(history, this.config.active().config.sensitive ?? []);
   }

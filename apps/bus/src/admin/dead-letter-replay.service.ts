@@ -152,6 +152,8 @@ export class DeadLetterReplayService {
     await this.publisher.publishToQueue(queueNames(letter.destination, this.options.brokerPrefix).work, edited ?? letter.envelope, {
       ...(headers[BusHeaders.ROUTES] ? { [BusHeaders.ROUTES]: headers[BusHeaders.ROUTES] } : {}),
       ...(headers[BusHeaders.CONFIG_VERSION] ? { [BusHeaders.CONFIG_VERSION]: headers[BusHeaders.CONFIG_VERSION] } : {}),
+      // The copy failed here before: the journal records its steps at level `failures` too, and a new dead letter keeps the first time.
+      ...(headers[BusHeaders.FIRST_FAILED_AT] ? { [BusHeaders.FIRST_FAILED_AT]: headers[BusHeaders.FIRST_FAILED_AT] } : {}),
       [BusHeaders.SOURCE]: letter.source,
       [BusHeaders.ATTEMPTS]: 0,
     });

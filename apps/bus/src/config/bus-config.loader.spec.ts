@@ -228,6 +228,15 @@ extra: 1
       ]);
     });
 
+    it('should name the entry of journal.levels that is not a level, or not a type', async () => {
+      expect(await problemsOf(VALID.replace('ingress: { bodyLimit: 512kb }', 'ingress: { bodyLimit: 512kb }\njournal: { levels: { usage.#: failures, customer.*: some } }'))).toEqual([
+        'journal.levels: must map message types or patterns to full or failures, e.g. { usage.#: failures }; "customer.*" has "some"',
+      ]);
+      expect(await problemsOf(VALID.replace('ingress: { bodyLimit: 512kb }', 'ingress: { bodyLimit: 512kb }\njournal: { levels: { "usage..x": failures } }'))).toEqual([
+        'journal.levels: must map message types or patterns to full or failures, e.g. { usage.#: failures }; "usage..x" is not a message type or pattern (segments separated by ".", "*" = one segment, "#" = any rest)',
+      ]);
+    });
+
     it('should not check adapter settings while the structure is invalid', async () => {
       const problems = await problemsOf(VALID.replace('ingress: { bodyLimit: 512kb }', 'ingress: { bodyLimit: lots }').replace('adapter: drop', 'adapter: nope'));
       expect(problems).toEqual(['ingress.bodyLimit: must be a size such as 512kb or 1mb (got "lots")']);

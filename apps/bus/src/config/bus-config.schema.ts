@@ -4,6 +4,7 @@ import { JSONSchema } from 'class-validator-jsonschema';
 import { Duration, DurationList, FreeFormObject, Optional, Size, StringRecord } from './config-decorators';
 import type { ProcessorConfig } from '../processors/processor.config';
 import { BusinessKeyMap, SensitiveFields, SloConfig } from '../console/console.config';
+import { JournalLevelMap, type JournalLevel } from '../journal/journal-levels';
 
 /** System names end up in queue names (`bus.<system>`) and URLs (`/adapters/<system>/messages`). */
 export const SYSTEM_NAME = /^[a-z][a-z0-9-]*$/;
@@ -175,6 +176,10 @@ export class JournalConfig {
 
   @Optional() @Duration({ description: 'Journal entries older than this are purged; read at start', default: '30d' })
   retention: number = 30 * 86_400_000;
+
+  /** Message type or pattern -> `full` or `failures` (journal-levels.ts); unlisted types are kept in full. */
+  @Optional() @JournalLevelMap(TYPE_PATTERN)
+  levels: Record<string, JournalLevel> = {};
 }
 
 /**

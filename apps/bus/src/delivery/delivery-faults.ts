@@ -29,11 +29,11 @@ export class DeliveryFaults {
     if (!envelope) return;
     if (event.kind === 'retry') {
       this.metrics.retried(destination, envelope.type);
-      this.journal.hop(envelope.id, { kind: 'retry-scheduled', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
+      this.journal.step(envelope, event.headers, { kind: 'retry-scheduled', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
       return;
     }
     this.metrics.dead(destination, envelope.type);
-    this.journal.hop(envelope.id, { kind: 'dead-lettered', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
+    this.journal.step(envelope, event.headers, { kind: 'dead-lettered', destination, attempt: attempts, error: `${fault.code}: ${fault.message}`, detail: event.queue });
     try {
       await this.store.recordDeadLetter(deadLetterOfCopy(envelope, destination, event.headers, fault, attempts));
     } catch (err) {

@@ -51,7 +51,7 @@ describe(DeliveryHandler.name, () => {
 
   const build = (leaseMs = 60_000, realXref = false) => {
     const config = { getVersion: () => undefined, active: () => ({ routeTable: { transformFor: () => undefined } }) };
-    const journal = { hop: (_id: string, hop: Hop) => hops.push(hop) };
+    const journal = { step: (_envelope: unknown, _headers: unknown, hop: Hop) => hops.push(hop) };
     const metrics = { delivered: () => undefined, failed: () => undefined };
     const xref = realXref ? new XrefService(store) : {
       unlinkedEntityKey: async () => undefined,

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BusHeaders, type CanonicalEnvelope } from '@bus/canonical-model';
+import { BusHeaders, routeOf, type CanonicalEnvelope } from '@bus/canonical-model';
 import { BusError, MappingError, TransientDeliveryError, type DeliveryReceipt, type NativeMessage } from '@bus/adapters';
 import type { SystemRuntime } from '../config/active-config';
 import { ConfigService } from '../config/config.service';
@@ -56,7 +56,7 @@ export class DeliveryHandler {
     const attempt = delivery.attempt;
     const permit = await this.leases.acquire(envelope.id, name);
     if (permit.kind === 'delivered') {
-      this.journal.hop(envelope.id, { kind: 'duplicate-skipped', destination: name, attempt });
+      this.journal.step(envelope, delivery.headers, { kind: 'duplicate-skipped', destination: name, attempt });
       return { kind: 'ack' };
     }
     const startedAt = Date.now();
@@ -75,7 +75,7 @@ export class DeliveryHandler {
       await permit.lease.release();
       const error = toBusError(err, name, envelope);
       this.metrics.failed(name, envelope.type, error);
-      this.journal.hop(envelope.id, {
+      this.journal.step(envelope, delivery.headers, {
         kind: 'attempt',
         destination: name,
         attempt,
@@ -91,7 +91,7 @@ export class DeliveryHandler {
     await this.linkIds(destination.system, envelope, receipt);
     const acceptedAt = Number(delivery.headers[BusHeaders.ACCEPTED_AT]);
     this.metrics.delivered(name, envelope.type, Number.isFinite(acceptedAt) ? (Date.now() - acceptedAt) / 1000 : undefined);
-    this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt, statusCode: receipt.status, durationMs: Date.now() - startedAt });
+    this.journal.step(envelope, delivery.headers, { kind: 'delivered', destination: name, attempt, statusCode: receipt.status, durationMs: Date.now() - startedAt });
     return { kind: 'ack' };
   }
 
@@ -116,7 +116,7 @@ export class DeliveryHandler {
   }
 
   private async applyRouteTransform(destination: string, envelope: CanonicalEnvelope, headers: Record<string, unknown>): Promise<CanonicalEnvelope> {
-    const routeName = parseRoutes(headers[BusHeaders.ROUTES])[destination];
+    const routeName = routeOf(headers, destination);
     if (!routeName) return envelope;
     // The version that routed the message decides its transform; a reload must not change queued work.
     const version = this.config.getVersion(String(headers[BusHeaders.CONFIG_VERSION] ?? '')) ?? this.config.active();
@@ -127,15 +127,6 @@ export class DeliveryHandler {
     } catch (err) {
       throw new MappingError(`route "${routeName}" transform for ${destination} failed: ${(err as Error).message}`, undefined, { cause: err });
     }
-  }
-}
-
-function parseRoutes(raw: unknown): Record<string, string> {
-  if (typeof raw !== 'string') return {};
-  try {
-    return JSON.parse(raw) as Record<string, string>;
-  } catch {
-    return {};
   }
 }
 

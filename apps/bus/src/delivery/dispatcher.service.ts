@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { businessKeysOf } from '../journal/business-keys';
 import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { ActiveConfig } from '../config/active-config';
@@ -157,7 +156,7 @@ export class Dispatcher {
       this.metrics.unrouted(envelope.source, envelope.type);
       const text = `Message ${envelope.id} (${envelope.type} from ${envelope.source}) matches no route; parked in ${this.publisher.unroutedQueue}. Add a route and replay it.`;
       this.logger.warn(logLine(text, { ...fieldsOf(envelope), queue: this.publisher.unroutedQueue, code: ErrorCodes.ROUTE_NO_MATCH }));
-      this.journal.received(envelope, native, [], 'unrouted', businessKeysOf(active.config.businessKeys, envelope));
+      this.journal.received(envelope, native, [], 'unrouted');
       return;
     }
     const destinations = matches.map((m) => m.destination);
@@ -176,7 +175,7 @@ export class Dispatcher {
       },
       json,
     );
-    this.journal.received(envelope, native, matches, 'accepted', businessKeysOf(active.config.businessKeys, envelope), json);
+    this.journal.received(envelope, native, matches, 'accepted', json);
     for (const m of matches) this.metrics.routed(m.route, m.destination);
   }
 }

@@ -3,6 +3,7 @@ import type { JournalEvent } from '../store/bus-store';
 import { SqliteStore } from '../store/sqlite/sqlite.store';
 import { Journal, type JournalOptions } from './journal.service';
 import { captureRaw } from './raw-native';
+import { timeOrderedId } from '../inbound/time-ordered-id';
 
 /** A store that records each appendEvents call and lets a test await the next one or make it fail. */
 class RecordingStore {
@@ -63,7 +64,7 @@ describe(Journal.name, () => {
     ['serialized here', () => undefined],
   ])('should buffer the canonical message as JSON text only, %s', async (_, text) => {
     sut = make();
-    sut.received(envelope('m1'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted', undefined, text(envelope('m1')));
+    sut.received(envelope('m1'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted', text(envelope('m1')));
     await sut.flush();
     const event = store.calls[0][0];
     if (event.kind !== 'message') throw new Error('expected the message record');
@@ -177,6 +178,75 @@ describe(Journal.name, () => {
     expect(written.map((e) => (e.kind === 'message' ? e.message.rawNative?.data : undefined))).toEqual(['{"Name":', '{"Na']);
   });
 
+  describe('at level failures', () => {
+    const levels = { 'customer.*': 'failures' as const };
+    const usage = (id: string): CanonicalEnvelope => ({ ...envelope(id), type: 'usage.recorded' });
+    const headers = { 'x-bus-accepted-at': Date.parse('2026-11-28T09:00:01.000Z'), 'x-bus-routes': JSON.stringify({ billing: 'to-billing' }) };
+    const retried = { ...headers, 'x-bus-first-failed-at': '2026-11-28T09:00:02.000Z' };
+    beforeEach(() => {
+      sut = make({ settings: () => ({ enabled: true, maxRawBytes: 1024, levels }), businessKeys: () => ({ 'customer.*': ['payload.name'] }) });
+    });
+
+    it('should record no accepted message of the type, but an unrouted one and other types', async () => {
+      sut.received(envelope('m1'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted');
+      sut.received(envelope('m2'), undefined, [], 'unrouted');
+      sut.received(usage('m3'), undefined, [{ route: 'r1', destination: 'billing' }], 'accepted');
+      await sut.flush();
+      expect(ids(store.calls.flat())).toEqual(['m2:message', 'm3:message']);
+    });
+
+    it('should record no step of a copy that never failed', async () => {
+      sut.step(envelope('m1'), headers, { kind: 'delivered', destination: 'billing', attempt: 1, statusCode: 201 });
+      sut.step(envelope('m1'), headers, { kind: 'duplicate-skipped', destination: 'billing', attempt: 1 });
+      expect(sut.buffered).toBe(0);
+    });
+
+    it('should record a failure with the message, and every later step of that copy', async () => {
+      sut.step(envelope('m1'), headers, { kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503 });
+      sut.step(envelope('m1'), headers, { kind: 'delivered', destination: 'billing', attempt: 2, statusCode: 201 });
+      sut.step(envelope('m2'), retried, { kind: 'delivered', destination: 'billing', attempt: 1, statusCode: 201 });
+      await sut.flush();
+      const written = store.calls.flat();
+      expect(ids(written)).toEqual(['m1:message', 'm1:attempt', 'm1:delivered', 'm2:delivered']);
+      expect(written[0]).toMatchObject({
+        message: {
+          id: 'm1', initialStatus: 'accepted', receivedAt: '2026-11-28T09:00:01.000Z', routes: [{ route: 'to-billing', destination: 'billing' }],
+          canonicalJson: JSON.stringify(envelope('m1')), businessKeys: ['Acme'],
+        },
+      });
+      expect(written[0].kind === 'message' && written[0].message.rawNative).toBeUndefined();
+    });
+
+    it('should date the message by the time in its id, so each failure record of it says the same', async () => {
+      const id = timeOrderedId(Date.parse('2026-11-28T08:59:59.123Z'));
+      sut.step(envelope(id), headers, { kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed' });
+      sut.step(envelope(id), { ...retried, 'x-bus-accepted-at': undefined }, { kind: 'dead-lettered', destination: 'billing', attempt: 2 });
+      await sut.flush();
+      const dates = store.calls.flat().flatMap((e) => (e.kind === 'message' ? [e.message.receivedAt] : []));
+      expect(dates).toEqual(['2026-11-28T08:59:59.123Z', '2026-11-28T08:59:59.123Z']);
+    });
+
+    it('should record a scheduled retry and a dead letter with the message', async () => {
+      sut.step(envelope('m1'), retried, { kind: 'retry-scheduled', destination: 'billing', attempt: 3 });
+      sut.step(envelope('m2'), retried, { kind: 'dead-lettered', destination: 'billing', attempt: 4 });
+      await sut.flush();
+      expect(ids(store.calls.flat())).toEqual(['m1:message', 'm1:retry-scheduled', 'm2:message', 'm2:dead-lettered']);
+    });
+
+    it('should record every step of a type kept in full', async () => {
+      sut.step(usage('m1'), headers, { kind: 'delivered', destination: 'billing', attempt: 1 });
+      await sut.flush();
+      expect(ids(store.calls.flat())).toEqual(['m1:delivered']);
+    });
+
+    it('should record an unanswered query only', async () => {
+      sut.query(envelope('q1'), 'billing', 'answered');
+      sut.query(envelope('q2'), 'billing', 'timeout', 'no answer in 5000 ms');
+      await sut.flush();
+      expect(ids(store.calls.flat())).toEqual(['q2:message', 'q2:query']);
+    });
+  });
+
   describe('with the embedded store', () => {
     let real: SqliteStore;
     beforeEach(() => {
@@ -204,6 +274,28 @@ describe(Journal.name, () => {
         destinations: { billing: { status: 'delivered', attempts: 2 }, archive: { status: 'delivered', attempts: 1 } },
       });
       expect(history?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'attempt', 'delivered', 'delivered']);
+    });
+
+    it('should give a message at level failures the history of the destination where it failed, to its end', async () => {
+      sut = new Journal(real, { logger, settings: () => ({ enabled: true, maxRawBytes: 8, levels: { 'customer.#': 'failures' } }) });
+      const headers = { 'x-bus-accepted-at': Date.parse('2026-11-28T09:00:01.000Z'), 'x-bus-routes': JSON.stringify({ billing: 'r1', archive: 'r2' }) };
+      const routes = [{ route: 'r1', destination: 'billing' }, { route: 'r2', destination: 'archive' }];
+      for (const id of ['ok', 'failed']) sut.received(envelope(id), undefined, routes, 'accepted');
+      sut.step(envelope('ok'), headers, { kind: 'delivered', destination: 'billing', attempt: 1 });
+      sut.step(envelope('failed'), headers, { kind: 'delivered', destination: 'archive', attempt: 1 });
+      sut.step(envelope('failed'), headers, { kind: 'attempt', destination: 'billing', attempt: 1, outcome: 'failed', statusCode: 503 });
+      await sut.flush();
+      const retry = { ...headers, 'x-bus-first-failed-at': '2026-11-28T09:00:02.000Z' };
+      sut.step(envelope('failed'), retry, { kind: 'retry-scheduled', destination: 'billing', attempt: 3 });
+      await sut.flush();
+      expect((await real.getMessage('failed'))?.message.destinations).toEqual({ billing: { status: 'retrying', attempts: 1 } });
+      sut.step(envelope('failed'), retry, { kind: 'delivered', destination: 'billing', attempt: 4, statusCode: 201 });
+      await sut.flush();
+      expect(await real.getMessage('ok')).toBeNull();
+      const history = await real.getMessage('failed');
+      expect(history?.message).toMatchObject({ status: 'delivered', canonical: envelope('failed'), destinations: { billing: { status: 'delivered', attempts: 4 } } });
+      expect(Object.keys(history!.message.destinations)).toEqual(['billing']);
+      expect(history?.hops.map((h) => h.kind)).toEqual(['received', 'routed', 'attempt', 'retry-scheduled', 'delivered']);
     });
 
     it('should journal a query with its outcome', async () => {

@@ -1,9 +1,11 @@
-import type { CanonicalEnvelope } from '@bus/canonical-model';
+import { BusHeaders, routeOf, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { NativeMessage } from '@bus/adapters';
 import type { BusStore, Hop, JournalEvent, RouteRef } from '../store/bus-store';
 import { isoNow } from '../common/iso-now';
 import { captureRaw } from './raw-native';
 import { messageIdOf, writeInHalves } from './journal-batch-split';
+import { businessKeysOf } from './business-keys';
+import { journalLevelOf, type JournalLevel } from './journal-levels';
 
 /** Where the journal reports its own trouble; Nest's Logger fits. */
 export interface JournalLogger {
@@ -17,6 +19,8 @@ export interface JournalSettings {
   enabled: boolean;
   /** `journal.maxRawBytes`: how much of the native body is kept; 0 keeps none. */
   maxRawBytes: number;
+  /** `journal.levels`: message type or pattern -> what is kept of it; unlisted types are kept in full. */
+  levels?: Readonly<Record<string, JournalLevel>>;
 }
 
 /** Settings of the journal (`journal:` in bus.yaml, plus tuning knobs for tests and the benchmark). */
@@ -26,6 +30,8 @@ export interface JournalOptions {
    * Default: enabled, 64 KiB of native body.
    */
   settings?: () => JournalSettings;
+  /** The active config's `businessKeys:` (type pattern -> field paths), indexed with each message. */
+  businessKeys?: () => Readonly<Record<string, readonly string[]>> | undefined;
   /**
    * Flush at the latest this long after the first buffered event; default 100 ms. Long enough that most
    * messages are delivered within the batch that records them, which the embedded store writes in one go
@@ -68,6 +74,7 @@ export const JournalLog = {
  */
 export class Journal {
   private readonly settings: () => JournalSettings;
+  private readonly businessKeys: () => Readonly<Record<string, readonly string[]>> | undefined;
   private readonly flushIntervalMs: number;
   private readonly maxBatch: number;
   private readonly maxBuffered: number;
@@ -83,6 +90,7 @@ export class Journal {
 
   constructor(private readonly store: Pick<BusStore, 'appendEvents'>, options: JournalOptions = {}) {
     this.settings = options.settings ?? (() => DEFAULT_SETTINGS);
+    this.businessKeys = options.businessKeys ?? (() => undefined);
     this.flushIntervalMs = options.flushIntervalMs ?? 100;
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxBuffered = Math.max(options.maxBuffered ?? 50_000, this.maxBatch);
@@ -109,40 +117,22 @@ export class Journal {
     return this.droppedSinceStart;
   }
 
-  /** A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched. */
+  /**
+   * A message accepted at ingress (or parked as unrouted), with its native form and the routes that matched.
+   * An accepted message of a type at level `failures` is not recorded here (step() records it if it fails).
+   */
   received(
     envelope: CanonicalEnvelope,
     native: NativeMessage | undefined,
     routes: readonly RouteRef[],
     status: 'accepted' | 'unrouted',
-    businessKeys?: string[],
     /** The envelope as JSON text, when the caller serialized it already (to publish it); serialized here otherwise. */
     canonicalJson?: string,
   ): void {
-    const { enabled, maxRawBytes } = this.settings();
-    if (!enabled) return;
-    const at = isoNow();
-    const message: JournalEvent = {
-      kind: 'message',
-      message: {
-        id: envelope.id,
-        type: envelope.type,
-        source: envelope.source,
-        correlationId: envelope.correlationId,
-        causationId: envelope.causationId,
-        configVersion: envelope.configVersion,
-        receivedAt: at,
-        initialStatus: status,
-        rawNative: native ? captureRaw(native, maxRawBytes) : undefined,
-        // Only the text: a buffered event then holds one compact string instead of the envelope's object graph
-        // (a 64 KB message has over a thousand objects), and the writer thread is handed that string as it is.
-        canonicalJson: canonicalJson ?? JSON.stringify(envelope),
-        routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
-        ...(businessKeys?.length ? { businessKeys } : {}),
-      },
-    };
+    const { enabled, maxRawBytes, levels } = this.settings();
+    if (!enabled || (status === 'accepted' && journalLevelOf(levels, envelope.type) === 'failures')) return;
     // The `received` and `routed` hops are derived from this record when the history is read.
-    this.push(message);
+    this.push(this.messageEvent(envelope, isoNow(), status, routes, native ? captureRaw(native, maxRawBytes) : undefined, canonicalJson));
   }
 
   /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */
@@ -151,10 +141,28 @@ export class Journal {
     this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? isoNow() } });
   }
 
-  /** A request-reply query and how the answering system answered it. */
+  /**
+   * A step of a queued copy at its destination (a delivery, a processor, a scheduled retry or dead letter),
+   * with the copy's headers. For a type kept in `full` it is a hop(). For a type at level `failures`, a failure
+   * is recorded with the message itself (which received() skipped; written again on a later failure, the
+   * store keeps one), and any other step only once the copy failed before (a later attempt, or
+   * `x-bus-first-failed-at` on a retry or replay), so the history of a message that failed runs to its end.
+   */
+  step(envelope: CanonicalEnvelope, headers: Readonly<Record<string, unknown>>, hop: HopInput & { destination: string }): void {
+    const { enabled, levels } = this.settings();
+    if (!enabled) return;
+    if (journalLevelOf(levels, envelope.type) === 'failures') {
+      if (isFailure(hop)) this.push(this.messageEvent(envelope, acceptedAtOf(envelope, headers), 'accepted', [{ route: routeOf(headers, hop.destination) ?? hop.destination, destination: hop.destination }]));
+      else if (!failedBefore(headers, hop)) return;
+    }
+    this.push({ kind: 'hop', messageId: envelope.id, hop: { ...hop, at: hop.at ?? isoNow() } });
+  }
+
+  /** A request-reply query and how the answering system answered it; at level `failures`, only an unanswered one. */
   query(envelope: CanonicalEnvelope, answeredBy: string, outcome: 'answered' | 'failed' | 'timeout', error?: string): void {
-    if (!this.isEnabled) return;
-    this.received(envelope, undefined, [{ route: 'query', destination: answeredBy }], 'accepted');
+    const { enabled, levels } = this.settings();
+    if (!enabled || (outcome === 'answered' && journalLevelOf(levels, envelope.type) === 'failures')) return;
+    this.push(this.messageEvent(envelope, isoNow(), 'accepted', [{ route: 'query', destination: answeredBy }]));
     this.hop(envelope.id, { kind: 'query', destination: answeredBy, outcome, error });
   }
 
@@ -194,6 +202,36 @@ export class Journal {
       }
     }
     if (lost > 0) this.logger.error(JournalLog.lostOnClose(lost, lastError));
+  }
+
+  private messageEvent(
+    envelope: CanonicalEnvelope,
+    receivedAt: string,
+    status: 'accepted' | 'unrouted',
+    routes: readonly RouteRef[],
+    rawNative?: ReturnType<typeof captureRaw>,
+    canonicalJson?: string,
+  ): JournalEvent {
+    const businessKeys = businessKeysOf(this.businessKeys(), envelope);
+    return {
+      kind: 'message',
+      message: {
+        id: envelope.id,
+        type: envelope.type,
+        source: envelope.source,
+        correlationId: envelope.correlationId,
+        causationId: envelope.causationId,
+        configVersion: envelope.configVersion,
+        receivedAt,
+        initialStatus: status,
+        rawNative,
+        // Only the text: a buffered event then holds one compact string instead of the envelope's object graph
+        // (a 64 KB message has over a thousand objects), and the writer thread is handed that string as it is.
+        canonicalJson: canonicalJson ?? JSON.stringify(envelope),
+        routes: routes.map((r) => ({ route: r.route, destination: r.destination })),
+        ...(businessKeys.length ? { businessKeys } : {}),
+      },
+    };
   }
 
   private push(...events: JournalEvent[]): void {
@@ -269,3 +307,26 @@ export class Journal {
     this.dropped = 0;
   }
 }
+
+const FAILURES = new Set<Hop['kind']>(['retry-scheduled', 'dead-lettered']);
+
+/** A failed attempt, a scheduled retry or a dead letter: what a `failures` level keeps. */
+function isFailure(hop: HopInput): boolean {
+  return FAILURES.has(hop.kind) || (hop.kind === 'attempt' && hop.outcome === 'failed');
+}
+
+/** This copy failed at its destination before: a retry, a replay, or a later in-process try. */
+function failedBefore(headers: Readonly<Record<string, unknown>>, hop: HopInput): boolean {
+  return typeof headers[BusHeaders.FIRST_FAILED_AT] === 'string' || (hop.attempt ?? 1) > 1;
+}
+
+/**
+ * When the bus accepted the message, the same for every failure record of it (the store keeps the latest):
+ * the time in its UUID v7 id (made at acceptance), else `x-bus-accepted-at` (ms), else now.
+ */
+function acceptedAtOf(envelope: CanonicalEnvelope, headers: Readonly<Record<string, unknown>>): string {
+  const id = envelope.id;
+  const ms = id.length === 36 && id[14] === '7' ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : Number(headers[BusHeaders.ACCEPTED_AT]);
+  return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : isoNow();
+}
+

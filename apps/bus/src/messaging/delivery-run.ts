@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type * as amqp from 'amqplib';
-import { BusHeaders, ErrorCodes, type CanonicalEnvelope } from '@bus/canonical-model';
+import { ErrorCodes, routeOf, type CanonicalEnvelope } from '@bus/canonical-model';
 import type { Acks } from './ack-batcher';
 import type { Delivery, DeliveryHandler, FaultEvent } from './consumer';
 import { attemptsOf, decide, outcomeOfThrown, type DeliveryPolicy, type Fault, type Outcome } from './delivery-policy';
@@ -150,13 +150,3 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The route that sent this message to `system`, from the routing header; only read for a log line. */
-function routeOf(headers: Record<string, unknown>, system: string): string | undefined {
-  const raw = headers[BusHeaders.ROUTES];
-  if (typeof raw !== 'string') return undefined;
-  try {
-    return (JSON.parse(raw) as Record<string, string>)[system];
-  } catch {
-    return undefined;
-  }
-}

@@ -128,7 +128,7 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
     // The lease keeps two copies of one input (a redelivery and a replay, two instances) from both emitting.
     const permit = await this.leases.acquire(envelope.id, name);
     if (permit.kind === 'delivered') {
-      this.journal.hop(envelope.id, { kind: 'duplicate-skipped', destination: name, attempt });
+      this.journal.step(envelope, delivery.headers, { kind: 'duplicate-skipped', destination: name, attempt });
       return { kind: 'ack' };
     }
     try {
@@ -139,12 +139,12 @@ export class ProcessorHost implements OnApplicationBootstrap, BeforeApplicationS
         return { kind: 'deadLetter', error: { code: outcome.code, message: outcome.reason } };
       }
       await this.store.recordDelivered(envelope.id, name);
-      this.journal.hop(envelope.id, { kind: 'delivered', destination: name, attempt });
+      this.journal.step(envelope, delivery.headers, { kind: 'delivered', destination: name, attempt });
       return { kind: 'ack' };
     } catch (err) {
       await permit.lease.release();
       const message = `processor ${name}: message ${envelope.id} (${envelope.type}): ${(err as Error)?.message ?? String(err)}`;
-      this.journal.hop(envelope.id, { kind: 'attempt', destination: name, attempt, outcome: 'failed', error: message });
+      this.journal.step(envelope, delivery.headers, { kind: 'attempt', destination: name, attempt, outcome: 'failed', error: message });
       // Unclassified errors (store, broker) are retried: a retry is safe, a lost message is not.
       if (err instanceof BusError && !err.retryable) return { kind: 'deadLetter', error: { code: err.code, message } };
       return { kind: 'retry', error: { code: err instanceof BusError ? err.code : 'PROCESSOR.FAILED', message } };
