@@ -14,6 +14,7 @@
  *   npm run bench -- --cdr-rows 1000000   the CDR file scenario at full size (default 20,000 rows)
  *   npm run bench -- --only cdr-1m --cdr-batch 100   the CDR destination takes the rows in batches of up to 100 (outbound.batches)
  *   npm run bench -- --only cdr-1m --cdr-priced   the rows priced by the usage-pricing processor on the way (the product's path)
+ *   npm run bench -- --only cdr-1m --cdr-journal failures   the journal keeps only the call records that fail (journal.levels)
  *   npm run bench -- --letters 10000      the mail-merge scenario size (default 2,000; 10,000 is the issue's figure)
  *   npm run bench -- --peers              also Node-RED doing the headline job (bench/peers/node-red, installed on demand)
  *   npm run bench -- --only cdr-sizes --cdr-sizes 2000,10000,50000   the bus's cost per CDR file size
@@ -55,6 +56,7 @@ const { values: args } = parseArgs({
     'cdr-rows': { type: 'string', default: '20000' },
     'cdr-batch': { type: 'string', default: '0' },
     'cdr-priced': { type: 'boolean', default: false },
+    'cdr-journal': { type: 'string', default: 'full' },
     letters: { type: 'string', default: '2000' },
     'profile-scenarios': { type: 'string', default: 'headline' },
     peers: { type: 'boolean', default: false },
@@ -95,7 +97,7 @@ async function main(): Promise<number> {
   const sink = await forkReady('sink', compiled('sink.ts'), {});
   const ctx: RunContext = {
     amqpUrl, tmp, sink, sinkUrl: `http://127.0.0.1:${sink.port}`, busLaunch, busLaunchB, compiled, brokerPid: brokerPid(),
-    quick, warmup: Math.max(1, Number(args.warmup) || 500), queueType, prefetch: 50, log, cdrBatch: Math.max(0, Number(args['cdr-batch']) || 0), cdrPriced: args['cdr-priced']!,
+    quick, warmup: Math.max(1, Number(args.warmup) || 500), queueType, prefetch: 50, log, cdrBatch: Math.max(0, Number(args['cdr-batch']) || 0), cdrPriced: args['cdr-priced']!, cdrJournal: journalLevelArg(args['cdr-journal']!),
   };
 
   const results = new Map<string, ScenarioResult>();
@@ -108,7 +110,10 @@ async function main(): Promise<number> {
   const runnable = selected.filter((s): s is MessageScenario => s.kind === 'messages' && !results.get(s.id)!.skipped);
   const cdrRows = Number(args['cdr-rows']);
   const cdr = selected.find((s) => s.id === 'cdr-1m' && !results.get(s.id)!.skipped && busLaunch);
-  const batched = (ctx.cdrPriced ? ', priced by the usage-pricing processor' : '') + (ctx.cdrBatch ? `, delivered in batches of up to ${ctx.cdrBatch} (outbound.batches)` : '');
+  const batched =
+    (ctx.cdrPriced ? ', priced by the usage-pricing processor' : '') +
+    (ctx.cdrBatch ? `, delivered in batches of up to ${ctx.cdrBatch} (outbound.batches)` : '') +
+    (ctx.cdrJournal === 'failures' ? ', the journal keeping only call records that fail (journal.levels)' : '');
   if (cdr) results.get(cdr.id)!.title = `CDR file of ${cdrRows.toLocaleString('en')} rows${batched} ${cdr.title.replace(/^CDR file /, '')}`;
   const cdrSizes = selected.some((s) => s.id === 'cdr-sizes' && !results.get(s.id)!.skipped) && busLaunch
     ? args['cdr-sizes']!.split(',').map((n) => Number(n.trim())).filter((n) => n > 0)
@@ -292,3 +297,8 @@ main().then(
     process.exit(1);
   },
 );
+
+function journalLevelArg(value: string): 'full' | 'failures' {
+  if (value === 'full' || value === 'failures') return value;
+  throw new Error(`--cdr-journal must be full or failures (got "${value}")`);
+}

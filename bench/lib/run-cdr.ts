@@ -81,6 +81,7 @@ function writeCdrConfig(dir: string, prefix: string, dropDir: string, sinkUrl: s
         ]),
     'queries: []',
     `delivery: { queueType: ${ctx.queueType}, prefetch: ${ctx.prefetch}, immediateRetries: 2, redeliveryDelays: [1s, 10s, 1m] }`,
+    ...(ctx.cdrJournal === 'failures' ? ['journal: { levels: { usage.#: failures } }'] : []),
     'jobs: {}',
     '',
   ].join('\n'));

@@ -56,6 +56,8 @@ export interface RunContext {
   cdrBatch: number;
   /** `--cdr-priced`: the CDR rows go through the usage-pricing processor before the sink */
   cdrPriced: boolean;
+  /** `--cdr-journal`: `failures` sets `journal.levels: { usage.#: failures }` in the CDR scenario's config */
+  cdrJournal: 'full' | 'failures';
   log: (s: string) => void;
   /** set for the profiling run: where the pipeline writes its CPU profile */
   profileFile?: string;
