@@ -23,6 +23,8 @@ const KILL_AT_LINE = Math.max(CHECKPOINT_EVERY, Math.floor((CALLS * 0.27) / CHEC
  * The bridge's call records (file adapter, dedupKey = the call's uniqueid) straight to billing as
  * `usage.recorded` envelopes (passthrough), so billing counts per Idempotency-Key and per call; with
  * `batched`, billing takes them as a bulk endpoint does (outbound.batches), counting each record by its key.
+ * The 207 variant also keeps the journal at level `failures` for usage, as a high-volume feed would: the
+ * journal is not on the delivery path, so the counts must be the same.
  */
 function cdrYaml(billingUrl: string, batched: Billing): string {
   const batches = batched ? ', batches: { usage.recorded: { path: /usage/batch, maxRecords: 100 } }' : '';
@@ -60,7 +62,7 @@ delivery:
   redeliveryDelays: [100ms, 250ms, 500ms, 1s, 2s, 5s]
 ingress:
   bodyLimit: 64kb
-`;
+${batched === 'batches with 207' ? 'journal:\n  levels: { usage.#: failures }\n' : ''}`;
 }
 
 /** Answered calls of one conference, each with its own uniqueid. */
