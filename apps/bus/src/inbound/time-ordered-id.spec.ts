@@ -1,4 +1,4 @@
-import { timeOrderedId } from './time-ordered-id';
+import { timeOfOrderedId, timeOrderedId } from './time-ordered-id';
 
 describe(timeOrderedId.name, () => {
   it('should be an RFC 9562 version 7 UUID whose first 48 bits are the time in milliseconds', () => {
@@ -14,5 +14,14 @@ describe(timeOrderedId.name, () => {
     const later = ids.filter((_, i) => i % 2 === 0);
     expect([...later].sort()).toEqual(later);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe(timeOfOrderedId.name, () => {
+  it('should read back the millisecond an id was minted at, and nothing from another kind of id', () => {
+    const at = Date.parse('2026-12-08T05:12:21.195Z');
+    expect(timeOfOrderedId(timeOrderedId(at))).toBe(at);
+    expect(timeOfOrderedId('6f1c2b4e-8d3a-4c1e-9b7f-2a5d8e0c1f3b')).toBeUndefined();
+    expect(timeOfOrderedId('m1')).toBeUndefined();
   });
 });

@@ -27,3 +27,9 @@ export function timeOrderedId(now = Date.now()): string {
   const hex = b.toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
+
+/** The milliseconds a version 7 id was minted at (its first 48 bits); undefined for any other id. */
+export function timeOfOrderedId(id: string): number | undefined {
+  if (id.length !== 36 || id[14] !== '7') return undefined;
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}

@@ -6,6 +6,7 @@ import { captureRaw } from './raw-native';
 import { messageIdOf, writeInHalves } from './journal-batch-split';
 import { businessKeysOf } from './business-keys';
 import { journalLevelOf, type JournalLevel } from './journal-levels';
+import { timeOfOrderedId } from '../inbound/time-ordered-id';
 
 /** Where the journal reports its own trouble; Nest's Logger fits. */
 export interface JournalLogger {
@@ -138,7 +139,7 @@ export class Journal {
   /** One step of a message's life at a destination: attempt, delivered, retry-scheduled, dead-lettered, replayed, discarded, … */
   hop(messageId: string, hop: HopInput): void {
     if (!this.isEnabled) return;
-    this.push({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? isoNow() } });
+    this.push(hopEvent(messageId, hop));
   }
 
   /**
@@ -155,7 +156,7 @@ export class Journal {
       if (isFailure(hop)) this.push(this.messageEvent(envelope, acceptedAtOf(envelope, headers), 'accepted', [{ route: routeOf(headers, hop.destination) ?? hop.destination, destination: hop.destination }]));
       else if (!failedBefore(headers, hop)) return;
     }
-    this.push({ kind: 'hop', messageId: envelope.id, hop: { ...hop, at: hop.at ?? isoNow() } });
+    this.push(hopEvent(envelope.id, hop));
   }
 
   /** A request-reply query and how the answering system answered it; at level `failures`, only an unanswered one. */
@@ -308,6 +309,8 @@ export class Journal {
   }
 }
 
+const hopEvent = (messageId: string, hop: HopInput): JournalEvent => ({ kind: 'hop', messageId, hop: { ...hop, at: hop.at ?? isoNow() } });
+
 const FAILURES = new Set<Hop['kind']>(['retry-scheduled', 'dead-lettered']);
 
 /** A failed attempt, a scheduled retry or a dead letter: what a `failures` level keeps. */
@@ -325,8 +328,7 @@ function failedBefore(headers: Readonly<Record<string, unknown>>, hop: HopInput)
  * the time in its UUID v7 id (made at acceptance), else `x-bus-accepted-at` (ms), else now.
  */
 function acceptedAtOf(envelope: CanonicalEnvelope, headers: Readonly<Record<string, unknown>>): string {
-  const id = envelope.id;
-  const ms = id.length === 36 && id[14] === '7' ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : Number(headers[BusHeaders.ACCEPTED_AT]);
+  const ms = timeOfOrderedId(envelope.id) ?? Number(headers[BusHeaders.ACCEPTED_AT]);
   return Number.isFinite(ms) && ms > 0 ? new Date(ms).toISOString() : isoNow();
 }
 
